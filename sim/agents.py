@@ -1,0 +1,222 @@
+"""The Person agent of the Mesa reference model.
+
+A person sits on one node of the network. What a contact thinks about a particular seeker (the
+answer it gave, the pity it heard, whether it heard the ask second-hand) lives on the contact, in
+``views`` keyed by the seeker's node; favours owed live in ``owes``. Every draw comes from the
+model's ``random`` so one seed fixes a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import FixedAgent
+
+from sim.rules import (
+    ACTION,
+    DIRECT,
+    EARS_OPEN,
+    INTRO,
+    LEAD,
+    SYMPATHY,
+    UNAWARE,
+    fit,
+    p_action,
+    p_ears_open,
+    p_hire,
+    p_pass,
+)
+
+if TYPE_CHECKING:
+    from sim.model import JobSearchModel
+
+
+@dataclass
+class View:
+    """One contact's view of one seeker during the seeker's current spell."""
+
+    state: int = UNAWARE
+    pity: float = 0.0
+    via: int = -1  # the teller, when the ask was heard second-hand from a non-neighbour
+
+
+class Person(FixedAgent):
+    """A person: employed or seeking, a contact for others, maybe a help-banker."""
+
+    model: JobSearchModel
+
+    def __init__(self, model, cell, *, employed, experienced, help_banker):
+        super().__init__(model)
+        self.cell = cell
+        self.node: int = cell.coordinate
+        p = model.params
+        self.employed: bool = employed
+        self.employed_at_start: bool = employed
+        self.weeks_unemployed: int = 0
+        self.ever_unemployed: bool = experienced or not employed
+        self.reputation: float = 0.0
+        self.specificity: float = p.specificity
+        self.positivity: float = p.positivity
+        self.asks_per_week: int = p.asks_per_week
+        self.targeting: str = p.targeting
+        self.help_banker: bool = help_banker
+        self.contacts: list[Person] = []  # filled by the model once every person exists
+        self.tie: dict[int, int] = {}
+        self.asked: set[int] = set()
+        self.views: dict[int, View] = {}
+        self.relayed: set[int] = set()  # non-neighbour seekers whose ask reached me by gossip
+        self.aware_of_me: set[int] = set()  # who holds a view of me this spell
+        self.owes: dict[int, float] = {}
+        self.unemployed_weeks_total: int = 0
+
+    # --- 1. asks ------------------------------------------------------------------------
+    def ask(self) -> None:
+        """Ask up to k contacts not yet asked this spell, in the order the targeting rule sets."""
+        if self.employed or self.asks_per_week == 0:
+            return
+        rnd = self.model.random
+        candidates = [c for c in self.contacts if c.node not in self.asked]
+        rnd.shuffle(candidates)  # random order within a tie class
+        if self.targeting == "close":
+            candidates.sort(key=lambda c: self.tie[c.node])
+        elif self.targeting == "distant":
+            candidates.sort(key=lambda c: -self.tie[c.node])
+        for contact in candidates[: self.asks_per_week]:
+            self.asked.add(contact.node)
+            contact.answer(self)
+
+    def answer(self, seeker: Person) -> int:
+        """Answer ``seeker``'s ask: ACTION, EARS_OPEN or SYMPATHY."""
+        model = self.model
+        rnd = model.random
+        view = self.view_of(seeker)
+        tie = self.tie[seeker.node]
+        pa = p_action(
+            model.rules,
+            seeker.specificity,
+            seeker.positivity,
+            self.owes.get(seeker.node, 0.0),
+            seeker.reputation,
+            float(self.ever_unemployed),
+            tie,
+            view.pity,
+            float(self.help_banker),
+        )
+        if rnd.random() < pa:
+            state = ACTION
+        elif rnd.random() < p_ears_open(model.rules, seeker.specificity, seeker.positivity, tie):
+            state = EARS_OPEN
+        else:
+            state = SYMPATHY
+        view.state = state
+        model.record_answer(seeker, self, state)
+        return state
+
+    def view_of(self, seeker: Person) -> View:
+        view = self.views.get(seeker.node)
+        if view is None:
+            view = self.views[seeker.node] = View()
+            seeker.aware_of_me.add(self.node)
+        return view
+
+    # --- 2. out of earshot ----------------------------------------------------------------
+    def gossip(self) -> None:
+        """Talk about each seeker I answered to one neighbour, with probability gossip_rate."""
+        model = self.model
+        rnd = model.random
+        rate = model.params.gossip_rate
+        for seeker_node, view in list(self.views.items()):
+            if view.state == UNAWARE or view.via >= 0:
+                continue
+            seeker = model.person[seeker_node]
+            if seeker.employed or rnd.random() >= rate:
+                continue
+            listeners = [c for c in self.contacts if c.node != seeker_node]
+            if not listeners:
+                continue
+            listener = rnd.choice(listeners)
+            if view.state == SYMPATHY:
+                # Pity travels; a positive seeker gives the teller less of it to pass on.
+                listener.view_of(seeker).pity += 1.0 - seeker.positivity
+                model.week["gossip_pity"] += 1
+            elif view.state == ACTION:
+                heard = listener.view_of(seeker)
+                if heard.state == UNAWARE:
+                    heard.state = EARS_OPEN
+                    if seeker_node not in listener.tie:
+                        heard.via = self.node
+                        listener.relayed.add(seeker_node)
+                    model.week["gossip_ask"] += 1
+
+    # --- 3. openings ----------------------------------------------------------------------
+    def hear_opening(self) -> None:
+        """Maybe hear of one opening: apply if seeking, else pass it to one eligible seeker."""
+        model = self.model
+        rnd = model.random
+        r = model.rules
+        if rnd.random() >= model.params.arrival_rate:
+            return
+        model.week["openings"] += 1
+        if not self.employed_at_start:
+            if rnd.random() < fit(r, self.specificity):
+                model.offer(self, DIRECT, None, rnd.random() < p_hire(r, DIRECT, self.positivity))
+            return
+        eligible: list[tuple[Person, int]] = []
+        for contact in self.contacts:
+            if contact.employed_at_start:
+                continue
+            view = self.views.get(contact.node)
+            state = UNAWARE if view is None else view.state
+            if rnd.random() < p_pass(r, state, contact.specificity, self.help_banker):
+                eligible.append((contact, INTRO if state == ACTION else LEAD))
+        for seeker_node in sorted(self.relayed):
+            seeker = model.person[seeker_node]
+            if seeker.employed_at_start:
+                continue
+            if rnd.random() < p_pass(r, EARS_OPEN, seeker.specificity, self.help_banker):
+                eligible.append((seeker, LEAD))
+        if not eligible:
+            model.week["lost_openings"] += 1
+            return
+        target, channel = rnd.choice(eligible)
+        model.offer(target, channel, self, rnd.random() < p_hire(r, channel, target.positivity))
+
+    # --- 4. separations ----------------------------------------------------------------------
+    def separate(self) -> None:
+        if self.employed and self.model.random.random() < self.model.separation_rate:
+            self.employed = False
+            self.model.week["separations"] += 1
+            self.start_spell()
+
+    def start_spell(self) -> None:
+        """A new spell of job search: contacts forget how they answered the last one."""
+        self.ever_unemployed = True
+        self.weeks_unemployed = 0
+        self.asked.clear()
+        for node in self.aware_of_me:
+            holder = self.model.person[node]
+            holder.views.pop(self.node, None)
+            holder.relayed.discard(self.node)
+        self.aware_of_me.clear()
+
+    # --- 5. help bank ---------------------------------------------------------------------------
+    def credit(self, helper: Person) -> None:
+        """``helper``'s pass got me hired: a debt of theirs to me is repaid first, else I owe."""
+        owed_to_me = helper.owes.get(self.node, 0.0)
+        repaid = min(1.0, owed_to_me)
+        if repaid > 0.0:
+            helper.owes[self.node] = owed_to_me - repaid
+        if repaid < 1.0:
+            self.owes[helper.node] = self.owes.get(helper.node, 0.0) + (1.0 - repaid)
+        helper.reputation += 1.0
+
+    def decay_credit(self, factor: float) -> None:
+        self.reputation *= factor
+        for node in self.owes:
+            self.owes[node] *= factor
+
+    def end_week(self) -> None:
+        if not self.employed:
+            self.weeks_unemployed += 1
+            self.unemployed_weeks_total += 1

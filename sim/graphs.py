@@ -1,0 +1,330 @@
+"""Graph builders and loaders: every graph comes out with nodes 0..n-1 and a tie class per edge.
+
+Each edge carries ``tie`` (``rules.CLOSE``, ``REGULAR`` or ``DISTANT``). Where the source has edge
+weights (karate club, Les Miserables, Davis women, a weighted file) the heaviest ties are close;
+elsewhere classes are drawn at random with the given shares. Builders take ``seed`` like
+NetworkX's own (an int, a ``random.Random`` or None), so one root seed fixes the graph.
+
+Examples
+--------
+>>> G = personal_network(n_family=2, n_friends=2, n_colleagues=3, n_acquaintances=3, seed=1)
+>>> G.number_of_nodes(), G.nodes[0]["role"], G.edges[0, 1]["tie"] == CLOSE
+(11, 'seeker', True)
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import networkx as nx
+import numpy as np
+from networkx.utils import py_random_state
+
+from sim.params import ConfigError, Params
+from sim.rules import CLOSE, DISTANT, REGULAR
+
+SEEKER = 0
+ROLES = ("family", "friend", "colleague", "acquaintance")
+# Tie of each role to the seeker, and how densely the role's members know each other.
+ROLE_TIE = {"family": CLOSE, "friend": CLOSE, "colleague": REGULAR, "acquaintance": DISTANT}
+WITHIN_ROLE = {
+    "family": (1.0, CLOSE),  # a family all know each other well
+    "friend": (0.5, REGULAR),
+    "colleague": (0.4, REGULAR),
+    "acquaintance": (0.05, DISTANT),
+}
+ACROSS_ROLES = 0.05  # any two contacts from different circles: rare, distant ties
+
+EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".txt", ".csv", ".tsv")
+GRAPHML_SUFFIXES = (".graphml", ".xml")
+_HEADER_WORDS = {"source", "target", "from", "to", "u", "v", "node1", "node2"}
+_TIE_WORDS = {"close": CLOSE, "regular": REGULAR, "distant": DISTANT}
+
+
+@dataclass
+class LoadReport:
+    """What loading a file had to repair; printed for the user, never silently dropped."""
+
+    self_loops: int = 0
+    duplicate_edges: int = 0
+    isolated_nodes: int = 0
+    relabelled: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.self_loops:
+            out.append(f"removed {self.self_loops} self-loop(s)")
+        if self.duplicate_edges:
+            out.append(f"merged {self.duplicate_edges} duplicate edge(s)")
+        if self.isolated_nodes:
+            out.append(f"kept {self.isolated_nodes} isolated node(s) (persons with no contacts)")
+        if self.relabelled:
+            out.append("relabelled nodes to 0..n-1 (original label in node attribute 'label')")
+        return out + self.notes
+
+
+# --- builders ---------------------------------------------------------------------------------
+@py_random_state("seed")
+def personal_network(
+    n_family: int = 3,
+    n_friends: int = 3,
+    n_colleagues: int = 6,
+    n_acquaintances: int = 8,
+    seed: Any = None,
+) -> nx.Graph:
+    """The seeker (node 0) and their family, close friends, colleagues and acquaintances.
+
+    Ties to the seeker: family and friends close, colleagues regular, acquaintances distant.
+    Contacts know each other within their circle (family completely, acquaintances rarely) and
+    occasionally across circles, so gossip about the seeker can travel out of earshot.
+    """
+    G = nx.Graph()
+    G.add_node(SEEKER, role="seeker")
+    members: dict[str, list[int]] = {}
+    counts = zip(ROLES, (n_family, n_friends, n_colleagues, n_acquaintances), strict=True)
+    for role, count in counts:
+        members[role] = []
+        for _ in range(count):
+            node = G.number_of_nodes()
+            G.add_node(node, role=role)
+            G.add_edge(SEEKER, node, tie=ROLE_TIE[role])
+            members[role].append(node)
+    contacts = [node for role in ROLES for node in members[role]]
+    for i, u in enumerate(contacts):
+        for v in contacts[i + 1 :]:
+            ru, rv = G.nodes[u]["role"], G.nodes[v]["role"]
+            prob, tie = WITHIN_ROLE[ru] if ru == rv else (ACROSS_ROLES, DISTANT)
+            if seed.random() < prob:
+                G.add_edge(u, v, tie=tie)
+    return G
+
+
+def _mean_degree_to_m(n: int, mean_degree: float) -> int:
+    return int(min(max(1, round(mean_degree / 2)), n - 1))
+
+
+def erdos_renyi(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
+    """G(n, p) with p chosen for the given mean degree."""
+    p = min(1.0, mean_degree / max(n - 1, 1))
+    return nx.fast_gnp_random_graph(n, p, seed=seed)
+
+
+def watts_strogatz(n: int, mean_degree: float, rewire: float, seed: Any = None) -> nx.Graph:
+    """Small world: a ring where each node links to its mean_degree nearest, then rewired."""
+    k = min(2 * _mean_degree_to_m(n, mean_degree), n - 1)
+    return nx.watts_strogatz_graph(n, k, rewire, seed=seed)
+
+
+def barabasi_albert(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
+    """Preferential attachment with m = mean_degree / 2 links per new node."""
+    return nx.barabasi_albert_graph(n, _mean_degree_to_m(n, mean_degree), seed=seed)
+
+
+def davis_women() -> nx.Graph:
+    """Davis's southern women, projected onto the 18 women; weight = events shared."""
+    B = nx.davis_southern_women_graph()
+    women = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    return nx.bipartite.weighted_projected_graph(B, women)
+
+
+NAMED_GRAPHS = {
+    "karate": nx.karate_club_graph,
+    "florentine": nx.florentine_families_graph,
+    "les-miserables": nx.les_miserables_graph,
+    "davis": davis_women,
+}
+
+
+# --- tie strength -----------------------------------------------------------------------------
+@py_random_state("seed")
+def assign_ties(
+    G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, seed: Any = None
+) -> nx.Graph:
+    """Give every edge without a ``tie`` a class: by weight rank if weighted, else at random.
+
+    The top ``share_close`` of edges by weight are close, the next ``share_regular`` regular,
+    the rest distant. Works in place and returns ``G``.
+    """
+    todo = [(u, v) for u, v, d in G.edges(data=True) if "tie" not in d]
+    if not todo:
+        return G
+    weighted = all("weight" in G.edges[e] for e in todo)
+    if weighted:
+        # Stable sort: equal weights keep edge order, so the split is deterministic.
+        todo.sort(key=lambda e: -float(G.edges[e]["weight"]))
+        n = len(todo)
+        n_close = round(share_close * n)
+        n_regular = round((share_close + share_regular) * n)
+        for rank, e in enumerate(todo):
+            G.edges[e]["tie"] = (
+                CLOSE if rank < n_close else REGULAR if rank < n_regular else DISTANT
+            )
+    else:
+        for e in todo:
+            x = seed.random()
+            G.edges[e]["tie"] = (
+                CLOSE
+                if x < share_close
+                else REGULAR
+                if x < share_close + share_regular
+                else DISTANT
+            )
+    return G
+
+
+# --- loading ----------------------------------------------------------------------------------
+def load_graph(path: str) -> tuple[nx.Graph, LoadReport]:
+    """Read an edge list or GraphML file, repairing what can be repaired and reporting it.
+
+    Edge-list lines are ``u v`` or ``u v w`` (whitespace, comma or tab separated; ``#`` starts a
+    comment); ``w`` is a numeric weight or a tie class (close, regular, distant).
+    """
+    if not os.path.isfile(path):
+        raise ConfigError(f"graph file '{path}' not found; give an existing edge list or GraphML")
+    suffix = os.path.splitext(path)[1].lower()
+    report = LoadReport()
+    if suffix in GRAPHML_SUFFIXES:
+        G = _read_graphml(path, report)
+    elif suffix in EDGE_LIST_SUFFIXES:
+        G = _read_edge_list(path, report)
+    else:
+        allowed = ", ".join(EDGE_LIST_SUFFIXES + GRAPHML_SUFFIXES)
+        raise ConfigError(f"graph file '{path}' has an unknown type '{suffix}'; allowed: {allowed}")
+    if G.number_of_nodes() < 2:
+        raise ConfigError(f"graph file '{path}' has {G.number_of_nodes()} node(s); need at least 2")
+    loops = list(nx.selfloop_edges(G))
+    report.self_loops += len(loops)
+    G.remove_edges_from(loops)
+    report.isolated_nodes = nx.number_of_isolates(G)
+    report.relabelled = any(not isinstance(n, int) for n in G.nodes) or sorted(G.nodes) != list(
+        range(G.number_of_nodes())
+    )
+    return G, report
+
+
+def _read_graphml(path: str, report: LoadReport) -> nx.Graph:
+    try:
+        H = nx.read_graphml(path)
+    except (ParseError, nx.NetworkXError, ValueError, KeyError) as exc:
+        raise ConfigError(f"graph file '{path}' is not valid GraphML ({exc})") from None
+    if H.is_directed():
+        report.notes.append("read a directed graph as undirected")
+    G = nx.Graph()
+    G.add_nodes_from(H.nodes)
+    for u, v, d in H.edges(data=True):
+        if G.has_edge(u, v):
+            report.duplicate_edges += 1
+            continue
+        attrs = {}
+        if "weight" in d:
+            attrs["weight"] = float(d["weight"])
+        tie = str(d.get("tie", d.get("strength", ""))).lower()
+        if tie in _TIE_WORDS:
+            attrs["tie"] = _TIE_WORDS[tie]
+        G.add_edge(u, v, **attrs)
+    return G
+
+
+def _read_edge_list(path: str, report: LoadReport) -> nx.Graph:
+    G = nx.Graph()
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            tokens = (
+                next(csv.reader([line.replace("\t", ",")]))
+                if "," in line or "\t" in line
+                else line.split()
+            )
+            tokens = [t.strip() for t in tokens if t.strip()]
+            if number == 1 and {t.lower() for t in tokens[:2]} <= _HEADER_WORDS and tokens:
+                continue
+            if len(tokens) not in (2, 3):
+                raise ConfigError(
+                    f"graph file '{path}', line {number}: expected 'u v' or 'u v weight', "
+                    f"got {len(tokens)} field(s)"
+                )
+            u, v = (_label(t) for t in tokens[:2])
+            attrs: dict[str, Any] = {}
+            if len(tokens) == 3:
+                attrs = _edge_value(tokens[2], path, number)
+            if G.has_edge(u, v):
+                report.duplicate_edges += 1
+                continue
+            G.add_edge(u, v, **attrs)
+    return G
+
+
+def _label(token: str) -> Any:
+    return int(token) if token.lstrip("-").isdigit() else token
+
+
+def _edge_value(token: str, path: str, number: int) -> dict[str, Any]:
+    word = token.lower()
+    if word in _TIE_WORDS:
+        return {"tie": _TIE_WORDS[word]}
+    try:
+        weight = float(token)
+    except ValueError:
+        raise ConfigError(
+            f"graph file '{path}', line {number}: third field '{token}' is neither a number "
+            "nor a tie class (close, regular, distant)"
+        ) from None
+    if not np.isfinite(weight):
+        raise ConfigError(f"graph file '{path}', line {number}: weight '{token}' is not finite")
+    return {"weight": weight}
+
+
+# --- one entry point ---------------------------------------------------------------------------
+def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport | None]:
+    """The graph a run uses, with ties assigned and nodes relabelled 0..n-1.
+
+    ``seed`` (an int or ``random.Random``) fixes both the structure and the drawn tie classes.
+    """
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    report = None
+    kind = params.graph
+    if kind == "personal":
+        G = personal_network(
+            params.n_family, params.n_friends, params.n_colleagues, params.n_acquaintances, rng
+        )
+    elif kind == "erdos-renyi":
+        G = erdos_renyi(params.n_nodes, params.mean_degree, seed=rng)
+    elif kind == "watts-strogatz":
+        G = watts_strogatz(params.n_nodes, params.mean_degree, params.rewire, seed=rng)
+    elif kind == "barabasi-albert":
+        G = barabasi_albert(params.n_nodes, params.mean_degree, seed=rng)
+    elif kind == "file":
+        G, report = load_graph(params.graph_file)
+    else:
+        G = NAMED_GRAPHS[kind]()
+    return prepare(G, params.share_close, params.share_regular, rng), report
+
+
+def prepare(G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, seed: Any = None):
+    """Relabel nodes to 0..n-1 (keeping the old label) and give every edge a tie class."""
+    G = nx.convert_node_labels_to_integers(G, label_attribute="label")
+    return assign_ties(G, share_close, share_regular, seed=seed)
+
+
+def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """int64 CSR arrays (indptr, indices, tie) of a graph with nodes 0..n-1.
+
+    Neighbours are sorted, so the arrays depend only on the graph, not on insertion order.
+    """
+    n = G.number_of_nodes()
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices, ties = [], []
+    for u in range(n):
+        for v in sorted(G.adj[u]):
+            indices.append(v)
+            ties.append(G.adj[u][v]["tie"])
+        indptr[u + 1] = len(indices)
+    return indptr, np.asarray(indices, dtype=np.int64), np.asarray(ties, dtype=np.int64)

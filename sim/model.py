@@ -1,0 +1,206 @@
+"""The Mesa reference model: job search on a network, one week per step.
+
+The schedule of a week (``docs/model.md``, Process overview) is, in this order: asks, gossip out
+of earshot, openings (direct applications and passing), hires, separations, help bank. With
+``baseline=True`` the behavioural levers are off and the model is exactly the job-information
+model of Calvo-Armengol & Jackson (2004), which ``sim.exact`` solves for small graphs.
+
+Examples
+--------
+>>> m = JobSearchModel(seed=7, strategy="specific-positive")
+>>> m.run()
+>>> m.seeker.employed == (m.weeks_to_offer > 0)
+True
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim.agents import Person
+from sim.graphs import SEEKER, build_graph, prepare
+from sim.params import Params
+from sim.rules import CHANNEL_NAMES, STATE_NAMES, rules_from
+
+# Counts collected every week; each is reset at the start of the week.
+WEEKLY_COUNTS = (
+    "asks",
+    "action",
+    "ears_open",
+    "sympathy",
+    "gossip_pity",
+    "gossip_ask",
+    "openings",
+    "lost_openings",
+    "passes",
+    "hires_direct",
+    "hires_lead",
+    "hires_intro",
+    "separations",
+)
+
+
+def _weekly(key: str):
+    def report(model: JobSearchModel) -> int:
+        return model.week[key]
+
+    return report
+
+
+class JobSearchModel(mesa.Model):
+    """Job search on a social network, with sympathy, productive empathy and a help bank.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Fixes everything: the graph, tie classes, initial states and every draw.
+    strategy : str, optional
+        A named preset from ``sim.params.PRESETS`` applied before ``params``.
+    network : networkx.Graph, optional
+        Use this graph instead of building one from ``params`` (it is copied and relabelled).
+    **params
+        Any parameter of :class:`sim.params.Params`; unknown names and out-of-range values
+        raise :class:`sim.params.ConfigError`. Every keyword has a default, so the class works
+        with ``mesa.batch_run`` and SolaraViz as it is.
+    """
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        strategy: str | None = None,
+        network: nx.Graph | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(seed=seed)
+        self.params = Params.from_dict(params, strategy=strategy)
+        p = self.params
+        self.rules = rules_from(p)
+        self.single = p.scenario == "single"
+        self.separation_rate = 0.0 if self.single else p.separation_rate
+        if network is None:
+            self.graph, self.load_report = build_graph(p, seed=self.random)
+        else:
+            self.graph = prepare(network, p.share_close, p.share_regular, seed=self.random)
+            self.load_report = None
+        self.grid = Network(self.graph, random=self.random)
+
+        rnd = self.random
+        self.person: list[Person] = []
+        for node in range(self.graph.number_of_nodes()):
+            if self.single:
+                employed = node != SEEKER
+            else:
+                employed = rnd.random() >= p.initial_unemployed
+            experienced = rnd.random() < p.experienced_share
+            banker = rnd.random() < p.help_banker_share
+            cell = self.grid[node]
+            self.person.append(
+                Person(self, cell, employed=employed, experienced=experienced, help_banker=banker)
+            )
+        for person in self.person:
+            for neighbour, data in sorted(self.graph.adj[person.node].items()):
+                person.contacts.append(self.person[neighbour])
+                person.tie[neighbour] = data["tie"]
+
+        self.seeker: Person = self.person[SEEKER]
+        self.weeks_to_offer = 0  # week of the seeker's offer; 0 while none (single scenario)
+        self.hired_channel = ""
+        self.answers: list[tuple[int, int, int, str]] = []  # (week, seeker, contact, answer)
+        if self.single and p.banked_favours and self.seeker.contacts:
+            # The seeker's help bank: favours done for random contacts over the years.
+            for _ in range(p.banked_favours):
+                debtor = rnd.choice(self.seeker.contacts)
+                debtor.owes[SEEKER] = debtor.owes.get(SEEKER, 0.0) + 1.0
+            self.seeker.reputation = float(p.banked_favours)
+
+        self.week: Counter[str] = Counter()
+        self.offers: dict[Person, list[tuple[int, Person | None, bool]]] = {}
+        self.helped: list[tuple[Person, Person]] = []
+        reporters: dict[str, Any] = {key: _weekly(key) for key in WEEKLY_COUNTS}
+        reporters["employed"] = lambda m: m.count_employed()
+        reporters["unemployed"] = lambda m: len(m.person) - m.count_employed()
+        reporters["mean_reputation"] = lambda m: m.mean_reputation()
+        reporters["seeker_hired"] = lambda m: int(m.seeker.employed) if m.single else -1
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.datacollector.collect(self)
+
+    # --- one week ---------------------------------------------------------------------------
+    def step(self) -> None:
+        self.week = Counter()
+        for person in self.person:
+            person.employed_at_start = person.employed
+        if not self.params.baseline:
+            self.agents.shuffle_do("ask")
+            self.agents.shuffle_do("gossip")
+        self.offers = {}
+        self.helped = []
+        self.agents.shuffle_do("hear_opening")
+        self._hire()
+        self.agents.shuffle_do("separate")
+        self._settle_help_bank()
+        self.agents.do("end_week")
+        self.datacollector.collect(self)
+        done = self.single and self.seeker.employed
+        if done or self.steps >= self.params.weeks:
+            self.running = False
+
+    def run(self) -> None:
+        """Step until the seeker is hired (single scenario) or the horizon is reached."""
+        while self.running:
+            self.step()
+
+    # --- called by agents ---------------------------------------------------------------------
+    def record_answer(self, seeker: Person, contact: Person, state: int) -> None:
+        name = STATE_NAMES[state]
+        self.week["asks"] += 1
+        self.week[name] += 1
+        if self.single:
+            self.answers.append((self.steps, seeker.node, contact.node, name))
+
+    def offer(self, target: Person, channel: int, helper: Person | None, hired: bool) -> None:
+        """An opening reached ``target``; ``hired`` says whether it turned into an offer."""
+        if helper is not None:
+            self.week["passes"] += 1
+        self.offers.setdefault(target, []).append((channel, helper, hired))
+
+    # --- model-level phases ---------------------------------------------------------------------
+    def _hire(self) -> None:
+        """A person with several offers this week takes one, chosen at random."""
+        for target, offers in self.offers.items():
+            wins = [o for o in offers if o[2]]
+            if not wins:
+                continue
+            channel, helper, _ = wins[0] if len(wins) == 1 else self.random.choice(wins)
+            target.employed = True
+            self.week["hires_" + CHANNEL_NAMES[channel]] += 1
+            if helper is not None:
+                self.helped.append((target, helper))
+            if self.single and target is self.seeker:
+                self.weeks_to_offer = self.steps
+                self.hired_channel = CHANNEL_NAMES[channel]
+
+    def _settle_help_bank(self) -> None:
+        decay = self.params.credit_decay
+        if decay > 0.0:
+            for person in self.person:
+                person.decay_credit(1.0 - decay)
+        for hired, helper in self.helped:
+            hired.credit(helper)
+
+    # --- what a researcher reads off ------------------------------------------------------------
+    def count_employed(self) -> int:
+        return sum(person.employed for person in self.person)
+
+    def mean_reputation(self) -> float:
+        return sum(person.reputation for person in self.person) / len(self.person)
+
+    def unemployment_by_node(self) -> np.ndarray:
+        """Share of the weeks run that each person ended unemployed."""
+        weeks = max(self.steps, 1)
+        return np.array([p.unemployed_weeks_total for p in self.person], dtype=float) / weeks

@@ -1,0 +1,291 @@
+"""One source of truth for every model parameter.
+
+Each field of :class:`Params` carries its default, allowed range (or choices), unit and a one-line
+meaning. Validation, the CLI's parameter listing, the strategy presets and ``docs/model.md`` all
+read from here; nothing else states a default.
+
+Examples
+--------
+>>> p = Params.from_dict({"specificity": 0.9, "positivity": 0.9})
+>>> p.specificity, p.arrival_rate
+(0.9, 0.1)
+>>> Params.from_dict({"specifity": 0.9})
+Traceback (most recent call last):
+...
+sim.params.ConfigError: unknown parameter 'specifity' (did you mean 'specificity'?); see `empathy-sim params` for the allowed names
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A parameter, config or input file is wrong. The message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a parameter means and which values it allows."""
+
+    unit: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    anchor: str = ""
+
+    def allowed(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(self.choices)
+        return f"a number in [{self.low:g}, {self.high:g}]"
+
+
+def _p(default: Any, unit: str, doc: str, low=None, high=None, choices=None, anchor: str = ""):
+    return field(
+        default=default,
+        metadata={"spec": Spec(unit, doc, low, high, choices, anchor)},
+    )
+
+
+GRAPHS = (
+    "personal",
+    "erdos-renyi",
+    "watts-strogatz",
+    "barabasi-albert",
+    "karate",
+    "florentine",
+    "les-miserables",
+    "davis",
+    "file",
+)
+SCENARIOS = ("single", "market")
+TARGETING = ("close", "distant", "random")
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of one run. Build with :meth:`from_dict` to validate."""
+
+    # --- scenario and time ---------------------------------------------------------------
+    scenario: str = _p(
+        "single", "-", "single seeker in a personal network, or a labour market", choices=SCENARIOS
+    )
+    weeks: int = _p(26, "weeks", "horizon of one run", 1, 5200, anchor="post: 26 or 52 weeks")
+    baseline: bool = _p(
+        False,
+        "-",
+        "levers off: the Calvo-Armengol & Jackson (2004) job-information model",
+        choices=("false", "true"),
+    )
+    # --- graph -----------------------------------------------------------------------------
+    graph: str = _p("personal", "-", "network builder", choices=GRAPHS)
+    n_nodes: int = _p(1000, "persons", "size of a generated graph (random graphs)", 2, 10_000_000)
+    mean_degree: float = _p(6.0, "ties", "mean degree of a generated graph", 1, 1000)
+    rewire: float = _p(0.1, "-", "Watts-Strogatz rewiring probability", 0, 1)
+    graph_file: str = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
+    n_family: int = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
+    n_friends: int = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
+    n_colleagues: int = _p(6, "persons", "personal network: colleagues (regular ties)", 0, 1000)
+    n_acquaintances: int = _p(
+        8, "persons", "personal network: acquaintances (distant ties)", 0, 1000
+    )
+    share_close: float = _p(
+        0.2, "-", "unweighted graphs: share of ties drawn as close", 0, 1, anchor="assumption"
+    )
+    share_regular: float = _p(
+        0.4, "-", "unweighted graphs: share of ties drawn as regular (rest distant)", 0, 1
+    )
+    # --- strategy of a seeker ------------------------------------------------------------
+    specificity: float = _p(0.5, "-", "how concrete the ask is (0 vague, 1 one named target)", 0, 1)
+    positivity: float = _p(0.5, "-", "how capable and upbeat the seeker seems", 0, 1)
+    asks_per_week: int = _p(3, "asks/week", "contacts asked per week (k)", 0, 1000)
+    targeting: str = _p("close", "-", "which ties a seeker asks first", choices=TARGETING)
+    banked_favours: int = _p(
+        0, "favours", "single seeker: favours done for contacts before the job loss", 0, 1000
+    )
+    help_banker_share: float = _p(
+        0.0, "-", "share of persons with the help-banker habit", 0, 1, anchor="reader comment"
+    )
+    # --- openings and labour market --------------------------------------------------------
+    arrival_rate: float = _p(
+        0.1, "1/week", "a: probability a person hears of an opening", 0, 1, anchor="CAJ 2004"
+    )
+    separation_rate: float = _p(
+        0.015,
+        "1/week",
+        "b: probability an employed person loses the job (market)",
+        0,
+        1,
+        anchor="CAJ 2004",
+    )
+    initial_unemployed: float = _p(0.1, "-", "market: share unemployed at week 0", 0, 1)
+    experienced_share: float = _p(
+        0.5, "-", "share who have been unemployed before (job-search fraternity)", 0, 1
+    )
+    # --- answers to an ask: P(ACTION) is logistic in these terms ---------------------------
+    action_base: float = _p(-2.5, "logit", "P(ACTION) intercept: vague, gloomy, no credit", -10, 10)
+    w_specificity: float = _p(2.0, "logit", "P(ACTION) gain from a fully specific ask", 0, 10)
+    w_positivity: float = _p(1.5, "logit", "P(ACTION) gain from full positivity", 0, 10)
+    w_owed: float = _p(
+        1.0, "logit/log1p(favour)", "direct reciprocity: gain per owed favour", 0, 10
+    )
+    w_reputation: float = _p(
+        0.5, "logit/log1p(help)", "indirect reciprocity: gain per public help", 0, 10
+    )
+    w_experience: float = _p(0.75, "logit", "gain if the contact was ever unemployed", 0, 10)
+    w_pity: float = _p(1.0, "logit/pity", "loss per unit of pity heard in gossip", 0, 10)
+    w_banker: float = _p(1.0, "logit", "gain if the contact is a help-banker", 0, 10)
+    motivation_close: float = _p(-0.3, "logit", "tie motivation, close ties", -5, 5)
+    motivation_regular: float = _p(0.3, "logit", "tie motivation, regular ties", -5, 5)
+    motivation_distant: float = _p(-0.6, "logit", "tie motivation, distant ties", -5, 5)
+    ears_base: float = _p(0.5, "logit", "P(EARS_OPEN | not ACTION) intercept", -10, 10)
+    ears_w_specificity: float = _p(1.5, "logit", "vaguer asks give more EARS_OPEN", 0, 10)
+    ears_w_positivity: float = _p(1.5, "logit", "gloomier asks give more SYMPATHY", 0, 10)
+    ears_w_close: float = _p(1.0, "logit", "close ties lean to SYMPATHY", 0, 10)
+    # --- out of earshot --------------------------------------------------------------------
+    gossip_rate: float = _p(0.2, "1/week", "P(an aware contact talks about the seeker)", 0, 1)
+    # --- passing and hiring ----------------------------------------------------------------
+    fit_base: float = _p(0.2, "-", "P(an opening suits a seeker open to everything)", 0, 1)
+    fit_cost: float = _p(0.3, "-", "share of that fit lost with a fully specific target", 0, 1)
+    pass_base: float = _p(
+        0.27,
+        "-",
+        "P(pass a fitting opening) for UNAWARE and SYMPATHY contacts",
+        0,
+        1,
+        anchor="Marin 2012",
+    )
+    banker_pass: float = _p(0.6, "-", "the same base rate for a help-banker", 0, 1)
+    recognise_vague: float = _p(0.3, "-", "EARS_OPEN: P(recognise the fit) of a vague ask", 0, 1)
+    recognise_specific: float = _p(
+        0.9, "-", "EARS_OPEN: P(recognise the fit) of a fully specific ask", 0, 1
+    )
+    hire_intro: float = _p(0.6, "-", "P(hire) for an introduction (ACTION), positive seeker", 0, 1)
+    hire_lead: float = _p(0.3, "-", "P(hire) for a bare lead, positive seeker", 0, 1)
+    hire_direct: float = _p(0.3, "-", "P(hire) for a direct application that fits", 0, 1)
+    gloom_penalty: float = _p(
+        0.3, "-", "share of a passed opening's hire chance lost by a fully gloomy seeker", 0, 1
+    )
+    credit_decay: float = _p(0.0, "1/week", "weekly decay of favours owed and reputation", 0, 1)
+
+    # ------------------------------------------------------------------------------------
+    @classmethod
+    def specs(cls) -> dict[str, Spec]:
+        return {f.name: f.metadata["spec"] for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {f.name: f.default for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any] | None = None, *, strategy: str | None = None):
+        """Validate ``values`` (on top of a named ``strategy`` preset) into a :class:`Params`.
+
+        Raises :class:`ConfigError` with one line naming the problem and what is allowed.
+        """
+        merged: dict[str, Any] = {}
+        if strategy is not None:
+            merged.update(preset(strategy))
+        merged.update(values or {})
+        kwargs = {name: _coerce(name, value) for name, value in merged.items()}
+        params = cls(**kwargs)
+        params._check_joint()
+        return params
+
+    def replace(self, **changes: Any) -> Params:
+        return Params.from_dict({**self.as_dict(), **changes})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def _check_joint(self) -> None:
+        if self.recognise_specific < self.recognise_vague:
+            raise ConfigError(
+                f"recognise_specific ({self.recognise_specific:g}) must be >= recognise_vague "
+                f"({self.recognise_vague:g}): recognition never falls as the ask gets specific"
+            )
+        if self.hire_intro < self.hire_lead:
+            raise ConfigError(
+                f"hire_intro ({self.hire_intro:g}) must be >= hire_lead ({self.hire_lead:g}): "
+                "an introduction is never worth less than a bare lead"
+            )
+        if self.share_close + self.share_regular > 1:
+            raise ConfigError(
+                f"share_close + share_regular is {self.share_close + self.share_regular:g}; "
+                "allowed: at most 1 (the rest are distant ties)"
+            )
+        if self.graph == "file" and not self.graph_file:
+            raise ConfigError("graph=file needs graph_file: the path of an edge list or GraphML")
+
+
+_SPECS = Params.specs()
+_TYPES = {f.name: f.type for f in dataclasses.fields(Params)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Check one value against its spec and return it with the declared type."""
+    if name not in _SPECS:
+        close = difflib.get_close_matches(name, _SPECS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(
+            f"unknown parameter '{name}'{hint}; see `empathy-sim params` for the allowed names"
+        )
+    spec, kind = _SPECS[name], _TYPES[name]
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise ConfigError(f"{name}={value!r} is not allowed; allowed: true or false")
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{name}={value!r} is not allowed; allowed: {spec.allowed()}")
+        if spec.choices is not None and value not in spec.choices:
+            raise ConfigError(f"{name}={value!r} is not allowed; allowed: {spec.allowed()}")
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r} is not a number; allowed: {spec.allowed()}") from None
+    if isinstance(value, bool) or math.isnan(number):
+        raise ConfigError(f"{name}={value!r} is not a number; allowed: {spec.allowed()}")
+    if kind == "int":
+        if not number.is_integer():
+            raise ConfigError(f"{name}={value!r} must be a whole number; allowed: {spec.allowed()}")
+        number = int(number)
+    assert spec.low is not None and spec.high is not None
+    if not spec.low <= number <= spec.high:
+        raise ConfigError(f"{name}={value!r} is out of range; allowed: {spec.allowed()}")
+    return number
+
+
+# Strategy presets: what a seeker does. "Vague" and "gloomy" sit at 0.1, not 0: nobody asks
+# with no content at all, and the post's examples are strong but not absolute.
+PRESETS: dict[str, dict[str, Any]] = {
+    "vague-gloomy": {"specificity": 0.1, "positivity": 0.1},
+    "vague-positive": {"specificity": 0.1, "positivity": 0.9},
+    "specific-gloomy": {"specificity": 0.9, "positivity": 0.1},
+    "specific-positive": {"specificity": 0.9, "positivity": 0.9},
+    "help-banker": {
+        "specificity": 0.5,
+        "positivity": 0.5,
+        "banked_favours": 8,
+        "help_banker_share": 1.0,
+    },
+}
+
+
+def preset(name: str) -> dict[str, Any]:
+    """The parameter values of a named strategy preset."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown strategy '{name}'; allowed: {', '.join(PRESETS)}")
+    return dict(PRESETS[name])
