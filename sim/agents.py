@@ -9,7 +9,7 @@ model's ``random`` so one seed fixes a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mesa.discrete_space import FixedAgent
 
@@ -46,7 +46,15 @@ class Person(FixedAgent):
 
     model: JobSearchModel
 
-    def __init__(self, model, cell, *, employed, experienced, help_banker):
+    def __init__(
+        self,
+        model: JobSearchModel,
+        cell: Any,
+        *,
+        employed: bool,
+        experienced: bool,
+        help_banker: bool,
+    ) -> None:
         super().__init__(model)
         self.cell = cell
         self.node: int = cell.coordinate

@@ -26,7 +26,7 @@ from mesa.discrete_space import Network
 from sim.agents import Person
 from sim.graphs import SEEKER, build_graph, prepare
 from sim.params import Params
-from sim.rules import CHANNEL_NAMES, STATE_NAMES, rules_from
+from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 
 # Counts collected every week; each is reset at the start of the week.
 WEEKLY_COUNTS = (
@@ -42,6 +42,10 @@ WEEKLY_COUNTS = (
     "hires_direct",
     "hires_lead",
     "hires_intro",
+    "hires_via_close",
+    "hires_via_regular",
+    "hires_via_distant",
+    "hires_via_relay",
     "separations",
 )
 
@@ -93,10 +97,7 @@ class JobSearchModel(mesa.Model):
         rnd = self.random
         self.person: list[Person] = []
         for node in range(self.graph.number_of_nodes()):
-            if self.single:
-                employed = node != SEEKER
-            else:
-                employed = rnd.random() >= p.initial_unemployed
+            employed = node != SEEKER if self.single else rnd.random() >= p.initial_unemployed
             experienced = rnd.random() < p.experienced_share
             banker = rnd.random() < p.help_banker_share
             cell = self.grid[node]
@@ -181,6 +182,8 @@ class JobSearchModel(mesa.Model):
             self.week["hires_" + CHANNEL_NAMES[channel]] += 1
             if helper is not None:
                 self.helped.append((target, helper))
+                tie = helper.tie.get(target.node)
+                self.week["hires_via_" + ("relay" if tie is None else TIE_NAMES[tie])] += 1
             if self.single and target is self.seeker:
                 self.weeks_to_offer = self.steps
                 self.hired_channel = CHANNEL_NAMES[channel]

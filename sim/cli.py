@@ -1,0 +1,142 @@
+"""Command line: argument parsing only; the work is done by the modules it calls.
+
+Every user error (an unknown parameter, a value out of range, a bad graph file) ends in one line
+on stderr naming the problem and what is allowed, and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from sim.params import PRESETS, ConfigError, Params
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _assignments(items: Sequence[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"--set takes name=value, got '{item}'")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _write_csv(path: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Write atomically: a failed or interrupted write never leaves a damaged file behind."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.strategies import compare, format_table
+
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    overrides = _assignments(args.set)
+    for name in strategies:  # validate everything before the first run
+        Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
+    if args.replicates < 1:
+        raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
+    rows = compare(strategies, args.replicates, args.seed, overrides)
+    print(
+        f"Single seeker, {args.replicates} replicates per strategy, root seed {args.seed} "
+        "(Mesa engine; same seeds for every strategy)"
+    )
+    print(format_table(rows))
+    if args.out:
+        _write_csv(args.out, rows)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.model import JobSearchModel
+
+    model = JobSearchModel(seed=args.seed, strategy=args.strategy, **_assignments(args.set))
+    if model.load_report is not None:
+        for line in model.load_report.lines():
+            print(f"graph file: {line}")
+    model.run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    frame.index.name = "week"
+    if model.single:
+        got = f"an offer in week {model.weeks_to_offer} via {model.hired_channel}"
+        print(f"seeker: {got if model.weeks_to_offer else 'no offer by the horizon'}")
+        for week, _, contact, answer in model.answers:
+            role = model.graph.nodes[contact].get("role", "contact")
+            print(f"  week {week:>3}: {role} {contact} answered {answer}")
+    else:
+        print(frame[["employed", "unemployed", "hires_direct", "hires_lead", "hires_intro"]].tail())
+    if args.out:
+        _write_csv(args.out, frame.reset_index().to_dict("records"))
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    defaults = Params.defaults()
+    for name, spec in Params.specs().items():
+        print(f"{name:<20} {defaults[name]!s:<10} {spec.allowed():<34} {spec.unit:<18} {spec.doc}")
+    print("\nstrategy presets: " + ", ".join(PRESETS))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="empathy-sim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    set_help = "override a parameter, e.g. --set positivity=0.8 (repeatable)"
+
+    p = sub.add_parser("compare", help="compare strategies in the single-seeker scenario")
+    p.add_argument(
+        "--strategies", default="vague-gloomy,vague-positive,specific-gloomy,specific-positive"
+    )
+    p.add_argument("--replicates", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0, help="root seed: fixes every run")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
+    p.add_argument("--out", default="", help="also write the table as CSV to this path")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("run", help="one run, printed week by week")
+    p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
+    p.add_argument("--out", default="", help="write the weekly counts as CSV to this path")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("params", help="list every parameter: default, range, unit, meaning")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"empathy-sim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("empathy-sim: interrupted", file=sys.stderr)
+        return 130
