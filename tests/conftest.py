@@ -1,0 +1,31 @@
+"""Shared test helpers: a Hypothesis strategy that draws any valid parameter set."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from sim.params import Params
+
+RULE_FIELDS = [
+    name
+    for name, spec in Params.specs().items()
+    if spec.choices is None and Params.defaults()[name].__class__ is float
+]
+
+
+@st.composite
+def valid_params(draw, **fixed):
+    """Every float parameter drawn from its full allowed range; joint rules respected."""
+    values = {}
+    for name in RULE_FIELDS:
+        spec = Params.specs()[name]
+        values[name] = draw(
+            st.floats(spec.low, spec.high, allow_nan=False, allow_infinity=False, width=64)
+        )
+    low, high = sorted((values["recognise_vague"], values["recognise_specific"]))
+    values["recognise_vague"], values["recognise_specific"] = low, high
+    low, high = sorted((values["hire_lead"], values["hire_intro"]))
+    values["hire_lead"], values["hire_intro"] = low, high
+    values["share_regular"] = min(values["share_regular"], 1.0 - values["share_close"])
+    values.update(fixed)
+    return Params.from_dict(values)

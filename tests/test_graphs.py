@@ -1,0 +1,166 @@
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.graphs import (
+    NAMED_GRAPHS,
+    SEEKER,
+    build_graph,
+    load_graph,
+    personal_network,
+    prepare,
+    to_csr,
+)
+from sim.params import GRAPHS, ConfigError, Params
+from sim.rules import CLOSE, DISTANT, REGULAR
+
+BUILT = [g for g in GRAPHS if g != "file"]
+
+
+def small(graph, **extra):
+    return Params.from_dict({"graph": graph, "n_nodes": 60, "mean_degree": 4, **extra})
+
+
+def signature(G):
+    return sorted(G.nodes), sorted((u, v, d["tie"]) for u, v, d in G.edges(data=True))
+
+
+@pytest.mark.parametrize("graph", BUILT)
+def test_every_graph_has_nodes_0_to_n_and_a_tie_on_every_edge(graph):
+    G, report = build_graph(small(graph), seed=3)
+    assert report is None
+    assert sorted(G.nodes) == list(range(G.number_of_nodes()))
+    assert G.number_of_edges() > 0
+    assert all(d["tie"] in (CLOSE, REGULAR, DISTANT) for *_, d in G.edges(data=True))
+    assert nx.number_of_selfloops(G) == 0
+
+
+@pytest.mark.parametrize("graph", BUILT)
+def test_same_seed_gives_the_same_graph(graph):
+    assert signature(build_graph(small(graph), seed=11)[0]) == signature(
+        build_graph(small(graph), seed=11)[0]
+    )
+
+
+@pytest.mark.parametrize("graph", ["personal", "erdos-renyi", "watts-strogatz", "barabasi-albert"])
+def test_different_seeds_give_different_random_graphs(graph):
+    assert signature(build_graph(small(graph), seed=1)[0]) != signature(
+        build_graph(small(graph), seed=2)[0]
+    )
+
+
+def test_generated_graphs_have_the_requested_size_and_mean_degree():
+    for graph in ("erdos-renyi", "watts-strogatz", "barabasi-albert"):
+        G, _ = build_graph(small(graph, n_nodes=2000, mean_degree=6), seed=5)
+        mean_degree = 2 * G.number_of_edges() / G.number_of_nodes()
+        assert G.number_of_nodes() == 2000
+        # ER's degree sum is binomial with sd ~ 0.08 here; the others are within m of exact.
+        assert 5.5 < mean_degree < 6.5, graph
+
+
+def test_personal_network_has_the_roles_and_tie_classes_of_the_story():
+    G = personal_network(3, 2, 5, 7, seed=4)
+    roles = [G.nodes[n]["role"] for n in G]
+    assert roles.count("family") == 3 and roles.count("friend") == 2
+    assert roles.count("colleague") == 5 and roles.count("acquaintance") == 7
+    assert G.nodes[SEEKER]["role"] == "seeker"
+    assert G.degree(SEEKER) == 17
+    expected = {"family": CLOSE, "friend": CLOSE, "colleague": REGULAR, "acquaintance": DISTANT}
+    for contact in G.adj[SEEKER]:
+        assert G.edges[SEEKER, contact]["tie"] == expected[G.nodes[contact]["role"]]
+    family = [n for n in G if G.nodes[n]["role"] == "family"]
+    assert all(G.has_edge(u, v) for u in family for v in family if u < v)
+
+
+def test_weighted_graphs_make_the_heaviest_ties_close():
+    G, _ = build_graph(small("les-miserables"), seed=0)
+    weight = {t: [d["weight"] for *_, d in G.edges(data=True) if d["tie"] == t] for t in (0, 1, 2)}
+    assert min(weight[CLOSE]) >= max(weight[REGULAR]) >= 0
+    assert min(weight[REGULAR]) >= max(weight[DISTANT])
+    share_close = len(weight[CLOSE]) / G.number_of_edges()
+    assert abs(share_close - 0.2) < 0.01
+
+
+def test_unweighted_ties_follow_the_requested_shares():
+    G, _ = build_graph(small("erdos-renyi", n_nodes=3000, mean_degree=8), seed=9)
+    ties = np.array([d["tie"] for *_, d in G.edges(data=True)])
+    n = len(ties)
+    # Binomial sd of a share of ~12,000 edges is <= 0.0046; 0.03 is more than 6 sd.
+    assert abs((ties == CLOSE).mean() - 0.2) < 0.03
+    assert abs((ties == REGULAR).mean() - 0.4) < 0.03
+    assert n > 10_000
+
+
+def test_named_real_graphs_keep_their_size():
+    sizes = {"karate": 34, "florentine": 15, "les-miserables": 77, "davis": 18}
+    for name, size in sizes.items():
+        assert NAMED_GRAPHS[name]().number_of_nodes() == size
+
+
+def test_edge_list_repairs_are_reported(tmp_path):
+    path = tmp_path / "net.csv"
+    path.write_text(
+        "source,target\n"
+        "ann,bob\n"
+        "bob,ann\n"  # duplicate of the line above
+        "bob,bob\n"  # self-loop
+        "bob,cy,close  # a comment\n"
+        "cy,dee,2.5\n"
+    )
+    G, report = load_graph(str(path))
+    assert (report.self_loops, report.duplicate_edges, report.relabelled) == (1, 1, True)
+    G = prepare(G, seed=1)
+    assert sorted(G.nodes) == [0, 1, 2, 3]
+    labels = {G.nodes[n]["label"]: n for n in G}
+    assert G.edges[labels["bob"], labels["cy"]]["tie"] == CLOSE
+    assert any("self-loop" in line for line in report.lines())
+
+
+def test_graphml_isolated_nodes_are_kept_and_reported(tmp_path):
+    H = nx.Graph()
+    H.add_edge("a", "b", tie="distant")
+    H.add_node("loner")
+    path = tmp_path / "net.graphml"
+    nx.write_graphml(H, path)
+    G, report = load_graph(str(path))
+    assert report.isolated_nodes == 1
+    G = prepare(G)
+    assert G.number_of_nodes() == 3 and G.edges[0, 1]["tie"] == DISTANT
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "pattern"),
+    [
+        ("bad.txt", "1 2\n3\n", r"line 2: expected 'u v' or 'u v weight', got 1 field"),
+        ("bad.txt", "1 2 heavy\n", "neither a number nor a tie class"),
+        ("bad.txt", "1 2 inf\n", "not finite"),
+        ("bad.graphml", "<graphml><graph", "not valid GraphML"),
+        ("bad.json", "{}", "unknown type '.json'; allowed: .edges"),
+        ("one.txt", "# only a comment\n", "has 0 node"),
+    ],
+)
+def test_malformed_files_raise_one_clear_line(tmp_path, name, text, pattern):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_graph(str(path))
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_is_named():
+    with pytest.raises(ConfigError, match="graph file 'nowhere.txt' not found"):
+        load_graph("nowhere.txt")
+
+
+def test_csr_is_symmetric_and_matches_the_graph():
+    G = prepare(nx.karate_club_graph(), seed=random.Random(2))
+    indptr, indices, ties = to_csr(G)
+    assert indptr.dtype == indices.dtype == ties.dtype == np.int64
+    assert indptr[-1] == 2 * G.number_of_edges()
+    for u in G:
+        row = slice(indptr[u], indptr[u + 1])
+        assert list(indices[row]) == sorted(G.adj[u])
+        for v, t in zip(indices[row], ties[row], strict=True):
+            assert G.edges[u, v]["tie"] == t

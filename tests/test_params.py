@@ -1,0 +1,72 @@
+import pytest
+
+from sim.params import PRESETS, ConfigError, Params, preset
+
+
+def test_defaults_are_valid_and_documented():
+    params = Params.from_dict({})
+    assert params == Params()
+    for name, spec in Params.specs().items():
+        assert spec.doc and spec.unit, name
+        value = getattr(params, name)
+        if spec.choices is None and not isinstance(value, str):
+            assert spec.low <= value <= spec.high, name
+
+
+def test_unknown_parameter_is_named_with_a_suggestion():
+    with pytest.raises(
+        ConfigError, match=r"unknown parameter 'positivty' \(did you mean 'positivity'"
+    ):
+        Params.from_dict({"positivty": 0.5})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "pattern"),
+    [
+        ("specificity", 1.5, r"specificity=1.5 is out of range; allowed: a number in \[0, 1\]"),
+        ("arrival_rate", -0.1, "out of range"),
+        ("asks_per_week", 2.5, "must be a whole number"),
+        ("positivity", "high", "is not a number"),
+        ("positivity", float("nan"), "is not a number"),
+        ("scenario", "village", "allowed: one of single, market"),
+        ("baseline", "maybe", "allowed: true or false"),
+    ],
+)
+def test_bad_values_give_one_line_naming_the_problem(name, value, pattern):
+    with pytest.raises(ConfigError, match=pattern) as info:
+        Params.from_dict({name: value})
+    assert "\n" not in str(info.value)
+
+
+def test_strings_from_the_command_line_are_coerced():
+    params = Params.from_dict({"specificity": "0.8", "weeks": "52", "baseline": "true"})
+    assert (params.specificity, params.weeks, params.baseline) == (0.8, 52, True)
+    assert isinstance(params.weeks, int)
+
+
+def test_joint_rules_are_checked():
+    with pytest.raises(ConfigError, match="recognise_specific"):
+        Params.from_dict({"recognise_vague": 0.8, "recognise_specific": 0.2})
+    with pytest.raises(ConfigError, match="hire_intro"):
+        Params.from_dict({"hire_intro": 0.1, "hire_lead": 0.5})
+    with pytest.raises(ConfigError, match="at most 1"):
+        Params.from_dict({"share_close": 0.7, "share_regular": 0.7})
+    with pytest.raises(ConfigError, match="graph_file"):
+        Params.from_dict({"graph": "file"})
+
+
+def test_presets_cover_the_four_strategies_and_the_help_banker():
+    for name in ("vague-gloomy", "vague-positive", "specific-gloomy", "specific-positive"):
+        values = preset(name)
+        assert (values["specificity"] > 0.5) == name.startswith("specific")
+        assert (values["positivity"] > 0.5) == name.endswith("positive")
+    assert preset("help-banker")["banked_favours"] > 0
+    for name in PRESETS:
+        Params.from_dict({}, strategy=name)
+    with pytest.raises(ConfigError, match="unknown strategy 'hopeful'; allowed: vague-gloomy"):
+        Params.from_dict({}, strategy="hopeful")
+
+
+def test_explicit_values_override_a_preset():
+    params = Params.from_dict({"positivity": 0.3}, strategy="specific-positive")
+    assert (params.specificity, params.positivity) == (0.9, 0.3)
