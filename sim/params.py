@@ -43,6 +43,8 @@ class Spec:
     def allowed(self) -> str:
         if self.choices is not None:
             return "one of " + ", ".join(self.choices)
+        if self.low is None or self.high is None:
+            return "any text"
         return f"a number in [{self.low:g}, {self.high:g}]"
 
 

@@ -1,0 +1,83 @@
+"""The command line as a user meets it: real subprocesses, exit codes, one-line errors."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--set", "specifity=0.5"], "unknown parameter 'specifity'"),
+        (["run", "--set", "positivity=2"], "positivity='2' is out of range; allowed: a number in"),
+        (["run", "--set", "positivity"], "--set takes name=value"),
+        (
+            ["run", "--set", "graph=file", "--set", "graph_file=missing.txt"],
+            "'missing.txt' not found",
+        ),
+        (["compare", "--strategies", "hopeful"], "unknown strategy 'hopeful'; allowed:"),
+        (["compare", "--replicates", "0"], "--replicates=0; allowed"),
+        (["run", "--seed", "x"], "invalid int value"),
+    ],
+)
+def test_bad_input_gives_one_line_exit_2_and_no_traceback(args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_malformed_graph_file_is_reported_by_line(tmp_path):
+    bad = tmp_path / "net.txt"
+    bad.write_text("a b\nc\n")
+    result = cli("run", "--set", "graph=file", "--set", f"graph_file={bad}")
+    assert result.returncode == 2
+    assert "line 2: expected 'u v' or 'u v weight'" in result.stderr
+
+
+def test_run_on_a_loaded_file_reports_its_repairs(tmp_path):
+    net = tmp_path / "net.txt"
+    net.write_text("me mum\nmum me\nme me\nme pal\npal mum\n")
+    result = cli("run", "--set", "graph=file", "--set", f"graph_file={net}", "--set", "weeks=3")
+    assert result.returncode == 0, result.stderr
+    assert "removed 1 self-loop" in result.stdout and "merged 1 duplicate" in result.stdout
+
+
+def test_compare_prints_the_table_and_writes_csv(tmp_path):
+    out = tmp_path / "table.csv"
+    result = cli("compare", "--replicates", "4", "--seed", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for name in ("vague-gloomy", "vague-positive", "specific-gloomy", "specific-positive"):
+        assert name in result.stdout
+    rows = list(csv.DictReader(out.open()))
+    assert [r["strategy"] for r in rows][0] == "vague-gloomy" and len(rows) == 4
+
+
+def test_a_failed_run_leaves_an_existing_output_untouched(tmp_path):
+    out = tmp_path / "table.csv"
+    out.write_text("precious\n")
+    result = cli("compare", "--replicates", "2", "--set", "weeks=-1", "--out", str(out))
+    assert result.returncode == 2
+    assert out.read_text() == "precious\n"
+
+
+def test_params_lists_every_parameter_with_its_range():
+    result = cli("params")
+    assert result.returncode == 0
+    assert "specificity" in result.stdout and "[0, 1]" in result.stdout
+    assert "help-banker" in result.stdout
+
+
+def test_console_script_is_installed_beside_python():
+    script = Path(sys.executable).parent / "empathy-sim"
+    result = subprocess.run([str(script), "params"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "arrival_rate" in result.stdout
