@@ -45,7 +45,11 @@ class Spec:
             return "one of " + ", ".join(self.choices)
         if self.low is None or self.high is None:
             return "any text"
-        return f"a number in [{self.low:g}, {self.high:g}]"
+        return f"a number in [{_num(self.low)}, {_num(self.high)}]"
+
+
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def _p(default: Any, unit: str, doc: str, low=None, high=None, choices=None, anchor: str = ""):
