@@ -13,7 +13,7 @@ Examples
 >>> from sim.params import Params
 >>> r = rules_from(Params())
 >>> round(p_action(r, 0.9, 0.9, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0), 3)
-0.438
+0.587
 >>> fit(r, 1.0) < fit(r, 0.0)
 True
 """
