@@ -109,7 +109,7 @@ class Person(FixedAgent):
             float(self.ever_unemployed),
             tie,
             view.pity,
-            float(self.help_banker),
+            float(self.help_banker and self.employed),  # the habit acts while employed
         )
         if rnd.random() < pa:
             state = ACTION

@@ -147,9 +147,9 @@ class Params:
     w_experience: float = _p(0.75, "logit", "gain if the contact was ever unemployed", 0, 10)
     w_pity: float = _p(1.0, "logit/pity", "loss per unit of pity heard in gossip", 0, 10)
     w_banker: float = _p(1.0, "logit", "gain if the contact is a help-banker", 0, 10)
-    motivation_close: float = _p(-0.3, "logit", "tie motivation, close ties", -5, 5)
-    motivation_regular: float = _p(0.3, "logit", "tie motivation, regular ties", -5, 5)
-    motivation_distant: float = _p(-0.6, "logit", "tie motivation, distant ties", -5, 5)
+    motivation_close: float = _p(-1.5, "logit", "tie motivation, close ties", -5, 5)
+    motivation_regular: float = _p(1.5, "logit", "tie motivation, regular ties", -5, 5)
+    motivation_distant: float = _p(-0.5, "logit", "tie motivation, distant ties", -5, 5)
     ears_base: float = _p(0.5, "logit", "P(EARS_OPEN | not ACTION) intercept", -10, 10)
     ears_w_specificity: float = _p(1.5, "logit", "vaguer asks give more EARS_OPEN", 0, 10)
     ears_w_positivity: float = _p(1.5, "logit", "gloomier asks give more SYMPATHY", 0, 10)
@@ -281,12 +281,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "vague-positive": {"specificity": 0.1, "positivity": 0.9},
     "specific-gloomy": {"specificity": 0.9, "positivity": 0.1},
     "specific-positive": {"specificity": 0.9, "positivity": 0.9},
-    "help-banker": {
-        "specificity": 0.5,
-        "positivity": 0.5,
-        "banked_favours": 8,
-        "help_banker_share": 1.0,
-    },
+    # The seeker's own bank of favours; the habit in a population is help_banker_share.
+    "help-banker": {"specificity": 0.5, "positivity": 0.5, "banked_favours": 8},
 }
 
 

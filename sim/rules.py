@@ -12,8 +12,10 @@ Examples
 --------
 >>> from sim.params import Params
 >>> r = rules_from(Params())
->>> round(p_action(r, 0.9, 0.9, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0), 3)
-0.587
+>>> specific_positive = p_action(r, 0.9, 0.9, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0)
+>>> vague_gloomy = p_action(r, 0.1, 0.1, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0)
+>>> 0.0 < vague_gloomy < specific_positive < 1.0
+True
 >>> fit(r, 1.0) < fit(r, 0.0)
 True
 """
