@@ -34,6 +34,35 @@ def _assignments(items: Sequence[str]) -> dict[str, Any]:
     return values
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number >= 0")
+    return value
+
+
+def _check_out(path: str) -> None:
+    """Refuse an unusable output path before any work is done, not after."""
+    if not path:
+        return
+    if os.path.isdir(path):
+        raise ConfigError(f"--out '{path}' is a folder; give a file path such as results/x.csv")
+    folder = os.path.dirname(path) or "."
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ConfigError(f"--out '{path}': '{folder}' is a file, not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"--out '{path}': cannot create folder '{folder}' ({exc.strerror})"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"--out '{path}': folder '{folder}' is not writable")
+
+
 def _write_csv(path: str, rows: Sequence[dict[str, Any]]) -> None:
     """Write atomically: a failed or interrupted write never leaves a damaged file behind."""
     folder = os.path.dirname(path) or "."
@@ -54,7 +83,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.strategies import compare, format_table
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if not strategies:
+        raise ConfigError(f"--strategies is empty; allowed: a comma list of {', '.join(PRESETS)}")
     overrides = _assignments(args.set)
+    _check_out(args.out)
     for name in strategies:  # validate everything before the first run
         Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
     if args.replicates < 1:
@@ -75,6 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.model import JobSearchModel
 
     model = JobSearchModel(seed=args.seed, strategy=args.strategy, **_assignments(args.set))
+    _check_out(args.out)
     if model.load_report is not None:
         for line in model.load_report.lines():
             print(f"graph file: {line}")
@@ -113,14 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--strategies", default="vague-gloomy,vague-positive,specific-gloomy,specific-positive"
     )
     p.add_argument("--replicates", type=int, default=200)
-    p.add_argument("--seed", type=int, default=0, help="root seed: fixes every run")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed: fixes every run")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     p.add_argument("--out", default="", help="also write the table as CSV to this path")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("run", help="one run, printed week by week")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="fixes the run, graph included")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     p.add_argument("--out", default="", help="write the weekly counts as CSV to this path")
     p.set_defaults(func=cmd_run)
@@ -140,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `empathy-sim params | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except OSError as exc:  # e.g. the disk filled while writing --out; nothing was replaced
+        print(f"empathy-sim: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("empathy-sim: interrupted", file=sys.stderr)
         return 130

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import math
 import os
 import random
 from dataclasses import dataclass, field
@@ -106,7 +107,8 @@ def personal_network(
 
 
 def _mean_degree_to_m(n: int, mean_degree: float) -> int:
-    return int(min(max(1, round(mean_degree / 2)), n - 1))
+    # floor(x + 1/2), not round(): round() sends 1.5 and 2.5 both to 2.
+    return int(min(max(1, math.floor(mean_degree / 2 + 0.5)), n - 1))
 
 
 def erdos_renyi(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
@@ -202,9 +204,7 @@ def load_graph(path: str) -> tuple[nx.Graph, LoadReport]:
     report.self_loops += len(loops)
     G.remove_edges_from(loops)
     report.isolated_nodes = nx.number_of_isolates(G)
-    report.relabelled = any(not isinstance(n, int) for n in G.nodes) or sorted(G.nodes) != list(
-        range(G.number_of_nodes())
-    )
+    report.relabelled = any(old != new for old, new in _relabelling(G).items())
     return G, report
 
 
@@ -216,14 +216,17 @@ def _read_graphml(path: str, report: LoadReport) -> nx.Graph:
     if H.is_directed():
         report.notes.append("read a directed graph as undirected")
     G = nx.Graph()
-    G.add_nodes_from(H.nodes)
+    G.add_nodes_from(_label(str(n)) for n in H.nodes)
     for u, v, d in H.edges(data=True):
+        u, v = _label(str(u)), _label(str(v))
         if G.has_edge(u, v):
             report.duplicate_edges += 1
             continue
         attrs = {}
         if "weight" in d:
-            attrs["weight"] = float(d["weight"])
+            attrs = _edge_value(str(d["weight"]), path, f"edge {u}-{v}")
+            if "weight" not in attrs:  # a tie word under the name weight
+                raise ConfigError(f"graph file '{path}', edge {u}-{v}: weight is not a number")
         tie = str(d.get("tie", d.get("strength", ""))).lower()
         if tie in _TIE_WORDS:
             attrs["tie"] = _TIE_WORDS[tie]
@@ -233,7 +236,9 @@ def _read_graphml(path: str, report: LoadReport) -> nx.Graph:
 
 def _read_edge_list(path: str, report: LoadReport) -> nx.Graph:
     G = nx.Graph()
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+    first = True
+    # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first label.
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
         for number, raw in enumerate(handle, start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
@@ -244,8 +249,10 @@ def _read_edge_list(path: str, report: LoadReport) -> nx.Graph:
                 else line.split()
             )
             tokens = [t.strip() for t in tokens if t.strip()]
-            if number == 1 and {t.lower() for t in tokens[:2]} <= _HEADER_WORDS and tokens:
-                continue
+            if first:
+                first = False
+                if {t.lower() for t in tokens[:2]} <= _HEADER_WORDS:
+                    continue
             if len(tokens) not in (2, 3):
                 raise ConfigError(
                     f"graph file '{path}', line {number}: expected 'u v' or 'u v weight', "
@@ -266,7 +273,7 @@ def _label(token: str) -> Any:
     return int(token) if token.lstrip("-").isdigit() else token
 
 
-def _edge_value(token: str, path: str, number: int) -> dict[str, Any]:
+def _edge_value(token: str, path: str, number: int | str) -> dict[str, Any]:
     word = token.lower()
     if word in _TIE_WORDS:
         return {"tie": _TIE_WORDS[word]}
@@ -274,12 +281,16 @@ def _edge_value(token: str, path: str, number: int) -> dict[str, Any]:
         weight = float(token)
     except ValueError:
         raise ConfigError(
-            f"graph file '{path}', line {number}: third field '{token}' is neither a number "
+            f"graph file '{path}', {_where(number)}: third field '{token}' is neither a number "
             "nor a tie class (close, regular, distant)"
         ) from None
     if not np.isfinite(weight):
-        raise ConfigError(f"graph file '{path}', line {number}: weight '{token}' is not finite")
+        raise ConfigError(f"graph file '{path}', {_where(number)}: weight '{token}' is not finite")
     return {"weight": weight}
+
+
+def _where(number: int | str) -> str:
+    return f"line {number}" if isinstance(number, int) else number
 
 
 # --- one entry point ---------------------------------------------------------------------------
@@ -308,10 +319,23 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport 
     return prepare(G, params.share_close, params.share_regular, rng), report
 
 
+def _relabelling(G: nx.Graph) -> dict[Any, int]:
+    """Old label -> 0..n-1. Integer labels keep their order (so 0..n-1 stays put and node 0
+    stays the seeker); other labels are numbered in order of first appearance."""
+    nodes = list(G.nodes)
+    if all(isinstance(n, int) for n in nodes):
+        nodes.sort()
+    return {old: new for new, old in enumerate(nodes)}
+
+
 def prepare(G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, seed: Any = None):
     """Relabel nodes to 0..n-1 (keeping the old label) and give every edge a tie class."""
-    G = nx.convert_node_labels_to_integers(G, label_attribute="label")
-    return assign_ties(G, share_close, share_regular, seed=seed)
+    mapping = _relabelling(G)
+    H = nx.Graph()
+    for old, new in sorted(mapping.items(), key=lambda item: item[1]):
+        H.add_node(new, **{**G.nodes[old], "label": old})
+    H.add_edges_from((mapping[u], mapping[v], dict(d)) for u, v, d in G.edges(data=True))
+    return assign_ties(H, share_close, share_regular, seed=seed)
 
 
 def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from collections import Counter
 from typing import Any
 
@@ -25,7 +26,7 @@ from mesa.discrete_space import Network
 
 from sim.agents import Person
 from sim.graphs import SEEKER, build_graph, prepare
-from sim.params import Params
+from sim.params import ConfigError, Params
 from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 
 # Counts collected every week; each is reset at the start of the week.
@@ -48,6 +49,15 @@ WEEKLY_COUNTS = (
     "hires_via_relay",
     "separations",
 )
+
+
+def check_seed(seed: Any) -> int | None:
+    """A seed is None or a whole number >= 0 (NumPy integers included, as batch_run may pass)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ConfigError(f"seed={seed!r} is not allowed; allowed: a whole number >= 0")
+    return int(seed)
 
 
 def _weekly(key: str):
@@ -81,7 +91,7 @@ class JobSearchModel(mesa.Model):
         network: nx.Graph | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(seed=seed)
+        super().__init__(seed=check_seed(seed))
         self.params = Params.from_dict(params, strategy=strategy)
         p = self.params
         self.rules = rules_from(p)
@@ -125,7 +135,7 @@ class JobSearchModel(mesa.Model):
         self.helped: list[tuple[Person, Person]] = []
         reporters: dict[str, Any] = {key: _weekly(key) for key in WEEKLY_COUNTS}
         reporters["employed"] = lambda m: m.count_employed()
-        reporters["unemployed"] = lambda m: len(m.person) - m.count_employed()
+        reporters["unemployed"] = lambda m: sum(not person.employed for person in m.person)
         reporters["mean_reputation"] = lambda m: m.mean_reputation()
         reporters["seeker_hired"] = lambda m: int(m.seeker.employed) if m.single else -1
         self.datacollector = mesa.DataCollector(model_reporters=reporters)

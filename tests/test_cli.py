@@ -26,7 +26,10 @@ def cli(*args, cwd=None):
         ),
         (["compare", "--strategies", "hopeful"], "unknown strategy 'hopeful'; allowed:"),
         (["compare", "--replicates", "0"], "--replicates=0; allowed"),
-        (["run", "--seed", "x"], "invalid int value"),
+        (["run", "--seed", "x"], "'x' is not a whole number >= 0"),
+        (["compare", "--seed", "-1"], "'-1' is not a whole number >= 0"),
+        (["run", "--out", "."], "is a folder"),
+        (["compare", "--strategies", ","], "--strategies is empty"),
     ],
 )
 def test_bad_input_gives_one_line_exit_2_and_no_traceback(args, message):

@@ -164,3 +164,38 @@ def test_csr_is_symmetric_and_matches_the_graph():
         assert list(indices[row]) == sorted(G.adj[u])
         for v, t in zip(indices[row], ties[row], strict=True):
             assert G.edges[u, v]["tie"] == t
+
+
+def test_integer_labels_keep_their_order_so_node_0_stays_the_seeker(tmp_path):
+    G = prepare(nx.Graph([(1, 0), (2, 0), (3, 0)]))
+    assert list(G.nodes) == [0, 1, 2, 3] and G.degree(0) == 3
+    path = tmp_path / "net.txt"
+    path.write_text("2 1\n1 0\n")
+    G, report = load_graph(str(path))
+    assert not report.relabelled
+    assert prepare(G).degree(0) == 1 and prepare(G).nodes[2]["label"] == 2
+
+
+def test_header_after_comments_and_a_byte_order_mark_are_not_edges(tmp_path):
+    commented = tmp_path / "a.txt"
+    commented.write_text("# exported\nsource target\n1 2\n")
+    bom = tmp_path / "b.csv"
+    bom.write_bytes("\ufeffsource,target\n1,2\n2,3\n".encode())
+    assert sorted(load_graph(str(commented))[0].nodes) == [1, 2]
+    assert sorted(load_graph(str(bom))[0].nodes) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("weight", ["heavy", "nan", "inf"])
+def test_graphml_weights_are_checked(tmp_path, weight):
+    H = nx.Graph()
+    H.add_edge("a", "b", weight=weight)
+    path = tmp_path / "w.graphml"
+    nx.write_graphml(H, path)
+    with pytest.raises(ConfigError, match="edge a-b"):
+        load_graph(str(path))
+
+
+@pytest.mark.parametrize(("mean_degree", "m"), [(2, 1), (3, 2), (4, 2), (5, 3), (6, 3)])
+def test_barabasi_albert_links_per_node_round_half_up(mean_degree, m):
+    G, _ = build_graph(small("barabasi-albert", n_nodes=50, mean_degree=mean_degree), seed=1)
+    assert G.number_of_edges() == m * (50 - m)

@@ -21,8 +21,10 @@ def test_censored_median_counts_unhired_runs_as_later_than_the_horizon():
 
 def test_specific_positive_beats_vague_gloomy():
     # 60 replicates on common seeds. At the defaults the hired-by-26-weeks shares are about
-    # 0.66 and 0.96 (make run, 200 replicates); the binomial sd of a 60-run share is <= 0.065,
-    # so the gap of 0.3 is > 3 sd of the difference; seeds are fixed, so this is deterministic.
+    # 0.72 and 0.95 (600 replicates); the binomial sd of a 60-run share is <= 0.065, so the gap
+    # of 0.23 is about 2.5 sd of the difference (common seeds make it larger in practice).
+    # With the seed fixed the check is deterministic: it guards the ordering the post claims,
+    # not the size of the gap.
     rows = compare(["vague-gloomy", "specific-positive"], replicates=60, seed=11)
     gloomy, positive = rows
     assert positive["hired_share"] > gloomy["hired_share"]
