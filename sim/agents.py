@@ -1,9 +1,14 @@
 """The Person agent of the Mesa reference model.
 
-A person sits on one node of the network. What a contact thinks about a particular seeker (the
-answer it gave, the pity it heard, whether it heard the ask second-hand) lives on the contact, in
-``views`` keyed by the seeker's node; favours owed live in ``owes``. Every draw comes from the
-model's ``random`` so one seed fixes a run.
+A person sits on one node of the network. Everything a person holds about another lives on a
+directed tie, so the Numba core can keep it in flat arrays indexed by CSR position:
+
+- ``views[seeker]``: a contact's answer to a neighbour's ask and the pity it heard about them;
+- ``relay[teller]``: the seeker, not a neighbour of mine, whose specific ask this neighbour
+  (an acting contact of theirs) told me about;
+- ``owes[other]``: favours I owe (the help-bank ledger).
+
+Every draw comes from the model's ``random`` so one seed fixes a run.
 """
 
 from __future__ import annotations
@@ -34,11 +39,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class View:
-    """One contact's view of one seeker during the seeker's current spell."""
+    """One contact's view of one neighbouring seeker during the seeker's current spell."""
 
     state: int = UNAWARE
     pity: float = 0.0
-    via: int = -1  # the teller, when the ask was heard second-hand from a non-neighbour
 
 
 class Person(FixedAgent):
@@ -73,8 +77,9 @@ class Person(FixedAgent):
         self.tie: dict[int, int] = {}
         self.asked: set[int] = set()
         self.views: dict[int, View] = {}
-        self.relayed: set[int] = set()  # non-neighbour seekers whose ask reached me by gossip
-        self.aware_of_me: set[int] = set()  # who holds a view of me this spell
+        self.relay: dict[int, int] = {}  # teller -> the non-neighbour seeker they told me about
+        self.aware_of_me: set[int] = set()  # neighbours holding a view of me this spell
+        self.relays_of_me: set[tuple[int, int]] = set()  # (listener, teller) relaying my ask
         self.owes: dict[int, float] = {}
         self.unemployed_weeks_total: int = 0
 
@@ -122,6 +127,7 @@ class Person(FixedAgent):
         return state
 
     def view_of(self, seeker: Person) -> View:
+        """My view of a neighbouring seeker, created UNAWARE on first use."""
         view = self.views.get(seeker.node)
         if view is None:
             view = self.views[seeker.node] = View()
@@ -135,7 +141,7 @@ class Person(FixedAgent):
         rnd = model.random
         rate = model.params.gossip_rate
         for seeker_node, view in list(self.views.items()):
-            if view.state == UNAWARE or view.via >= 0:
+            if view.state == UNAWARE:
                 continue
             seeker = model.person[seeker_node]
             if seeker.employed or rnd.random() >= rate:
@@ -144,17 +150,21 @@ class Person(FixedAgent):
             if not listeners:
                 continue
             listener = rnd.choice(listeners)
+            knows_seeker = seeker_node in listener.tie
             if view.state == SYMPATHY:
-                # Pity travels; a positive seeker gives the teller less of it to pass on.
-                listener.view_of(seeker).pity += 1.0 - seeker.positivity
                 model.week["gossip_pity"] += 1
+                if knows_seeker:  # pity matters only to someone the seeker may ask
+                    # A positive seeker gives the teller less pity to pass on.
+                    listener.view_of(seeker).pity += 1.0 - seeker.positivity
             elif view.state == ACTION:
-                heard = listener.view_of(seeker)
-                if heard.state == UNAWARE:
-                    heard.state = EARS_OPEN
-                    if seeker_node not in listener.tie:
-                        heard.via = self.node
-                        listener.relayed.add(seeker_node)
+                if knows_seeker:
+                    heard = listener.view_of(seeker)
+                    if heard.state == UNAWARE:
+                        heard.state = EARS_OPEN
+                        model.week["gossip_ask"] += 1
+                else:  # the ask travels beyond one hop: the listener may pass openings too
+                    listener.relay[self.node] = seeker_node
+                    seeker.relays_of_me.add((listener.node, self.node))
                     model.week["gossip_ask"] += 1
 
     # --- 3. openings ----------------------------------------------------------------------
@@ -178,8 +188,8 @@ class Person(FixedAgent):
             state = UNAWARE if view is None else view.state
             if rnd.random() < p_pass(r, state, contact.specificity, self.help_banker):
                 eligible.append((contact, INTRO if state == ACTION else LEAD))
-        for seeker_node in sorted(self.relayed):
-            seeker = model.person[seeker_node]
+        for teller_node in sorted(self.relay):
+            seeker = model.person[self.relay[teller_node]]
             if seeker.employed_at_start:
                 continue
             if rnd.random() < p_pass(r, EARS_OPEN, seeker.specificity, self.help_banker):
@@ -202,11 +212,14 @@ class Person(FixedAgent):
         self.ever_unemployed = True
         self.weeks_unemployed = 0
         self.asked.clear()
+        people = self.model.person
         for node in self.aware_of_me:
-            holder = self.model.person[node]
-            holder.views.pop(self.node, None)
-            holder.relayed.discard(self.node)
+            del people[node].views[self.node]
         self.aware_of_me.clear()
+        for listener, teller in self.relays_of_me:
+            if people[listener].relay.get(teller) == self.node:  # not overwritten since
+                del people[listener].relay[teller]
+        self.relays_of_me.clear()
 
     # --- 5. help bank ---------------------------------------------------------------------------
     def credit(self, helper: Person) -> None:

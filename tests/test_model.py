@@ -113,8 +113,11 @@ def test_separation_starts_a_new_spell_and_contacts_forget_their_answers():
                 assert not person.asked and not person.aware_of_me
                 assert person.ever_unemployed and person.weeks_unemployed == 1
                 assert all(person.node not in other.views for other in model.person)
+                assert all(person.node not in other.relay.values() for other in model.person)
             for holder in person.aware_of_me:  # the index used for resets stays exact
                 assert person.node in model.person[holder].views
+            for seeker_node in person.views:  # views are held of neighbours only
+                assert seeker_node in person.tie
     assert separated > 100
 
 
@@ -168,9 +171,7 @@ def test_gossip_out_of_earshot_spreads_pity_and_asks():
             pity += frame.gossip_pity.sum()
             ask += frame.gossip_ask.sum()
             for person in model.person:
-                view = person.views.get(0)
-                if view is not None and view.via >= 0:
-                    assert view.state == EARS_OPEN and 0 in person.relayed
+                assert all(person.relay[t] != 0 or 0 not in person.tie for t in person.relay)
             if not model.seeker.employed:  # views are intact: each telling left 1 - p of pity
                 heard = sum(v.pity for p in model.person for v in p.views.values())
                 positivity = model.params.positivity
@@ -182,7 +183,7 @@ def test_no_gossip_means_no_pity_and_no_relays():
     model = JobSearchModel(seed=3, strategy="vague-gloomy", gossip_rate=0.0, weeks=26)
     model.run()
     assert all(v.pity == 0.0 for p in model.person for v in p.views.values())
-    assert not any(p.relayed for p in model.person)
+    assert not any(p.relay for p in model.person)
 
 
 def test_asking_close_ties_first_asks_family_and_friends_first():
@@ -309,9 +310,9 @@ def test_an_acting_contact_spreads_the_ask_to_a_relay_who_passes_openings():
         model.run()
         frame = model.datacollector.get_model_vars_dataframe()
         relay_hires += frame.hires_via_relay.sum()
+        assert 0 not in listener.views  # not a neighbour: no view, a relay through the teller
         if not model.seeker.employed:
-            view = listener.views[0]
-            assert (view.state, view.via) == (EARS_OPEN, 1) and 0 in listener.relayed
+            assert listener.relay == {1: 0} and (2, 1) in model.seeker.relays_of_me
     # The listener hears the ask in week 1 and then passes at a * fit * recognition * hire per
     # week (about 0.1 * 0.17 * 0.6 * 0.3 ~ 0.003): hundreds of runs make a relay hire certain
     # in practice (P(no relay hire in 400 x 7 weeks) < 1e-3).
