@@ -223,14 +223,20 @@ class Person(FixedAgent):
 
     # --- 5. help bank ---------------------------------------------------------------------------
     def credit(self, helper: Person) -> None:
-        """``helper``'s pass got me hired: a debt of theirs to me is repaid first, else I owe."""
+        """``helper``'s pass got me hired: a debt of theirs to me is repaid first, else I owe.
+
+        A relay listener (no tie to me) gains reputation but no ledger entry: we never met, and
+        a debt between strangers could never be asked for or repaid.
+        """
+        helper.reputation += 1.0
+        if helper.node not in self.tie:
+            return
         owed_to_me = helper.owes.get(self.node, 0.0)
         repaid = min(1.0, owed_to_me)
         if repaid > 0.0:
             helper.owes[self.node] = owed_to_me - repaid
         if repaid < 1.0:
             self.owes[helper.node] = self.owes.get(helper.node, 0.0) + (1.0 - repaid)
-        helper.reputation += 1.0
 
     def decay_credit(self, factor: float) -> None:
         self.reputation *= factor

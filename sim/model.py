@@ -28,27 +28,10 @@ from sim.agents import Person
 from sim.graphs import SEEKER, build_graph, prepare
 from sim.params import ConfigError, Params
 from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
+from sim.runs import EVENTS
 
-# Counts collected every week; each is reset at the start of the week.
-WEEKLY_COUNTS = (
-    "asks",
-    "action",
-    "ears_open",
-    "sympathy",
-    "gossip_pity",
-    "gossip_ask",
-    "openings",
-    "lost_openings",
-    "passes",
-    "hires_direct",
-    "hires_lead",
-    "hires_intro",
-    "hires_via_close",
-    "hires_via_regular",
-    "hires_via_distant",
-    "hires_via_relay",
-    "separations",
-)
+# Counts collected every week (one list for both engines); each is reset at the start of a week.
+WEEKLY_COUNTS = EVENTS
 
 
 def check_seed(seed: Any) -> int | None:

@@ -1,0 +1,493 @@
+"""The Numba core: the model of ``sim.model``, compiled, over many replicates in parallel.
+
+The public wrapper :func:`simulate_graphs` validates nothing new (``Params`` already did),
+converts each graph to int64 CSR arrays, gives every replicate its own ``numpy.random.Generator``
+and allocates the outputs; the private ``@njit`` loops only read and write arrays. They call the
+very rule functions of ``sim.rules`` that the Mesa agents call.
+
+All per-pair state lives on directed edges, indexed by CSR position ``e`` of ``u -> v``:
+``state[e]``/``pity[e]`` (u's answer to v's ask and the pity u heard about v), ``asked[e]``
+(u asked v this spell), ``relay[e]`` (the seeker whose ask neighbour v told u about) and
+``owes[e]`` (favours u owes v). ``rev[e]`` is the position of ``v -> u``.
+
+Agents act in node order rather than Mesa's shuffled order: within each phase no agent's action
+depends on another's in the same phase (hires are settled after all openings, eligibility uses
+start-of-week status), so the order changes which random numbers are used, not the distribution.
+
+Note for developers: ``cache=True`` re-compiles when this file changes, not when ``sim/rules.py``
+does; after editing a rule, clear ``sim/__pycache__`` (the tests run on a fresh cache in CI).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Sequence
+
+import networkx as nx
+import numba
+import numpy as np
+from numba import njit, prange
+
+from sim.graphs import SEEKER, to_csr
+from sim.params import Params
+from sim.rules import (
+    ACTION,
+    DIRECT,
+    EARS_OPEN,
+    INTRO,
+    LEAD,
+    SYMPATHY,
+    UNAWARE,
+    fit,
+    p_action,
+    p_ears_open,
+    p_hire,
+    p_pass,
+    rules_from,
+)
+from sim.runs import COLUMN, Runs, empty
+
+Setup = namedtuple(
+    "Setup",
+    [
+        "single",
+        "baseline",
+        "weeks",
+        "asks_per_week",
+        "targeting",
+        "specificity",
+        "positivity",
+        "arrival",
+        "separation",
+        "gossip",
+        "decay",
+        "initial_unemployed",
+        "experienced_share",
+        "banker_share",
+        "banked_favours",
+    ],
+)
+TARGETING_CODE = {"close": 0, "distant": 1, "random": 2}
+
+# Column positions, frozen into the compiled code.
+ASKS, ANSWERED = COLUMN["asks"], COLUMN["sympathy"] - SYMPATHY  # answer columns: ANSWERED + state
+GOSSIP_PITY, GOSSIP_ASK = COLUMN["gossip_pity"], COLUMN["gossip_ask"]
+OPENINGS, LOST, PASSES = COLUMN["openings"], COLUMN["lost_openings"], COLUMN["passes"]
+HIRES = COLUMN["hires_direct"]  # hires by channel: HIRES + channel
+VIA = COLUMN["hires_via_close"]  # hires by the helper's tie: VIA + tie, VIA + 3 for a relay
+SEPARATIONS = COLUMN["separations"]
+EMPLOYED, UNEMPLOYED = COLUMN["employed"], COLUMN["unemployed"]
+assert COLUMN["ears_open"] == ANSWERED + EARS_OPEN and COLUMN["action"] == ANSWERED + ACTION
+assert COLUMN["hires_intro"] == HIRES + INTRO and COLUMN["hires_via_relay"] == VIA + 3
+
+
+def setup_from(params: Params) -> Setup:
+    single = params.scenario == "single"
+    return Setup(
+        single=single,
+        baseline=params.baseline,
+        weeks=params.weeks,
+        asks_per_week=params.asks_per_week,
+        targeting=TARGETING_CODE[params.targeting],
+        specificity=params.specificity,
+        positivity=params.positivity,
+        arrival=params.arrival_rate,
+        separation=0.0 if single else params.separation_rate,
+        gossip=params.gossip_rate,
+        decay=params.credit_decay,
+        initial_unemployed=params.initial_unemployed,
+        experienced_share=params.experienced_share,
+        banker_share=params.help_banker_share,
+        banked_favours=params.banked_favours,
+    )
+
+
+def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """rev[e] = CSR position of v -> u for the edge e = u -> v (neighbours are sorted)."""
+    n = len(indptr) - 1
+    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    rev = np.empty(len(indices), dtype=np.int64)
+    for e, (u, v) in enumerate(zip(sources, indices, strict=True)):
+        row = indices[indptr[v] : indptr[v + 1]]
+        rev[e] = indptr[v] + np.searchsorted(row, u)
+    return rev
+
+
+def simulate_graphs(
+    params: Params,
+    graphs: Sequence[nx.Graph],
+    dynamics: Sequence[np.random.SeedSequence],
+    threads: int | None = None,
+) -> Runs:
+    """Run one replicate per (graph, seed sequence); replicates sharing a graph run in parallel.
+
+    Results do not depend on ``threads``: each replicate draws only from its own Generator.
+    """
+    out = empty(params, "numba", len(graphs), graphs[0].number_of_nodes())
+    rules, setup = rules_from(params), setup_from(params)
+    previous = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        start = 0
+        while start < len(graphs):
+            stop = start
+            while stop < len(graphs) and graphs[stop] is graphs[start]:
+                stop += 1
+            indptr, indices, ties = to_csr(graphs[start])
+            rev = reverse_edges(indptr, indices)
+            generators = [np.random.default_rng(s) for s in dynamics[start:stop]]
+            block = slice(start, stop)
+            _simulate_batch(
+                indptr,
+                indices,
+                ties,
+                rev,
+                rules,
+                setup,
+                generators,
+                out.weekly[block],
+                out.mean_reputation[block],
+                out.weeks_to_offer[block],
+                out.hired_channel[block],
+                out.unemployed_weeks[block],
+                out.answer_state[block],
+                out.answer_week[block],
+                out.weeks_run[block],
+            )
+            start = stop
+    finally:
+        numba.set_num_threads(previous)
+    return out
+
+
+@njit(parallel=True, cache=True)
+def _simulate_batch(
+    indptr,
+    indices,
+    ties,
+    rev,
+    rules,
+    setup,
+    generators,
+    weekly,
+    mean_reputation,
+    weeks_to_offer,
+    hired_channel,
+    unemployed_weeks,
+    answer_state,
+    answer_week,
+    weeks_run,
+):
+    for r in prange(len(generators)):
+        result = _replicate(
+            indptr,
+            indices,
+            ties,
+            rev,
+            rules,
+            setup,
+            generators[r],
+            weekly[r],
+            mean_reputation[r],
+            unemployed_weeks[r],
+            answer_state[r],
+            answer_week[r],
+        )
+        weeks_run[r], weeks_to_offer[r], hired_channel[r] = result
+
+
+@njit(cache=True)
+def _find(indptr, indices, u, v):
+    """CSR position of u -> v, or -1 if they are not neighbours (binary search, sorted rows)."""
+    lo, hi = indptr[u], indptr[u + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < indptr[u + 1] and indices[lo] == v:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def _replicate(
+    indptr,
+    indices,
+    ties,
+    rev,
+    rules,
+    setup,
+    gen,
+    weekly,
+    mean_reputation,
+    unemployed_weeks,
+    answer_state,
+    answer_week,
+):
+    n = len(indptr) - 1
+    n_edges = len(indices)
+    s, p = setup.specificity, setup.positivity
+    max_degree = 0
+    for u in range(n):
+        max_degree = max(max_degree, indptr[u + 1] - indptr[u])
+
+    employed = np.ones(n, dtype=np.bool_)
+    at_start = np.ones(n, dtype=np.bool_)
+    experienced = np.zeros(n, dtype=np.bool_)
+    banker = np.zeros(n, dtype=np.bool_)
+    reputation = np.zeros(n)
+    state = np.zeros(n_edges, dtype=np.int8)
+    pity = np.zeros(n_edges)
+    asked = np.zeros(n_edges, dtype=np.bool_)
+    relay = np.full(n_edges, -1, dtype=np.int64)
+    owes = np.zeros(n_edges)
+    wins = np.zeros(n, dtype=np.int64)
+    win_channel = np.zeros(n, dtype=np.int64)
+    win_helper = np.zeros(n, dtype=np.int64)
+    win_edge = np.zeros(n, dtype=np.int64)
+    keys = np.empty(max_degree)
+    candidates = np.empty(max_degree, dtype=np.int64)
+    eligible = np.empty(2 * max_degree, dtype=np.int64)
+    eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
+    eligible_edge = np.empty(2 * max_degree, dtype=np.int64)
+    helped = np.empty(n, dtype=np.int64)
+
+    # --- initialization (docs/model.md, section 5) ---
+    for i in range(n):
+        if setup.single:
+            employed[i] = i != SEEKER
+        else:
+            employed[i] = gen.random() >= setup.initial_unemployed
+        experienced[i] = gen.random() < setup.experienced_share or not employed[i]
+        banker[i] = gen.random() < setup.banker_share
+    seeker_degree = indptr[SEEKER + 1] - indptr[SEEKER]
+    if setup.single and setup.banked_favours > 0 and seeker_degree > 0:
+        for _ in range(setup.banked_favours):
+            e = indptr[SEEKER] + gen.integers(0, seeker_degree)
+            owes[rev[e]] += 1.0  # the contact owes the seeker
+        reputation[SEEKER] = setup.banked_favours
+    _record_heads(weekly[0], employed)
+    mean_reputation[0] = reputation.mean()
+
+    week_run, offer_week, offer_channel = 0, 0, -1
+    for week in range(1, setup.weeks + 1):
+        row = weekly[week]
+        at_start[:] = employed
+        if not setup.baseline:
+            # --- 1. asks ---
+            for u in range(n):
+                if employed[u] or setup.asks_per_week == 0:
+                    continue
+                m = 0
+                for e in range(indptr[u], indptr[u + 1]):
+                    if asked[e]:
+                        continue
+                    key = gen.random()  # random order within a tie class
+                    if setup.targeting == 0:
+                        key += ties[e]
+                    elif setup.targeting == 1:
+                        key += 2 - ties[e]
+                    keys[m] = key
+                    candidates[m] = e
+                    m += 1
+                for t in range(min(setup.asks_per_week, m)):
+                    best = t
+                    for j in range(t + 1, m):
+                        if keys[j] < keys[best]:
+                            best = j
+                    keys[t], keys[best] = keys[best], keys[t]
+                    candidates[t], candidates[best] = candidates[best], candidates[t]
+                    e = candidates[t]
+                    c = indices[e]
+                    ce = rev[e]  # c's view of u
+                    asked[e] = True
+                    pa = p_action(
+                        rules,
+                        s,
+                        p,
+                        owes[ce],
+                        reputation[u],
+                        1.0 if experienced[c] else 0.0,
+                        ties[e],
+                        pity[ce],
+                        1.0 if banker[c] and employed[c] else 0.0,
+                    )
+                    if gen.random() < pa:
+                        answer = ACTION
+                    elif gen.random() < p_ears_open(rules, s, p, ties[e]):
+                        answer = EARS_OPEN
+                    else:
+                        answer = SYMPATHY
+                    state[ce] = answer
+                    row[ASKS] += 1
+                    row[ANSWERED + answer] += 1
+                    if setup.single and u == SEEKER:
+                        answer_state[c] = answer
+                        answer_week[c] = week
+            # --- 2. out of earshot ---
+            for c in range(n):
+                degree = indptr[c + 1] - indptr[c]
+                for e in range(indptr[c], indptr[c + 1]):
+                    view = state[e]
+                    seeker = indices[e]
+                    if view == UNAWARE or employed[seeker] or gen.random() >= setup.gossip:
+                        continue
+                    if degree < 2:
+                        continue
+                    le = indptr[c] + gen.integers(0, degree - 1)
+                    if le >= e:  # skip the seeker's own slot: uniform over the others
+                        le += 1
+                    listener = indices[le]
+                    if view == SYMPATHY:
+                        row[GOSSIP_PITY] += 1
+                        heard = _find(indptr, indices, listener, seeker)
+                        if heard >= 0:
+                            pity[heard] += 1.0 - p
+                    elif view == ACTION:
+                        heard = _find(indptr, indices, listener, seeker)
+                        if heard >= 0:
+                            if state[heard] == UNAWARE:
+                                state[heard] = EARS_OPEN
+                                row[GOSSIP_ASK] += 1
+                        else:
+                            relay[rev[le]] = seeker  # listener -> teller carries the ask
+                            row[GOSSIP_ASK] += 1
+        # --- 3. openings ---
+        wins[:] = 0
+        for u in range(n):
+            if gen.random() >= setup.arrival:
+                continue
+            row[OPENINGS] += 1
+            if not at_start[u]:
+                if gen.random() < fit(rules, s):
+                    hired = gen.random() < p_hire(rules, DIRECT, p)
+                    _offer(gen, wins, win_channel, win_helper, win_edge, u, DIRECT, -1, -1, hired)
+                continue
+            m = 0
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                if at_start[v]:
+                    continue
+                if gen.random() < p_pass(rules, state[e], s, banker[u]):
+                    eligible[m] = v
+                    eligible_channel[m] = INTRO if state[e] == ACTION else LEAD
+                    eligible_edge[m] = e
+                    m += 1
+            for e in range(indptr[u], indptr[u + 1]):
+                seeker = relay[e]
+                if seeker < 0 or at_start[seeker]:
+                    continue
+                if gen.random() < p_pass(rules, EARS_OPEN, s, banker[u]):
+                    eligible[m] = seeker
+                    eligible_channel[m] = LEAD
+                    eligible_edge[m] = -1
+                    m += 1
+            if m == 0:
+                row[LOST] += 1
+                continue
+            j = gen.integers(0, m)
+            row[PASSES] += 1
+            channel = eligible_channel[j]
+            hired = gen.random() < p_hire(rules, channel, p)
+            _offer(
+                gen,
+                wins,
+                win_channel,
+                win_helper,
+                win_edge,
+                eligible[j],
+                channel,
+                u,
+                eligible_edge[j],
+                hired,
+            )
+        # --- 4. hires ---
+        n_helped = 0
+        for t in range(n):
+            if wins[t] == 0:
+                continue
+            employed[t] = True
+            row[HIRES + win_channel[t]] += 1
+            if win_helper[t] >= 0:
+                helped[n_helped] = t
+                n_helped += 1
+                row[VIA + (ties[win_edge[t]] if win_edge[t] >= 0 else 3)] += 1
+            if setup.single and t == SEEKER:
+                offer_week, offer_channel = week, win_channel[t]
+        # --- 5. separations ---
+        if setup.separation > 0.0:
+            for u in range(n):
+                if employed[u] and gen.random() < setup.separation:
+                    employed[u] = False
+                    row[SEPARATIONS] += 1
+                    _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay)
+        # --- 6. help bank ---
+        if setup.decay > 0.0:
+            keep = 1.0 - setup.decay
+            reputation *= keep
+            owes *= keep
+        for h in range(n_helped):
+            t = helped[h]
+            reputation[win_helper[t]] += 1.0
+            e = win_edge[t]  # helper -> hired; -1 for a relay: no tie, no ledger entry
+            if e >= 0:
+                repaid = min(1.0, owes[e])
+                owes[e] -= repaid
+                if repaid < 1.0:
+                    owes[rev[e]] += 1.0 - repaid
+        # --- 7. end of week ---
+        for u in range(n):
+            if not employed[u]:
+                unemployed_weeks[u] += 1
+        _record_heads(row, employed)
+        mean_reputation[week] = reputation.mean()
+        week_run = week
+        if setup.single and employed[SEEKER]:
+            break
+    for week in range(week_run + 1, setup.weeks + 1):  # after a hire: heads stay, no events
+        weekly[week, EMPLOYED] = weekly[week_run, EMPLOYED]
+        weekly[week, UNEMPLOYED] = weekly[week_run, UNEMPLOYED]
+        mean_reputation[week] = mean_reputation[week_run]
+    return week_run, offer_week, offer_channel
+
+
+@njit(cache=True)
+def _offer(gen, wins, win_channel, win_helper, win_edge, target, channel, helper, edge, hired):
+    """Keep one successful offer per person, uniformly among them (reservoir sampling)."""
+    if not hired:
+        return
+    wins[target] += 1
+    if wins[target] == 1 or gen.random() * wins[target] < 1.0:
+        win_channel[target] = channel
+        win_helper[target] = helper
+        win_edge[target] = edge
+
+
+@njit(cache=True)
+def _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay):
+    """A new spell for u: contacts forget their answers and pity, relays of u's ask are cleared."""
+    experienced[u] = True
+    for e in range(indptr[u], indptr[u + 1]):
+        asked[e] = False
+        state[rev[e]] = UNAWARE
+        pity[rev[e]] = 0.0
+        teller = indices[e]
+        for te in range(indptr[teller], indptr[teller + 1]):
+            listener_edge = rev[te]  # listener -> teller
+            if relay[listener_edge] == u:
+                relay[listener_edge] = -1
+
+
+@njit(cache=True)
+def _record_heads(row, employed):
+    working = idle = 0  # counted separately, so conservation is a real check
+    for u in range(len(employed)):
+        if employed[u]:
+            working += 1
+        else:
+            idle += 1
+    row[EMPLOYED] = working
+    row[UNEMPLOYED] = idle

@@ -1,0 +1,197 @@
+"""Replicated runs on either engine, with one result shape: the entry point for experiments.
+
+``run(params, replicates, seed, engine="numba")`` gives replicate ``r`` two streams derived
+from the root seed with ``numpy.random.SeedSequence``: one builds its graph, one drives its
+dynamics. Replicate ``r``'s streams depend only on ``(seed, r)``, never on how replicates are
+batched or how many threads run them.
+
+Examples
+--------
+>>> from sim.params import Params
+>>> runs = run(Params.from_dict({}, strategy="specific-positive"), replicates=4, seed=1)
+>>> runs.weekly.shape[0], runs.columns[-2:]
+(4, ('employed', 'unemployed'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from sim.graphs import build_graph, prepare
+from sim.params import ConfigError, Params
+from sim.rules import CHANNEL_NAMES, STATE_NAMES
+
+# Per-week columns of ``Runs.weekly``: events counted during the week, then the head counts.
+EVENTS = (
+    "asks",
+    "sympathy",  # answers in the order of their codes in sim.rules
+    "ears_open",
+    "action",
+    "gossip_pity",
+    "gossip_ask",
+    "openings",
+    "lost_openings",
+    "passes",
+    "hires_direct",
+    "hires_lead",
+    "hires_intro",
+    "hires_via_close",
+    "hires_via_regular",
+    "hires_via_distant",
+    "hires_via_relay",
+    "separations",
+)
+COLUMNS = EVENTS + ("employed", "unemployed")
+COLUMN = {name: i for i, name in enumerate(COLUMNS)}
+ENGINES = ("numba", "mesa")
+
+
+@dataclass
+class Runs:
+    """Outcomes of R replicates; the same arrays whichever engine made them.
+
+    weekly : (R, weeks + 1, len(COLUMNS)) int64
+        Row 0 is the start; row t holds week t's events and the head counts at its end. Rows after
+        a single seeker's hire repeat the last head counts with no events.
+    mean_reputation : (R, weeks + 1) float64
+    weeks_to_offer : (R,) int64, the week of the single seeker's offer, 0 if none by the horizon.
+    hired_channel : (R,) int64, index into ``rules.CHANNEL_NAMES``, -1 if not hired.
+    unemployed_weeks : (R, n) int64, weeks each person ended unemployed (n of replicate 0's graph).
+    answer_state, answer_week : (R, n) int64, each contact's answer to the single seeker and the
+        week it was given; -1 where the contact was never asked.
+    """
+
+    engine: str
+    params: Params
+    weekly: np.ndarray
+    mean_reputation: np.ndarray
+    weeks_to_offer: np.ndarray
+    hired_channel: np.ndarray
+    unemployed_weeks: np.ndarray
+    answer_state: np.ndarray
+    answer_week: np.ndarray
+    weeks_run: np.ndarray
+    columns: tuple[str, ...] = COLUMNS
+
+    def column(self, name: str) -> np.ndarray:
+        """(R, weeks + 1) series of one column."""
+        return self.weekly[:, :, COLUMN[name]]
+
+    def totals(self, name: str) -> np.ndarray:
+        """(R,) sum of an event column over the run."""
+        return self.column(name)[:, 1:].sum(axis=1)
+
+    def unemployment_by_node(self) -> np.ndarray:
+        """(R, n) share of the weeks run that each person ended unemployed."""
+        return self.unemployed_weeks / np.maximum(self.weeks_run, 1)[:, None]
+
+    def answer_names(self) -> list[list[str]]:
+        return [[STATE_NAMES[s] if s >= 0 else "" for s in row] for row in self.answer_state]
+
+    def channel_names(self) -> list[str]:
+        return [CHANNEL_NAMES[c] if c >= 0 else "" for c in self.hired_channel]
+
+
+def streams(seed: int, replicate: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """The (graph, dynamics) seed sequences of one replicate: a pure function of (seed, r)."""
+    child = np.random.SeedSequence(seed, spawn_key=(replicate,))
+    graph, dynamics = child.spawn(2)
+    return graph, dynamics
+
+
+def as_int_seed(sequence: np.random.SeedSequence) -> int:
+    return int(sequence.generate_state(1, dtype=np.uint32)[0])
+
+
+def replicate_graph(params: Params, seed: int, replicate: int, same_graph: bool) -> nx.Graph:
+    """The graph replicate ``r`` runs on: its own, or replicate 0's for every run."""
+    graph_stream, _ = streams(seed, 0 if same_graph else replicate)
+    graph, _ = build_graph(params, seed=as_int_seed(graph_stream))
+    return graph
+
+
+def run(
+    params: Params,
+    replicates: int,
+    seed: int,
+    engine: str = "numba",
+    *,
+    network: nx.Graph | None = None,
+    same_graph: bool = False,
+    first: int = 0,
+    threads: int | None = None,
+) -> Runs:
+    """Run replicates ``first .. first + replicates - 1`` of a design point.
+
+    ``network`` fixes the graph for every replicate (tie classes drawn once from the seed);
+    ``same_graph`` uses replicate 0's graph for all, as large sweeps on one network want.
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"engine='{engine}' is not allowed; allowed: {', '.join(ENGINES)}")
+    if replicates < 1:
+        raise ConfigError(f"replicates={replicates}; allowed: a whole number >= 1")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"seed={seed!r} is not allowed; allowed: a whole number >= 0")
+    indices = range(first, first + replicates)
+    if network is not None:
+        graph_stream, _ = streams(seed, 0)
+        fixed = prepare(
+            network, params.share_close, params.share_regular, seed=as_int_seed(graph_stream)
+        )
+        graphs = [fixed] * replicates
+    elif same_graph:
+        fixed = replicate_graph(params, seed, 0, True)
+        graphs = [fixed] * replicates
+    else:
+        graphs = [replicate_graph(params, seed, r, False) for r in indices]
+    dynamics = [streams(seed, r)[1] for r in indices]
+    if engine == "mesa":
+        return _run_mesa(params, graphs, dynamics)
+    from sim.kernel import simulate_graphs
+
+    return simulate_graphs(params, graphs, dynamics, threads=threads)
+
+
+def empty(params: Params, engine: str, replicates: int, n: int) -> Runs:
+    weeks = params.weeks
+    return Runs(
+        engine=engine,
+        params=params,
+        weekly=np.zeros((replicates, weeks + 1, len(COLUMNS)), dtype=np.int64),
+        mean_reputation=np.zeros((replicates, weeks + 1)),
+        weeks_to_offer=np.zeros(replicates, dtype=np.int64),
+        hired_channel=np.full(replicates, -1, dtype=np.int64),
+        unemployed_weeks=np.zeros((replicates, n), dtype=np.int64),
+        answer_state=np.full((replicates, n), -1, dtype=np.int64),
+        answer_week=np.full((replicates, n), -1, dtype=np.int64),
+        weeks_run=np.zeros(replicates, dtype=np.int64),
+    )
+
+
+def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Runs:
+    from sim.model import JobSearchModel
+
+    values = params.as_dict()
+    out = empty(params, "mesa", len(graphs), graphs[0].number_of_nodes())
+    for r, (graph, stream) in enumerate(zip(graphs, dynamics, strict=True)):
+        model = JobSearchModel(seed=as_int_seed(stream), network=graph, **values)
+        model.run()
+        frame = model.datacollector.get_model_vars_dataframe()
+        rows = frame[list(COLUMNS)].to_numpy(dtype=np.int64)
+        out.weekly[r, : len(rows)] = rows
+        out.weekly[r, len(rows) :, COLUMN["employed"] :] = rows[-1, COLUMN["employed"] :]
+        out.mean_reputation[r, : len(rows)] = frame["mean_reputation"].to_numpy()
+        out.mean_reputation[r, len(rows) :] = frame["mean_reputation"].iloc[-1]
+        out.weeks_run[r] = model.steps
+        out.weeks_to_offer[r] = model.weeks_to_offer
+        if model.hired_channel:
+            out.hired_channel[r] = CHANNEL_NAMES.index(model.hired_channel)
+        out.unemployed_weeks[r] = [p.unemployed_weeks_total for p in model.person]
+        for week, _, contact, answer in model.answers:
+            out.answer_state[r, contact] = STATE_NAMES.index(answer)
+            out.answer_week[r, contact] = week
+    return out
