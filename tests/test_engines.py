@@ -1,0 +1,120 @@
+"""The two engines are one model: their outcome distributions agree, and the tests have power.
+
+Each case runs R replicates on both engines from different root seeds and compares
+per-replicate outcomes (independent across replicates, so the tests' assumptions hold):
+- weeks to an offer (single seeker): two-sample Kolmogorov-Smirnov (conservative on ties);
+- the answer mix: Welch's t-test on each run's share of ACTION and of SYMPATHY answers;
+- hires through each tie class: single seeker, chi-square on the class of the contact behind
+  each run's offer; market, Welch's t-test on each run's hires per class;
+- unemployment (market): Welch's t-test on each run's mean unemployment rate.
+A test fails below ALPHA = 1e-4. With the 29 tests below, the chance that any fails when the
+engines agree is at most 29 x 1e-4 < 0.3% (Bonferroni); the seeds are fixed, so a run is
+deterministic. Sample sizes (R) are in CASES.
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.params import Params
+from sim.runs import run
+
+ALPHA = 1e-4
+VIA = ("close", "regular", "distant", "relay")
+
+CASES = {
+    "single vague-gloomy personal": ("vague-gloomy", {}, 800),
+    "single specific-positive personal": ("specific-positive", {}, 800),
+    "single help-banker personal, gossip": (
+        "help-banker",
+        {"targeting": "random", "gossip_rate": 0.6, "help_banker_share": 0.3},
+        800,
+    ),
+    "single vague-positive karate": ("vague-positive", {"graph": "karate", "weeks": 30}, 800),
+    "market specific-gloomy watts-strogatz": (
+        "specific-gloomy",
+        {
+            "scenario": "market",
+            "graph": "watts-strogatz",
+            "n_nodes": 120,
+            "weeks": 50,
+            "initial_unemployed": 0.3,
+            "separation_rate": 0.03,
+        },
+        150,
+    ),
+    "market vague-positive barabasi-albert, bankers, decay": (
+        "vague-positive",
+        {
+            "scenario": "market",
+            "graph": "barabasi-albert",
+            "n_nodes": 120,
+            "weeks": 50,
+            "help_banker_share": 0.3,
+            "credit_decay": 0.02,
+            "separation_rate": 0.05,
+            "gossip_rate": 0.5,
+            "targeting": "distant",
+        },
+        150,
+    ),
+}
+
+
+def share(runs, answer):
+    asks = runs.totals("asks")
+    return runs.totals(answer)[asks > 0] / asks[asks > 0]
+
+
+def p_values(a, b):
+    """Named p-values of every comparison that applies to this case."""
+    out = {}
+    for answer in ("action", "sympathy"):
+        out[f"share of {answer}"] = stats.ttest_ind(
+            share(a, answer), share(b, answer), equal_var=False
+        ).pvalue
+    if a.params.scenario == "single":
+        out["weeks to offer"] = stats.ks_2samp(a.weeks_to_offer, b.weeks_to_offer).pvalue
+        table = np.array([[x.totals(f"hires_via_{c}").sum() for c in VIA] for x in (a, b)])
+        table = table[:, table.sum(axis=0) > 0]
+        out["tie class of the helper"] = stats.chi2_contingency(table)[1]
+    else:
+        for c in VIA[:3]:
+            out[f"hires via {c}"] = stats.ttest_ind(
+                a.totals(f"hires_via_{c}"), b.totals(f"hires_via_{c}"), equal_var=False
+            ).pvalue
+        rate = [x.column("unemployed")[:, 1:].mean(axis=1) for x in (a, b)]
+        out["unemployment"] = stats.ttest_ind(*rate, equal_var=False).pvalue
+    return out
+
+
+def both(name, numba_changes=None):
+    strategy, values, replicates = CASES[name]
+    params = Params.from_dict(values, strategy=strategy)
+    numba_params = params.replace(**(numba_changes or {}))
+    return run(numba_params, replicates, seed=101, engine="numba"), run(
+        params, replicates, seed=202, engine="mesa"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_engines_agree_in_distribution(name):
+    numba_runs, mesa_runs = both(name)
+    failed = {k: p for k, p in p_values(numba_runs, mesa_runs).items() if p < ALPHA}
+    assert not failed, f"{name}: {failed}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("single specific-positive personal", {"w_specificity": 0.0}),  # specificity ignored
+        ("single vague-gloomy personal", {"pass_base": 0.0}),  # the unasked never pass
+        ("market specific-gloomy watts-strogatz", {"fit_cost": 0.0}),  # no cost of focus
+        ("market vague-positive barabasi-albert, bankers, decay", {"w_positivity": 0.0}),
+    ],
+)
+def test_the_comparison_catches_an_altered_rule(name, change):
+    numba_runs, mesa_runs = both(name, change)
+    assert min(p_values(numba_runs, mesa_runs).values()) < ALPHA

@@ -1,0 +1,151 @@
+"""The Numba core: the exact oracle, reproducibility across threads and batches, invariants."""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import valid_params
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.exact import isolated_unemployment, long_run_unemployment, time_average_variance
+from sim.params import Params
+from sim.runs import COLUMN, run
+
+Z = 4.5
+GRAPHS = {
+    "dyad": nx.path_graph(2),
+    "path3": nx.path_graph(3),
+    "star4": nx.star_graph(3),
+    "triangle": nx.complete_graph(3),
+    "cycle4": nx.cycle_graph(4),
+}
+AB = [(0.1, 0.015), (0.3, 0.1)]
+REPLICATES, WEEKS = 8, 50_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("a", "b"), AB)
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_kernel_baseline_matches_exact_long_run_unemployment(name, a, b):
+    """Same tolerance argument as tests/test_caj.py: R independent runs of T weeks give a
+    standard error sqrt(v / (R T)) from the chain's exact asymptotic variance v; |z| < 4.5 per
+    node (false failure < 2.5e-4 over the 34 nodes). The runs start near the stationary share
+    (initial_unemployed = the exact mean), so the start-up bias is far below one standard error.
+    """
+    G = GRAPHS[name]
+    exact = long_run_unemployment(G, a, b)
+    params = Params.from_dict(
+        {
+            "scenario": "market",
+            "baseline": True,
+            "arrival_rate": a,
+            "separation_rate": b,
+            "weeks": WEEKS,
+            "initial_unemployed": float(exact.mean()),
+        }
+    )
+    runs = run(params, REPLICATES, seed=len(name) * 100 + int(a * 10), network=G)
+    simulated = runs.unemployment_by_node().mean(axis=0)
+    se = np.sqrt(time_average_variance(G, a, b) / (REPLICATES * WEEKS))
+    assert np.all(np.abs(exact - isolated_unemployment(a, b)) > 8 * se), "test has no power"
+    z = (simulated - exact) / se
+    assert np.all(np.abs(z) < Z), f"exact {exact} simulated {simulated} z {z}"
+
+
+MARKET = {"scenario": "market", "graph": "barabasi-albert", "n_nodes": 200, "weeks": 40}
+
+
+def same(a, b):
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in (
+            "weekly",
+            "mean_reputation",
+            "weeks_to_offer",
+            "hired_channel",
+            "unemployed_weeks",
+            "answer_state",
+            "answer_week",
+            "weeks_run",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "same_graph"),
+    [({"strategy": "specific-positive"}, False), (MARKET, True), (MARKET, False)],
+)
+def test_results_do_not_depend_on_threads_or_batching(values, same_graph):
+    values = dict(values)
+    params = Params.from_dict(values, strategy=values.pop("strategy", None))
+    whole = run(params, 8, seed=5, same_graph=same_graph, threads=1)
+    assert same(whole, run(params, 8, seed=5, same_graph=same_graph, threads=2))
+    first = run(params, 3, seed=5, same_graph=same_graph, first=0)
+    rest = run(params, 5, seed=5, same_graph=same_graph, first=3)
+    for field in ("weekly", "weeks_to_offer", "unemployed_weeks", "answer_state"):
+        joined = np.concatenate([getattr(first, field), getattr(rest, field)])
+        assert np.array_equal(joined, getattr(whole, field)), field
+    assert not same(whole, run(params, 8, seed=6, same_graph=same_graph))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    valid_params(scenario="market", graph="watts-strogatz", n_nodes=40, weeks=15),
+    st.integers(0, 2**32 - 1),
+)
+def test_kernel_conserves_people_and_never_makes_nan(params, seed):
+    runs = run(params, 3, seed=seed)
+    weekly = runs.weekly
+    assert (weekly[:, :, COLUMN["employed"]] + weekly[:, :, COLUMN["unemployed"]] == 40).all()
+    assert (weekly >= 0).all() and np.isfinite(runs.mean_reputation).all()
+    answers = weekly[:, :, COLUMN["sympathy"]] + weekly[:, :, COLUMN["ears_open"]]
+    answers = answers + weekly[:, :, COLUMN["action"]]
+    assert (answers == weekly[:, :, COLUMN["asks"]]).all()
+    hires = sum(weekly[:, :, COLUMN[f"hires_{c}"]] for c in ("direct", "lead", "intro"))
+    via = sum(
+        weekly[:, :, COLUMN[f"hires_via_{c}"]] for c in ("close", "regular", "distant", "relay")
+    )
+    assert (hires - weekly[:, :, COLUMN["hires_direct"]] == via).all()
+    assert (hires <= weekly[:, :, COLUMN["openings"]]).all()
+
+
+def test_single_seeker_stops_at_the_offer_and_records_every_answer():
+    runs = run(Params.from_dict({}, strategy="specific-positive"), 50, seed=2)
+    hired = runs.weeks_to_offer > 0
+    assert hired.mean() > 0.5
+    assert np.array_equal(runs.weeks_run[hired], runs.weeks_to_offer[hired])
+    assert (runs.hired_channel[hired] >= 0).all() and (runs.hired_channel[~hired] == -1).all()
+    for r in range(50):
+        asked = runs.answer_state[r] >= 0
+        assert asked.sum() == runs.totals("asks")[r]
+        assert (runs.answer_week[r][asked] <= runs.weeks_run[r]).all()
+        assert not asked[0]  # the seeker never answers itself
+        # no events after the offer; head counts carried
+        tail = runs.weekly[r, runs.weeks_run[r] + 1 :]
+        assert (tail[:, : COLUMN["employed"]] == 0).all()
+
+
+def test_seeker_whose_contacts_never_pass_waits_a_geometric_time():
+    # Nobody asked and a base passing rate of 0: only direct applications reach the seeker, so
+    # P(offer in a week) = a * fit * h_direct exactly and the wait is geometric (censoring at
+    # 200 weeks has probability 0.8^200 < 1e-19). The mean of
+    # 4,000 waits is within 4.5 sd of 1/h with probability 1 - 7e-6.
+    params = Params.from_dict(
+        {
+            "weeks": 200,
+            "arrival_rate": 0.5,
+            "fit_base": 1.0,
+            "fit_cost": 0.0,
+            "hire_direct": 0.4,
+            "pass_base": 0.0,
+            "asks_per_week": 0,
+        }
+    )
+    runs = run(params, 4000, seed=3)
+    hazard = 0.5 * 1.0 * 0.4
+    weeks = runs.weeks_to_offer
+    sd_mean = math.sqrt(1 - hazard) / hazard / math.sqrt(len(weeks))
+    assert abs(weeks.mean() - 1 / hazard) < Z * sd_mean
+    assert (runs.hired_channel == 0).all()
