@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from sim.params import PRESETS, ConfigError, Params
+from sim.runs import ENGINES
 
 EXIT_USAGE = 2
 
@@ -91,10 +92,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
     if args.replicates < 1:
         raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
-    rows = compare(strategies, args.replicates, args.seed, overrides)
+    rows = compare(strategies, args.replicates, args.seed, overrides, args.engine)
     print(
         f"Single seeker, {args.replicates} replicates per strategy, root seed {args.seed} "
-        "(Mesa engine; same seeds for every strategy)"
+        f"({args.engine} engine; same seeds for every strategy)"
     )
     print(format_table(rows))
     if args.out:
@@ -104,26 +105,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.model import JobSearchModel
+    from sim.graphs import load_graph
+    from sim.runs import COLUMNS, replicate_graph, run
 
-    model = JobSearchModel(seed=args.seed, strategy=args.strategy, **_assignments(args.set))
+    params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
     _check_out(args.out)
-    if model.load_report is not None:
-        for line in model.load_report.lines():
+    if params.graph == "file":
+        for line in load_graph(params.graph_file)[1].lines():
             print(f"graph file: {line}")
-    model.run()
-    frame = model.datacollector.get_model_vars_dataframe()
-    frame.index.name = "week"
-    if model.single:
-        got = f"an offer in week {model.weeks_to_offer} via {model.hired_channel}"
-        print(f"seeker: {got if model.weeks_to_offer else 'no offer by the horizon'}")
-        for week, _, contact, answer in model.answers:
-            role = model.graph.nodes[contact].get("role", "contact")
+    runs = run(params, 1, args.seed, args.engine)
+    if params.scenario == "single":
+        graph = replicate_graph(params, args.seed, 0, same_graph=False)
+        week, channel = int(runs.weeks_to_offer[0]), runs.channel_names()[0]
+        got = f"an offer in week {week} via {channel}" if week else "no offer by the horizon"
+        print(f"seeker: {got} ({args.engine} engine, seed {args.seed})")
+        answered = [(w, c) for c, w in enumerate(runs.answer_week[0]) if w >= 0]
+        for week, contact in sorted(answered):
+            role = graph.nodes[contact].get("role", "contact")
+            answer = runs.answer_names()[0][contact]
             print(f"  week {week:>3}: {role} {contact} answered {answer}")
     else:
-        print(frame[["employed", "unemployed", "hires_direct", "hires_lead", "hires_intro"]].tail())
+        shown = ("employed", "unemployed", "hires_direct", "hires_lead", "hires_intro")
+        print("week " + " ".join(f"{name:>12}" for name in shown))
+        for week in range(max(0, int(runs.weeks_run[0]) - 4), int(runs.weeks_run[0]) + 1):
+            row = runs.weekly[0, week]
+            print(f"{week:>4} " + " ".join(f"{row[COLUMNS.index(n)]:>12}" for n in shown))
     if args.out:
-        _write_csv(args.out, frame.reset_index().to_dict("records"))
+        rows = [
+            {"week": week, **dict(zip(COLUMNS, map(int, values), strict=True))}
+            for week, values in enumerate(runs.weekly[0, : runs.weeks_run[0] + 1])
+        ]
+        _write_csv(args.out, rows)
         print(f"wrote {args.out}")
     return 0
 
@@ -140,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="empathy-sim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     set_help = "override a parameter, e.g. --set positivity=0.8 (repeatable)"
+    engine_help = "numba (fast, default) or mesa (the readable reference): the same model"
 
     p = sub.add_parser("compare", help="compare strategies in the single-seeker scenario")
     p.add_argument(
@@ -149,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="root seed: fixes every run")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     p.add_argument("--out", default="", help="also write the table as CSV to this path")
+    p.add_argument("--engine", choices=ENGINES, default="numba", help=engine_help)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("run", help="one run, printed week by week")
@@ -156,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="fixes the run, graph included")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     p.add_argument("--out", default="", help="write the weekly counts as CSV to this path")
+    p.add_argument("--engine", choices=ENGINES, default="numba", help=engine_help)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("params", help="list every parameter: default, range, unit, meaning")

@@ -1,7 +1,8 @@
 """Compare job-search strategies in the single-seeker scenario (the main job of ``make run``).
 
-Replicate ``r`` of every strategy uses the same seed, so each strategy meets the same network and
-the same luck: only the ask changes (common random numbers).
+Replicate ``r`` of every strategy uses the same seeds (``sim.runs.streams``), so each strategy
+meets the same network and the same luck: only the ask changes (common random numbers). Either
+engine gives the same summary; the Numba core is the default.
 
 Examples
 --------
@@ -13,24 +14,17 @@ Examples
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from sim.model import JobSearchModel
 from sim.params import Params
 from sim.rules import CHANNEL_NAMES
+from sim.runs import run
 
 MAIN_STRATEGIES = ("vague-gloomy", "vague-positive", "specific-gloomy", "specific-positive")
 ANSWERS = ("action", "ears_open", "sympathy")
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """Independent per-run seeds from one root seed, via ``numpy.random.SeedSequence``."""
-    children = np.random.SeedSequence(seed).spawn(replicates)
-    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
 def censored_median(weeks: Sequence[int], horizon: int) -> float:
@@ -43,29 +37,29 @@ def censored_median(weeks: Sequence[int], horizon: int) -> float:
 
 
 def run_strategy(
-    strategy: str, replicates: int, seed: int, overrides: Mapping[str, Any] | None = None
+    strategy: str,
+    replicates: int,
+    seed: int,
+    overrides: Mapping[str, Any] | None = None,
+    engine: str = "numba",
 ) -> dict[str, Any]:
     """Run ``replicates`` single-seeker runs of one strategy and summarise them."""
-    overrides = {**(overrides or {}), "scenario": "single"}
-    params = Params.from_dict(overrides, strategy=strategy)  # fail fast, before any run
-    weeks, answers, channels = [], Counter[str](), Counter[str]()
-    for run_seed in replicate_seeds(seed, replicates):
-        model = JobSearchModel(seed=run_seed, strategy=strategy, **overrides)
-        model.run()
-        weeks.append(model.weeks_to_offer)
-        answers.update(answer for *_, answer in model.answers)
-        if model.hired_channel:
-            channels[model.hired_channel] += 1
-    total = sum(answers[a] for a in ANSWERS) or 1
-    hired = sum(w > 0 for w in weeks)
+    params = Params.from_dict({**(overrides or {}), "scenario": "single"}, strategy=strategy)
+    runs = run(params, replicates, seed, engine)
+    weeks = runs.weeks_to_offer
+    answers = {a: int(runs.totals(a).sum()) for a in ANSWERS}
+    total = sum(answers.values()) or 1
+    hired = int((weeks > 0).sum())
+    channels = np.bincount(runs.hired_channel[runs.hired_channel >= 0], minlength=3)
     return {
         "strategy": strategy,
+        "engine": engine,
         "replicates": replicates,
         "horizon": params.weeks,
-        "median_weeks": censored_median(weeks, params.weeks),
+        "median_weeks": censored_median(weeks.tolist(), params.weeks),
         "hired_share": hired / replicates,
         **{f"share_{a}": answers[a] / total for a in ANSWERS},
-        **{f"via_{c}": channels[c] / max(hired, 1) for c in CHANNEL_NAMES},
+        **{f"via_{c}": channels[i] / max(hired, 1) for i, c in enumerate(CHANNEL_NAMES)},
     }
 
 
@@ -74,9 +68,10 @@ def compare(
     replicates: int = 200,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
+    engine: str = "numba",
 ) -> list[dict[str, Any]]:
     """One summary row per strategy, all on the same replicate seeds."""
-    return [run_strategy(s, replicates, seed, overrides) for s in strategies]
+    return [run_strategy(s, replicates, seed, overrides, engine) for s in strategies]
 
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -30,6 +30,7 @@ def cli(*args, cwd=None):
         (["compare", "--seed", "-1"], "'-1' is not a whole number >= 0"),
         (["run", "--out", "."], "is a folder"),
         (["compare", "--strategies", ","], "--strategies is empty"),
+        (["compare", "--engine", "java"], "invalid choice: 'java'"),
     ],
 )
 def test_bad_input_gives_one_line_exit_2_and_no_traceback(args, message):
@@ -84,3 +85,10 @@ def test_console_script_is_installed_beside_python():
     script = Path(sys.executable).parent / "empathy-sim"
     result = subprocess.run([str(script), "params"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "arrival_rate" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["numba", "mesa"])
+def test_run_works_on_both_engines(engine):
+    result = cli("run", "--strategy", "specific-positive", "--seed", "3", "--engine", engine)
+    assert result.returncode == 0, result.stderr
+    assert f"({engine} engine, seed 3)" in result.stdout and "answered" in result.stdout

@@ -1,0 +1,62 @@
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.params import ConfigError, Params
+from sim.runs import COLUMNS, run, streams
+
+
+def test_streams_are_a_pure_function_of_seed_and_replicate():
+    graph, dynamics = streams(7, 3)
+    again = streams(7, 3)
+    assert graph.generate_state(2).tolist() == again[0].generate_state(2).tolist()
+    assert dynamics.generate_state(2).tolist() == again[1].generate_state(2).tolist()
+    assert graph.generate_state(2).tolist() != dynamics.generate_state(2).tolist()
+    assert streams(7, 4)[1].generate_state(2).tolist() != dynamics.generate_state(2).tolist()
+    assert streams(8, 3)[1].generate_state(2).tolist() != dynamics.generate_state(2).tolist()
+
+
+@pytest.mark.parametrize("engine", ["numba", "mesa"])
+def test_both_engines_fill_the_same_shapes(engine):
+    params = Params.from_dict({"weeks": 12}, strategy="vague-gloomy")
+    runs = run(params, 3, seed=4, engine=engine)
+    n = 21
+    assert runs.weekly.shape == (3, 13, len(COLUMNS))
+    assert runs.mean_reputation.shape == (3, 13)
+    assert runs.unemployed_weeks.shape == runs.answer_state.shape == (3, n)
+    assert runs.weeks_to_offer.shape == runs.hired_channel.shape == runs.weeks_run.shape == (3,)
+    employed = runs.column("employed") + runs.column("unemployed")
+    assert (employed == n).all()
+
+
+def test_each_replicate_gets_its_own_graph_unless_asked_not_to():
+    params = Params.from_dict(
+        {"scenario": "market", "graph": "erdos-renyi", "n_nodes": 60, "weeks": 5}
+    )
+    from sim.runs import replicate_graph
+
+    g0 = replicate_graph(params, 1, 0, False)
+    g1 = replicate_graph(params, 1, 1, False)
+    assert sorted(g0.edges) != sorted(g1.edges)
+    assert sorted(replicate_graph(params, 1, 1, True).edges) == sorted(g0.edges)
+
+
+def test_a_given_network_is_used_for_every_replicate():
+    params = Params.from_dict({"scenario": "market", "weeks": 20})
+    runs = run(params, 4, seed=2, network=nx.path_graph(5))
+    assert runs.unemployed_weeks.shape == (4, 5)
+    assert np.all(runs.unemployment_by_node() <= 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"engine": "java"}, "engine='java' is not allowed; allowed: numba, mesa"),
+        ({"replicates": 0}, "replicates=0"),
+        ({"seed": -1}, "seed=-1 is not allowed"),
+    ],
+)
+def test_bad_run_arguments_are_named(kwargs, message):
+    args = {"replicates": 1, "seed": 0, **kwargs}
+    with pytest.raises(ConfigError, match=message):
+        run(Params(), args.pop("replicates"), args.pop("seed"), **args)
