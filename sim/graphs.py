@@ -344,11 +344,12 @@ def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Neighbours are sorted, so the arrays depend only on the graph, not on insertion order.
     """
     n = G.number_of_nodes()
+    edges = np.array([(u, v, t) for u, v, t in G.edges(data="tie")], dtype=np.int64)
+    edges = edges.reshape(-1, 3)
+    sources = np.concatenate([edges[:, 0], edges[:, 1]])
+    targets = np.concatenate([edges[:, 1], edges[:, 0]])
+    ties = np.concatenate([edges[:, 2], edges[:, 2]])
+    order = np.lexsort((targets, sources))
     indptr = np.zeros(n + 1, dtype=np.int64)
-    indices, ties = [], []
-    for u in range(n):
-        for v in sorted(G.adj[u]):
-            indices.append(v)
-            ties.append(G.adj[u][v]["tie"])
-        indptr[u + 1] = len(indices)
-    return indptr, np.asarray(indices, dtype=np.int64), np.asarray(ties, dtype=np.int64)
+    np.cumsum(np.bincount(sources, minlength=n), out=indptr[1:])
+    return indptr, targets[order], ties[order]

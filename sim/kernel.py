@@ -27,6 +27,7 @@ import networkx as nx
 import numba
 import numpy as np
 from numba import njit, prange
+from numba.typed import List
 
 from sim.graphs import SEEKER, to_csr
 from sim.params import Params
@@ -106,11 +107,8 @@ def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """rev[e] = CSR position of v -> u for the edge e = u -> v (neighbours are sorted)."""
     n = len(indptr) - 1
     sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    rev = np.empty(len(indices), dtype=np.int64)
-    for e, (u, v) in enumerate(zip(sources, indices, strict=True)):
-        row = indices[indptr[v] : indptr[v + 1]]
-        rev[e] = indptr[v] + np.searchsorted(row, u)
-    return rev
+    forward = sources * n + indices  # ascending: rows in order, each row sorted
+    return np.searchsorted(forward, indices * n + sources).astype(np.int64)
 
 
 def simulate_graphs(
@@ -136,7 +134,7 @@ def simulate_graphs(
                 stop += 1
             indptr, indices, ties = to_csr(graphs[start])
             rev = reverse_edges(indptr, indices)
-            generators = [np.random.default_rng(s) for s in dynamics[start:stop]]
+            generators = List([np.random.default_rng(s) for s in dynamics[start:stop]])
             block = slice(start, stop)
             _simulate_batch(
                 indptr,
@@ -179,7 +177,8 @@ def _simulate_batch(
     answer_week,
     weeks_run,
 ):
-    for r in prange(len(generators)):
+    for i in prange(len(generators)):
+        r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
         result = _replicate(
             indptr,
             indices,
