@@ -110,7 +110,7 @@ def test_engines_agree_in_distribution(name):
     ("name", "change"),
     [
         ("single specific-positive personal", {"w_specificity": 0.0}),  # specificity ignored
-        ("single vague-gloomy personal", {"pass_base": 0.0}),  # the unasked never pass
+        ("single vague-gloomy personal", {"ears_w_specificity": 0.0}),  # vagueness ignored
         ("market specific-gloomy watts-strogatz", {"fit_cost": 0.0}),  # no cost of focus
         ("market vague-positive barabasi-albert, bankers, decay", {"w_positivity": 0.0}),
     ],
