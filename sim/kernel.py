@@ -255,6 +255,7 @@ def _replicate(
     eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
     eligible_edge = np.empty(2 * max_degree, dtype=np.int64)
     helped = np.empty(n, dtype=np.int64)
+    unasked = np.diff(indptr)  # contacts not yet asked this spell
 
     # --- initialization (docs/model.md, section 5) ---
     for i in range(n):
@@ -290,7 +291,7 @@ def _replicate(
         if not setup.baseline:
             # --- 1. asks ---
             for u in range(n):
-                if employed[u] or setup.asks_per_week == 0:
+                if employed[u] or setup.asks_per_week == 0 or unasked[u] == 0:
                     continue
                 m = 0
                 for e in range(indptr[u], indptr[u + 1]):
@@ -315,6 +316,7 @@ def _replicate(
                     c = indices[e]
                     ce = rev[e]  # c's view of u
                     asked[e] = True
+                    unasked[u] -= 1
                     pa = p_action(
                         rules,
                         s,
@@ -339,17 +341,22 @@ def _replicate(
                         answer_state[c] = answer
                         answer_week[c] = week
             # --- 2. out of earshot ---
-            for c in range(n):
-                degree = indptr[c + 1] - indptr[c]
-                for e in range(indptr[c], indptr[c + 1]):
+            # Visited seeker by seeker: only views of the unemployed matter. An EARS_OPEN teller
+            # tells nothing, so only SYMPATHY and ACTION views are trials.
+            for seeker in range(n):
+                if employed[seeker]:
+                    continue
+                for se in range(indptr[seeker], indptr[seeker + 1]):
+                    e = rev[se]  # c's view of the seeker
                     view = state[e]
-                    seeker = indices[e]
-                    if view == UNAWARE or employed[seeker]:
+                    if view != SYMPATHY and view != ACTION:
                         continue
                     if gap_gossip > 0:  # this aware contact keeps quiet this week
                         gap_gossip -= 1
                         continue
                     gap_gossip = _gap(gen, log_keep_gossip)
+                    c = indices[se]
+                    degree = indptr[c + 1] - indptr[c]
                     if degree < 2:
                         continue
                     le = indptr[c] + _below(gen, degree - 1)
@@ -446,6 +453,7 @@ def _replicate(
                 employed[u] = False
                 row[SEPARATIONS] += 1
                 _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay)
+                unasked[u] = indptr[u + 1] - indptr[u]
         # --- 6. help bank ---
         if setup.decay > 0.0:
             keep = 1.0 - setup.decay
