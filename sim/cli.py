@@ -140,6 +140,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from sim.bench import main as bench
+
+    _check_out(args.out)
+    bench(quick=args.quick, out=args.out)
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     defaults = Params.defaults()
     for name, spec in Params.specs().items():
@@ -172,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="", help="write the weekly counts as CSV to this path")
     p.add_argument("--engine", choices=ENGINES, default="numba", help=engine_help)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("bench", help="benchmark the Mesa engine against the Numba core")
+    p.add_argument("--quick", action="store_true", help="a version that takes about a minute")
+    p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("params", help="list every parameter: default, range, unit, meaning")
     p.set_defaults(func=cmd_params)
