@@ -249,7 +249,6 @@ def _replicate(
     win_channel = np.zeros(n, dtype=np.int64)
     win_helper = np.zeros(n, dtype=np.int64)
     win_edge = np.zeros(n, dtype=np.int64)
-    keys = np.empty(max_degree)
     candidates = np.empty(max_degree, dtype=np.int64)
     eligible = np.empty(2 * max_degree, dtype=np.int64)
     eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
@@ -293,25 +292,10 @@ def _replicate(
             for u in range(n):
                 if employed[u] or setup.asks_per_week == 0 or unasked[u] == 0:
                     continue
-                m = 0
-                for e in range(indptr[u], indptr[u + 1]):
-                    if asked[e]:
-                        continue
-                    key = gen.random()  # random order within a tie class
-                    if setup.targeting == 0:
-                        key += ties[e]
-                    elif setup.targeting == 1:
-                        key += 2 - ties[e]
-                    keys[m] = key
-                    candidates[m] = e
-                    m += 1
-                for t in range(min(setup.asks_per_week, m)):
-                    best = t
-                    for j in range(t + 1, m):
-                        if keys[j] < keys[best]:
-                            best = j
-                    keys[t], keys[best] = keys[best], keys[t]
-                    candidates[t], candidates[best] = candidates[best], candidates[t]
+                chosen = _choose_asks(
+                    gen, indptr, ties, asked, u, setup.asks_per_week, setup.targeting, candidates
+                )
+                for t in range(chosen):
                     e = candidates[t]
                     c = indices[e]
                     ce = rev[e]  # c's view of u
@@ -482,6 +466,33 @@ def _replicate(
         weekly[week, UNEMPLOYED] = weekly[week_run, UNEMPLOYED]
         mean_reputation[week] = mean_reputation[week_run]
     return week_run, offer_week, offer_channel
+
+
+@njit(cache=True)
+def _choose_asks(gen, indptr, ties, asked, u, k, targeting, chosen):
+    """Fill chosen[:j] with the j <= k contacts u asks this week and return j.
+
+    The preferred tie class first (targeting 0: close first, 1: distant first, 2: no order),
+    uniformly at random within a class: a partial Fisher-Yates shuffle, one draw per ask.
+    """
+    j = 0
+    for step in range(1 if targeting == 2 else 3):
+        if j == k:
+            break
+        tie = step if targeting == 0 else 2 - step
+        m = j
+        for e in range(indptr[u], indptr[u + 1]):
+            if asked[e] or (targeting != 2 and ties[e] != tie):
+                continue
+            chosen[m] = e
+            m += 1
+        take = min(k - j, m - j)
+        if take < m - j:
+            for t in range(take):
+                pick = j + t + _below(gen, m - j - t)
+                chosen[j + t], chosen[pick] = chosen[pick], chosen[j + t]
+        j += take
+    return j
 
 
 @njit(cache=True)

@@ -1,6 +1,7 @@
 """The command line as a user meets it: real subprocesses, exit codes, one-line errors."""
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,26 @@ def test_run_works_on_both_engines(engine):
     result = cli("run", "--strategy", "specific-positive", "--seed", "3", "--engine", engine)
     assert result.returncode == 0, result.stderr
     assert f"({engine} engine, seed 3)" in result.stdout and "answered" in result.stdout
+
+
+@pytest.mark.slow
+def test_bench_quick_writes_every_figure(tmp_path):
+    # Speed is not asserted (machines are shared and noisy): only that every figure is there.
+    out = tmp_path / "bench.json"
+    result = cli("bench", "--quick", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    for key in (
+        "mesa_agent_steps_per_s",
+        "numba_agent_steps_per_s_1thread",
+        "numba_agent_steps_per_s_all",
+        "speedup_vs_mesa",
+        "parallel_efficiency",
+        "compile_s",
+        "cached_start_s",
+        "cpu_count",
+        "large_agent_steps_per_s",
+        "large_peak_rss_mb",
+    ):
+        assert figures[key] > 0, key
+    assert "vs Mesa" in result.stdout
