@@ -94,6 +94,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
     threads_all = min(cores, numba.config.NUMBA_NUM_THREADS)
     compile_s, cached_start_s = start_up_times()
     run(params, 2, seed=0, same_graph=True)  # compile in this process too
+    run(params.replace(weeks=1), 1, seed=0, engine="mesa")  # import Mesa outside the timing
     mesa_replicates = 1 if quick else 3
     mesa = agent_steps_per_s(params, mesa_replicates, "mesa", None)
     # Enough Numba replicates to run for several seconds (about 1 s in --quick).
