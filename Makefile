@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/empathy-sim compare --replicates 200 --seed 20260101
+	$(BIN)/empathy-sim compare --replicates 200 --seed 20260101 --engine mesa
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim tests experiments
