@@ -254,6 +254,7 @@ def _replicate(
     eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
     eligible_edge = np.empty(2 * max_degree, dtype=np.int64)
     helped = np.empty(n, dtype=np.int64)
+    targets = np.empty(n, dtype=np.int64)
     unasked = np.diff(indptr)  # contacts not yet asked this spell
 
     # --- initialization (docs/model.md, section 5) ---
@@ -279,9 +280,9 @@ def _replicate(
     log_keep_arrival = _log_keep(setup.arrival)
     log_keep_gossip = _log_keep(setup.gossip)
     log_keep_separation = _log_keep(setup.separation)
-    gap_arrival = _gap(gen, log_keep_arrival)
+    next_hearer = _gap(gen, log_keep_arrival)
     gap_gossip = _gap(gen, log_keep_gossip)
-    gap_separation = _gap(gen, log_keep_separation)
+    next_leaver = _gap(gen, log_keep_separation)
 
     week_run, offer_week, offer_channel = 0, 0, -1
     for week in range(1, setup.weeks + 1):
@@ -362,17 +363,30 @@ def _replicate(
                             relay[rev[le]] = seeker  # listener -> teller carries the ask
                             row[GOSSIP_ASK] += 1
         # --- 3. openings ---
-        wins[:] = 0
-        for u in range(n):
-            if gap_arrival > 0:
-                gap_arrival -= 1
-                continue
-            gap_arrival = _gap(gen, log_keep_arrival)
+        n_targets = 0
+        u, skip = -1, next_hearer  # skip: trials that fail before the next success
+        while True:
+            u += 1 + skip  # straight to the next person who hears of an opening
+            if u >= n:
+                next_hearer = u - n  # the gap runs on into next week's trials
+                break
+            skip = _gap(gen, log_keep_arrival)
             row[OPENINGS] += 1
             if not at_start[u]:
-                if gen.random() < fit(rules, s):
-                    hired = gen.random() < p_hire(rules, DIRECT, p)
-                    _offer(gen, wins, win_channel, win_helper, win_edge, u, DIRECT, -1, -1, hired)
+                if gen.random() < fit(rules, s) and gen.random() < p_hire(rules, DIRECT, p):
+                    n_targets = _offer(
+                        gen,
+                        wins,
+                        win_channel,
+                        win_helper,
+                        win_edge,
+                        targets,
+                        n_targets,
+                        u,
+                        DIRECT,
+                        -1,
+                        -1,
+                    )
                 continue
             m = 0
             for e in range(indptr[u], indptr[u + 1]):
@@ -399,24 +413,25 @@ def _replicate(
             j = _below(gen, m)
             row[PASSES] += 1
             channel = eligible_channel[j]
-            hired = gen.random() < p_hire(rules, channel, p)
-            _offer(
-                gen,
-                wins,
-                win_channel,
-                win_helper,
-                win_edge,
-                eligible[j],
-                channel,
-                u,
-                eligible_edge[j],
-                hired,
-            )
+            if gen.random() < p_hire(rules, channel, p):
+                n_targets = _offer(
+                    gen,
+                    wins,
+                    win_channel,
+                    win_helper,
+                    win_edge,
+                    targets,
+                    n_targets,
+                    eligible[j],
+                    channel,
+                    u,
+                    eligible_edge[j],
+                )
         # --- 4. hires ---
         n_helped = 0
-        for t in range(n):
-            if wins[t] == 0:
-                continue
+        for i in range(n_targets):
+            t = targets[i]
+            wins[t] = 0  # ready for next week
             employed[t] = True
             row[HIRES + win_channel[t]] += 1
             if win_helper[t] >= 0:
@@ -426,14 +441,16 @@ def _replicate(
             if setup.single and t == SEEKER:
                 offer_week, offer_channel = week, win_channel[t]
         # --- 5. separations ---
-        if setup.separation > 0.0:
-            for u in range(n):
-                if not employed[u]:
-                    continue
-                if gap_separation > 0:
-                    gap_separation -= 1
-                    continue
-                gap_separation = _gap(gen, log_keep_separation)
+        # Trials run over everyone; a hit on someone unemployed changes nothing, so each
+        # employed person still leaves with probability b, independently.
+        u, skip = -1, next_leaver
+        while True:
+            u += 1 + skip
+            if u >= n:
+                next_leaver = u - n
+                break
+            skip = _gap(gen, log_keep_separation)
+            if employed[u]:
                 employed[u] = False
                 row[SEPARATIONS] += 1
                 _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay)
@@ -453,11 +470,18 @@ def _replicate(
                 if repaid < 1.0:
                     owes[rev[e]] += 1.0 - repaid
         # --- 7. end of week ---
+        working = idle = 0  # counted separately, so conservation is a real check
+        total_reputation = 0.0
         for u in range(n):
-            if not employed[u]:
+            total_reputation += reputation[u]
+            if employed[u]:
+                working += 1
+            else:
+                idle += 1
                 unemployed_weeks[u] += 1
-        _record_heads(row, employed)
-        mean_reputation[week] = reputation.mean()
+        row[EMPLOYED] = working
+        row[UNEMPLOYED] = idle
+        mean_reputation[week] = total_reputation / n
         week_run = week
         if setup.single and employed[SEEKER]:
             break
@@ -517,20 +541,26 @@ def _gap(gen, log_keep):
         return NEVER
     if log_keep == -np.inf:
         return 0
-    gap = math.log1p(-gen.random()) / log_keep
+    gap = math.log(1.0 - gen.random()) / log_keep  # log is cheaper than log1p here
     return NEVER if gap >= NEVER else np.int64(gap)
 
 
 @njit(cache=True)
-def _offer(gen, wins, win_channel, win_helper, win_edge, target, channel, helper, edge, hired):
-    """Keep one successful offer per person, uniformly among them (reservoir sampling)."""
-    if not hired:
-        return
+def _offer(
+    gen, wins, win_channel, win_helper, win_edge, targets, n_targets, target, channel, helper, edge
+):
+    """Keep one successful offer per person, uniformly among them (reservoir sampling).
+
+    Returns the number of distinct people with an offer this week (listed in ``targets``)."""
+    if wins[target] == 0:
+        targets[n_targets] = target
+        n_targets += 1
     wins[target] += 1
     if wins[target] == 1 or gen.random() * wins[target] < 1.0:
         win_channel[target] = channel
         win_helper[target] = helper
         win_edge[target] = edge
+    return n_targets
 
 
 @njit(cache=True)

@@ -104,6 +104,12 @@ def logistic(x):
 
 
 @njit(cache=True)
+def _log1p(x):
+    """log(1 + x) with the common x = 0 (no credit) skipping the call: the core's hot path."""
+    return math.log1p(x) if x > 0.0 else 0.0
+
+
+@njit(cache=True)
 def motivation(r, tie):
     if tie == CLOSE:
         return r.motivation_close
@@ -123,8 +129,8 @@ def p_action(r, s, p, owed, reputation, experienced, tie, pity, banker):
         r.action_base
         + r.w_specificity * s
         + r.w_positivity * p
-        + r.w_owed * math.log1p(owed)
-        + r.w_reputation * math.log1p(reputation)
+        + r.w_owed * _log1p(owed)
+        + r.w_reputation * _log1p(reputation)
         + r.w_experience * experienced
         + r.w_banker * banker
         + motivation(r, tie)
