@@ -156,29 +156,40 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_options(p: argparse.ArgumentParser, seed_help: str, out_help: str) -> None:
+    """Options shared by every command that runs the model."""
+    p.add_argument("--seed", type=_seed, default=0, help=seed_help)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter, e.g. --set positivity=0.8 (repeatable)",
+    )
+    p.add_argument("--out", default="", help=out_help)
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="numba",
+        help="numba (fast, default) or mesa (the readable reference): the same model",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="empathy-sim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    set_help = "override a parameter, e.g. --set positivity=0.8 (repeatable)"
-    engine_help = "numba (fast, default) or mesa (the readable reference): the same model"
 
     p = sub.add_parser("compare", help="compare strategies in the single-seeker scenario")
     p.add_argument(
         "--strategies", default="vague-gloomy,vague-positive,specific-gloomy,specific-positive"
     )
     p.add_argument("--replicates", type=int, default=200)
-    p.add_argument("--seed", type=_seed, default=0, help="root seed: fixes every run")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
-    p.add_argument("--out", default="", help="also write the table as CSV to this path")
-    p.add_argument("--engine", choices=ENGINES, default="numba", help=engine_help)
+    _run_options(p, "root seed: fixes every run", "also write the table as CSV to this path")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("run", help="one run, printed week by week")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
-    p.add_argument("--seed", type=_seed, default=0, help="fixes the run, graph included")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=set_help)
-    p.add_argument("--out", default="", help="write the weekly counts as CSV to this path")
-    p.add_argument("--engine", choices=ENGINES, default="numba", help=engine_help)
+    _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("bench", help="benchmark the Mesa engine against the Numba core")

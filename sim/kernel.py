@@ -71,6 +71,7 @@ Setup = namedtuple(
 )
 TARGETING_CODE = {"close": 0, "distant": 1, "random": 2}
 NEVER = np.int64(2**62)  # a gap longer than any run
+WINS, CHANNEL, HELPER, EDGE = 0, 1, 2, 3  # columns of the per-person offer table
 
 # Column positions, frozen into the compiled code.
 ASKS, ANSWERED = COLUMN["asks"], COLUMN["sympathy"] - SYMPATHY  # answer columns: ANSWERED + state
@@ -245,10 +246,7 @@ def _replicate(
     asked = np.zeros(n_edges, dtype=np.bool_)
     relay = np.full(n_edges, -1, dtype=np.int64)
     owes = np.zeros(n_edges)
-    wins = np.zeros(n, dtype=np.int64)
-    win_channel = np.zeros(n, dtype=np.int64)
-    win_helper = np.zeros(n, dtype=np.int64)
-    win_edge = np.zeros(n, dtype=np.int64)
+    win = np.zeros((n, 4), dtype=np.int64)  # per person: offers won, then the kept one's
     candidates = np.empty(max_degree, dtype=np.int64)
     eligible = np.empty(2 * max_degree, dtype=np.int64)
     eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
@@ -374,19 +372,7 @@ def _replicate(
             row[OPENINGS] += 1
             if not at_start[u]:
                 if gen.random() < fit(rules, s) and gen.random() < p_hire(rules, DIRECT, p):
-                    n_targets = _offer(
-                        gen,
-                        wins,
-                        win_channel,
-                        win_helper,
-                        win_edge,
-                        targets,
-                        n_targets,
-                        u,
-                        DIRECT,
-                        -1,
-                        -1,
-                    )
+                    n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
                 continue
             m = 0
             for e in range(indptr[u], indptr[u + 1]):
@@ -415,31 +401,21 @@ def _replicate(
             channel = eligible_channel[j]
             if gen.random() < p_hire(rules, channel, p):
                 n_targets = _offer(
-                    gen,
-                    wins,
-                    win_channel,
-                    win_helper,
-                    win_edge,
-                    targets,
-                    n_targets,
-                    eligible[j],
-                    channel,
-                    u,
-                    eligible_edge[j],
+                    gen, win, targets, n_targets, eligible[j], channel, u, eligible_edge[j]
                 )
         # --- 4. hires ---
         n_helped = 0
         for i in range(n_targets):
             t = targets[i]
-            wins[t] = 0  # ready for next week
+            win[t, WINS] = 0  # ready for next week
             employed[t] = True
-            row[HIRES + win_channel[t]] += 1
-            if win_helper[t] >= 0:
+            row[HIRES + win[t, CHANNEL]] += 1
+            if win[t, HELPER] >= 0:
                 helped[n_helped] = t
                 n_helped += 1
-                row[VIA + (ties[win_edge[t]] if win_edge[t] >= 0 else 3)] += 1
+                row[VIA + (ties[win[t, EDGE]] if win[t, EDGE] >= 0 else 3)] += 1
             if setup.single and t == SEEKER:
-                offer_week, offer_channel = week, win_channel[t]
+                offer_week, offer_channel = week, win[t, CHANNEL]
         # --- 5. separations ---
         # Trials run over everyone; a hit on someone unemployed changes nothing, so each
         # employed person still leaves with probability b, independently.
@@ -462,8 +438,8 @@ def _replicate(
             owes *= keep
         for h in range(n_helped):
             t = helped[h]
-            reputation[win_helper[t]] += 1.0
-            e = win_edge[t]  # helper -> hired; -1 for a relay: no tie, no ledger entry
+            reputation[win[t, HELPER]] += 1.0
+            e = win[t, EDGE]  # helper -> hired; -1 for a relay: no tie, no ledger entry
             if e >= 0:
                 repaid = min(1.0, owes[e])
                 owes[e] -= repaid
@@ -546,20 +522,20 @@ def _gap(gen, log_keep):
 
 
 @njit(cache=True)
-def _offer(
-    gen, wins, win_channel, win_helper, win_edge, targets, n_targets, target, channel, helper, edge
-):
+def _offer(gen, win, targets, n_targets, target, channel, helper, edge):
     """Keep one successful offer per person, uniformly among them (reservoir sampling).
 
-    Returns the number of distinct people with an offer this week (listed in ``targets``)."""
-    if wins[target] == 0:
+    ``win[t]`` holds (offers won, channel, helper, helper -> t edge) of the kept offer. Returns
+    the number of distinct people with an offer this week (listed in ``targets``).
+    """
+    if win[target, WINS] == 0:
         targets[n_targets] = target
         n_targets += 1
-    wins[target] += 1
-    if wins[target] == 1 or gen.random() * wins[target] < 1.0:
-        win_channel[target] = channel
-        win_helper[target] = helper
-        win_edge[target] = edge
+    win[target, WINS] += 1
+    if win[target, WINS] == 1 or gen.random() * win[target, WINS] < 1.0:
+        win[target, CHANNEL] = channel
+        win[target, HELPER] = helper
+        win[target, EDGE] = edge
     return n_targets
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 from hypothesis import strategies as st
 
 from sim.params import Params
@@ -29,3 +30,14 @@ def valid_params(draw, **fixed):
     values["share_regular"] = min(values["share_regular"], 1.0 - values["share_close"])
     values.update(fixed)
     return Params.from_dict(values)
+
+
+# The tiny graphs on which both engines are checked against the exact CAJ solver.
+CAJ_GRAPHS = {
+    "dyad": nx.path_graph(2),
+    "path3": nx.path_graph(3),
+    "star4": nx.star_graph(3),
+    "triangle": nx.complete_graph(3),
+    "cycle4": nx.cycle_graph(4),
+}
+CAJ_SETTINGS = [(0.1, 0.015), (0.3, 0.1)]  # (a, b): CAJ's own example, and a faster market

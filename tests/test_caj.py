@@ -15,6 +15,7 @@ import zlib
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import CAJ_GRAPHS, CAJ_SETTINGS
 
 from sim.exact import isolated_unemployment, long_run_unemployment, time_average_variance
 from sim.model import JobSearchModel
@@ -22,14 +23,7 @@ from sim.model import JobSearchModel
 Z = 4.5
 WEEKS = 60_000
 BURN_IN = 500
-GRAPHS = {
-    "dyad": nx.path_graph(2),
-    "path3": nx.path_graph(3),
-    "star4": nx.star_graph(3),
-    "triangle": nx.complete_graph(3),
-    "cycle4": nx.cycle_graph(4),
-}
-AB = [(0.1, 0.015), (0.3, 0.1)]
+GRAPHS, AB = CAJ_GRAPHS, CAJ_SETTINGS
 
 
 def simulate(G, a, b, seed):

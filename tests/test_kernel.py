@@ -2,10 +2,9 @@
 
 import math
 
-import networkx as nx
 import numpy as np
 import pytest
-from conftest import valid_params
+from conftest import CAJ_GRAPHS, CAJ_SETTINGS, valid_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,14 +13,7 @@ from sim.params import Params
 from sim.runs import COLUMN, run
 
 Z = 4.5
-GRAPHS = {
-    "dyad": nx.path_graph(2),
-    "path3": nx.path_graph(3),
-    "star4": nx.star_graph(3),
-    "triangle": nx.complete_graph(3),
-    "cycle4": nx.cycle_graph(4),
-}
-AB = [(0.1, 0.015), (0.3, 0.1)]
+GRAPHS, AB = CAJ_GRAPHS, CAJ_SETTINGS
 REPLICATES, WEEKS = 8, 50_000
 
 
