@@ -102,8 +102,10 @@ def measure(quick: bool = False) -> dict[str, Any]:
     seconds = 1.0 if quick else 4.0
     replicates = max(20, int(seconds * probe / (params.n_nodes * params.weeks)))
     repeats = 3
-    one = [agent_steps_per_s(params, replicates, "numba", 1) for _ in range(repeats)]
-    every = [agent_steps_per_s(params, replicates, "numba", threads_all) for _ in range(repeats)]
+    one, every = [], []
+    for _ in range(repeats):  # interleaved, so drift in the machine's load hits both alike
+        one.append(agent_steps_per_s(params, replicates, "numba", 1))
+        every.append(agent_steps_per_s(params, replicates, "numba", threads_all))
     numba_one, numba_all = statistics.median(one), statistics.median(every)
     large_n, large_weeks, large_reps = (100_000, 10 if quick else 52, 2)
     large = json.loads(_python(LARGE, str(large_n), str(large_weeks), str(large_reps)))
