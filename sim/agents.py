@@ -80,6 +80,7 @@ class Person(FixedAgent):
         self.relay: dict[int, int] = {}  # teller -> the non-neighbour seeker they told me about
         self.aware_of_me: set[int] = set()  # neighbours holding a view of me this spell
         self.relays_of_me: set[tuple[int, int]] = set()  # (listener, teller) relaying my ask
+        self.relay_told: dict[int, tuple[int, int]] = {}  # teller -> (week, tellings that week)
         self.owes: dict[int, float] = {}
         self.unemployed_weeks_total: int = 0
 
@@ -163,9 +164,21 @@ class Person(FixedAgent):
                         heard.state = EARS_OPEN
                         model.week["gossip_ask"] += 1
                 else:  # the ask travels beyond one hop: the listener may pass openings too
-                    listener.relay[self.node] = seeker_node
-                    seeker.relays_of_me.add((listener.node, self.node))
+                    if listener.keep_relay(self.node, model.steps, rnd):
+                        listener.relay[self.node] = seeker_node
+                        seeker.relays_of_me.add((listener.node, self.node))
                     model.week["gossip_ask"] += 1
+
+    def keep_relay(self, teller: int, week: int, rnd) -> bool:
+        """Whether this telling from ``teller`` becomes the ask I remember for them.
+
+        A later week's telling always replaces an earlier one; among one week's tellings on this
+        tie one is kept uniformly at random, so the order agents act in does not matter.
+        """
+        last_week, count = self.relay_told.get(teller, (-1, 0))
+        count = count + 1 if last_week == week else 1
+        self.relay_told[teller] = (week, count)
+        return count == 1 or rnd.random() * count < 1.0
 
     # --- 3. openings ----------------------------------------------------------------------
     def hear_opening(self) -> None:

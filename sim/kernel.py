@@ -12,17 +12,22 @@ All per-pair state lives on directed edges, indexed by CSR position ``e`` of ``u
 
 Agents act in node order rather than Mesa's shuffled order: within each phase no agent's action
 depends on another's in the same phase (hires are settled after all openings, eligibility uses
-start-of-week status), so the order changes which random numbers are used, not the distribution.
+start-of-week status, and when several tellings in one week reach the same listener -> teller
+tie, one is kept uniformly at random), so the order changes which random numbers are used, not
+the distribution.
 
-Note for developers: ``cache=True`` re-compiles when this file changes, not when ``sim/rules.py``
-does; after editing a rule, clear ``sim/__pycache__`` (the tests run on a fresh cache in CI).
+Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/rules.py`` does, so a
+cached kernel could keep old rules while the Mesa engine uses new ones: at import, the kernel's
+cache files are dropped whenever the rules' source differs from the one they were built with.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import namedtuple
 from collections.abc import Sequence
+from pathlib import Path
 
 import networkx as nx
 import numba
@@ -48,6 +53,25 @@ from sim.rules import (
     rules_from,
 )
 from sim.runs import COLUMN, Runs, empty
+
+
+def _drop_stale_cache() -> None:
+    here = Path(__file__).resolve().parent
+    cache = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else here / "__pycache__"
+    stamp = hashlib.sha256((here / "rules.py").read_bytes()).hexdigest()
+    marker = cache / "kernel.rules.sha256"
+    try:
+        if marker.is_file() and marker.read_text() == stamp:
+            return
+        for stale in cache.rglob("kernel.*.nb[ic]"):
+            stale.unlink()
+        cache.mkdir(parents=True, exist_ok=True)
+        marker.write_text(stamp)
+    except OSError:  # a read-only install: Numba then compiles in memory anyway
+        pass
+
+
+_drop_stale_cache()
 
 Setup = namedtuple(
     "Setup",
@@ -245,6 +269,8 @@ def _replicate(
     pity = np.zeros(n_edges)
     asked = np.zeros(n_edges, dtype=np.bool_)
     relay = np.full(n_edges, -1, dtype=np.int64)
+    relay_week = np.full(n_edges, -1, dtype=np.int64)
+    relay_count = np.zeros(n_edges, dtype=np.int64)
     owes = np.zeros(n_edges)
     win = np.zeros((n, 4), dtype=np.int64)  # per person: offers won, then the kept one's
     candidates = np.empty(max_degree, dtype=np.int64)
@@ -358,7 +384,13 @@ def _replicate(
                                 state[heard] = EARS_OPEN
                                 row[GOSSIP_ASK] += 1
                         else:
-                            relay[rev[le]] = seeker  # listener -> teller carries the ask
+                            told = rev[le]  # listener -> teller carries the ask
+                            if relay_week[told] != week:
+                                relay_week[told], relay_count[told] = week, 0
+                            relay_count[told] += 1
+                            # one of this week's tellings on the tie, uniformly (order-free)
+                            if relay_count[told] == 1 or gen.random() * relay_count[told] < 1.0:
+                                relay[told] = seeker
                             row[GOSSIP_ASK] += 1
         # --- 3. openings ---
         n_targets = 0

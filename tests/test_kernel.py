@@ -2,6 +2,7 @@
 
 import math
 
+import numba
 import numpy as np
 import pytest
 from conftest import CAJ_GRAPHS, CAJ_SETTINGS, valid_params
@@ -65,6 +66,7 @@ def same(a, b):
     )
 
 
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads to compare")
 @pytest.mark.parametrize(
     ("values", "same_graph"),
     [({"strategy": "specific-positive"}, False), (MARKET, True), (MARKET, False)],
@@ -141,3 +143,15 @@ def test_seeker_whose_contacts_never_pass_waits_a_geometric_time():
     sd_mean = math.sqrt(1 - hazard) / hazard / math.sqrt(len(weeks))
     assert abs(weeks.mean() - 1 / hazard) < Z * sd_mean
     assert (runs.hired_channel == 0).all()
+
+
+def test_the_kernel_cache_is_stamped_with_the_rules_it_was_built_from():
+    import hashlib
+    from pathlib import Path
+
+    import sim.kernel
+
+    here = Path(sim.kernel.__file__).parent
+    cache = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else here / "__pycache__"
+    stamp = hashlib.sha256((here / "rules.py").read_bytes()).hexdigest()
+    assert (cache / "kernel.rules.sha256").read_text() == stamp

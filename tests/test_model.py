@@ -342,3 +342,19 @@ def test_weeks_to_offer_is_geometric_with_the_hazard_from_the_rules():
     sd_mean = math.sqrt(1 - hazard) / hazard / math.sqrt(runs)
     assert abs(weeks.mean() - 1 / hazard) < Z * sd_mean, (weeks.mean(), 1 / hazard)
     assert binomial_ok(int((weeks == 1).sum()), runs, hazard)
+
+
+def test_one_weeks_tellings_on_a_tie_are_kept_uniformly():
+    # Three tellings from the same teller in one week: each is the one kept with probability
+    # 1/3 whatever the order (binomial sd of a share over 6,000 trials is 0.006; 4.5 sd = 0.027).
+    model = JobSearchModel(seed=1, network=nx.path_graph(2))
+    listener, rnd = model.person[0], model.random
+    kept = [0, 0, 0]
+    for week in range(6000):
+        last = None
+        for telling in range(3):
+            if listener.keep_relay(1, week, rnd):
+                last = telling
+        kept[last] += 1
+    assert all(abs(k / 6000 - 1 / 3) < 0.027 for k in kept), kept
+    assert listener.keep_relay(1, 6000, rnd)  # a new week's first telling always replaces
