@@ -144,43 +144,51 @@ def simulate_graphs(
     dynamics: Sequence[np.random.SeedSequence],
     threads: int | None = None,
 ) -> Runs:
-    """Run one replicate per (graph, seed sequence); replicates sharing a graph run in parallel.
+    """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
-    Results do not depend on ``threads``: each replicate draws only from its own Generator.
+    Replicates may share a graph object (it is converted once) or each have their own; every
+    graph must have the same number of people. Results do not depend on ``threads``: each
+    replicate draws only from its own Generator.
     """
+    unique: dict[int, int] = {}
+    for graph in graphs:
+        unique.setdefault(id(graph), len(unique))
+    if len({graph.number_of_nodes() for graph in graphs}) > 1:
+        raise ValueError("every replicate's graph must have the same number of people")
+    arrays = [None] * len(unique)
+    for graph in graphs:
+        slot = unique[id(graph)]
+        if arrays[slot] is None:
+            indptr, indices, ties = to_csr(graph)
+            arrays[slot] = (indptr, indices, ties, reverse_edges(indptr, indices))
+    node_start = np.cumsum([0] + [len(a[0]) for a in arrays]).astype(np.int64)
+    edge_start = np.cumsum([0] + [len(a[1]) for a in arrays]).astype(np.int64)
+    graph_of = np.array([unique[id(graph)] for graph in graphs], dtype=np.int64)
     out = empty(params, "numba", len(graphs), graphs[0].number_of_nodes())
-    rules, setup = rules_from(params), setup_from(params)
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
-        start = 0
-        while start < len(graphs):
-            stop = start
-            while stop < len(graphs) and graphs[stop] is graphs[start]:
-                stop += 1
-            indptr, indices, ties = to_csr(graphs[start])
-            rev = reverse_edges(indptr, indices)
-            generators = List([np.random.default_rng(s) for s in dynamics[start:stop]])
-            block = slice(start, stop)
-            _simulate_batch(
-                indptr,
-                indices,
-                ties,
-                rev,
-                rules,
-                setup,
-                generators,
-                out.weekly[block],
-                out.mean_reputation[block],
-                out.weeks_to_offer[block],
-                out.hired_channel[block],
-                out.unemployed_weeks[block],
-                out.answer_state[block],
-                out.answer_week[block],
-                out.weeks_run[block],
-            )
-            start = stop
+        _simulate_batch(
+            np.concatenate([a[0] for a in arrays]),
+            np.concatenate([a[1] for a in arrays]),
+            np.concatenate([a[2] for a in arrays]),
+            np.concatenate([a[3] for a in arrays]),
+            node_start,
+            edge_start,
+            graph_of,
+            rules_from(params),
+            setup_from(params),
+            List([np.random.default_rng(s) for s in dynamics]),
+            out.weekly,
+            out.mean_reputation,
+            out.weeks_to_offer,
+            out.hired_channel,
+            out.unemployed_weeks,
+            out.answer_state,
+            out.answer_week,
+            out.weeks_run,
+        )
     finally:
         numba.set_num_threads(previous)
     return out
@@ -188,10 +196,13 @@ def simulate_graphs(
 
 @njit(parallel=True, cache=True)
 def _simulate_batch(
-    indptr,
-    indices,
-    ties,
-    rev,
+    indptr_all,
+    indices_all,
+    ties_all,
+    rev_all,
+    node_start,
+    edge_start,
+    graph_of,
     rules,
     setup,
     generators,
@@ -206,11 +217,14 @@ def _simulate_batch(
 ):
     for i in prange(len(generators)):
         r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
+        g = graph_of[r]
+        nodes = slice(node_start[g], node_start[g + 1])
+        edges = slice(edge_start[g], edge_start[g + 1])
         result = _replicate(
-            indptr,
-            indices,
-            ties,
-            rev,
+            indptr_all[nodes],
+            indices_all[edges],
+            ties_all[edges],
+            rev_all[edges],
             rules,
             setup,
             generators[r],
