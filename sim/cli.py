@@ -148,6 +148,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from sim.config import load_config
+
+    experiment = load_config(args.config)
+    points = experiment.points()
+    print(
+        f"{args.config}: valid. '{experiment.name}': {len(points)} design point(s) x "
+        f"{experiment.replicates} replicates = {len(points) * experiment.replicates:,} runs "
+        f"({experiment.design.kind} design, root seed {experiment.seed}, {experiment.engine})"
+    )
+    for point in points[: args.show]:
+        label = point.strategy or ", ".join(f"{k}={v:.4g}" for k, v in point.values.items())
+        print(f"  point {point.index}: {label}")
+    if len(points) > args.show:
+        print(f"  ... {len(points) - args.show} more")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.config import json_schema
+
+    print(json_schema())
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     defaults = Params.defaults()
     for name, spec in Params.specs().items():
@@ -196,6 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a version that takes about a minute")
     p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("check", help="validate an experiment config and show its design")
+    p.add_argument("config", help="a TOML experiment config, e.g. configs/strategies.toml")
+    p.add_argument("--show", type=int, default=10, help="design points to list")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of experiment configs")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("params", help="list every parameter: default, range, unit, meaning")
     p.set_defaults(func=cmd_params)
