@@ -108,6 +108,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.graphs import load_graph
     from sim.runs import COLUMNS, replicate_graph, run
 
+    if args.config:
+        from sim.sweep import sweep
+
+        folder = sweep(args.config, args.results, args.batch_size, args.force, args.dry_run)
+        if not args.dry_run:
+            print(f"wrote {folder / 'runs.parquet'} and {folder / 'manifest.json'}")
+        return 0
+
     params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
     _check_out(args.out)
     if params.graph == "file":
@@ -212,7 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(p, "root seed: fixes every run", "also write the table as CSV to this path")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("run", help="one run, printed week by week")
+    p = sub.add_parser("run", help="one run, printed week by week; or a config's sweep")
+    p.add_argument("config", nargs="?", default="", help="an experiment config to run (TOML)")
+    p.add_argument("--results", default="results", help="sweep: folder for results/<name>/")
+    p.add_argument("--batch-size", type=int, default=1000, help="sweep: runs per batch file")
+    p.add_argument("--force", action="store_true", help="sweep: overwrite another config's results")
+    p.add_argument("--dry-run", action="store_true", help="sweep: count runs and batches, stop")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(func=cmd_run)
