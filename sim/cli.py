@@ -111,7 +111,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.config:
         from sim.sweep import sweep
 
-        folder = sweep(args.config, args.results, args.batch_size, args.force, args.dry_run)
+        workers = args.workers or os.cpu_count() or 1
+        folder = sweep(
+            args.config, args.results, args.batch_size, args.force, args.dry_run, workers=workers
+        )
         if not args.dry_run:
             print(f"wrote {folder / 'runs.parquet'} and {folder / 'manifest.json'}")
         return 0
@@ -226,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=1000, help="sweep: runs per batch file")
     p.add_argument("--force", action="store_true", help="sweep: overwrite another config's results")
     p.add_argument("--dry-run", action="store_true", help="sweep: count runs and batches, stop")
+    p.add_argument("--workers", type=int, default=0, help="sweep: processes (default: all cores)")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(func=cmd_run)

@@ -98,6 +98,8 @@ def _write_parquet(columns: dict[str, Any], path: Path) -> None:
 def _readable(path: Path) -> bool:
     import pyarrow.parquet as pq
 
+    if not path.is_file():
+        return False
     try:
         pq.read_metadata(path)
         return True
@@ -149,12 +151,15 @@ def sweep(
     force: bool = False,
     dry_run: bool = False,
     progress: Any = sys.stdout,
+    workers: int = 1,
 ) -> Path:
     """Run every batch of a config that is not on disk yet; return the results folder."""
     text = Path(config_path).read_text(encoding="utf-8") if Path(config_path).is_file() else ""
     experiment = load_config(config_path)
     if batch_size < 1:
         raise ConfigError(f"--batch-size={batch_size}; allowed: a whole number >= 1")
+    if workers < 1:
+        raise ConfigError(f"--workers={workers}; allowed: a whole number >= 1")
     folder = Path(results) / experiment.name
     todo = batches(experiment, batch_size)
     if dry_run:
@@ -180,19 +185,14 @@ def sweep(
     started = time.time()
     if not same_config:
         _write_json(manifest_path, _manifest(experiment, text, started))
-    done_runs, total = 0, experiment.runs()
-    for number, batch in enumerate(todo, start=1):
-        path = folder / "batches" / batch.name()
-        if not (path.is_file() and _readable(path)):
-            params = batch.point.params(experiment.base())
-            first = batch.point.index * experiment.replicates + batch.first
-            runs = run(params, batch.size, experiment.seed, experiment.engine, first=first)
-            _write_parquet(summarise(batch, experiment, runs), path)
-        done_runs += batch.size
+    pending = [b for b in todo if not _readable(folder / "batches" / b.name())]
+    done_runs, total = experiment.runs() - sum(b.size for b in pending), experiment.runs()
+    for number, size in enumerate(_execute(experiment, pending, folder, workers), start=1):
+        done_runs += size
         rate = done_runs / max(time.time() - started, 1e-9)
         print(
-            f"\r{done_runs:,}/{total:,} runs, batch {number}/{len(todo)}, {rate:,.0f} runs/s, "
-            f"{(total - done_runs) / rate:,.0f} s left ",
+            f"\r{done_runs:,}/{total:,} runs, batch {number}/{len(pending)} to do, "
+            f"{rate:,.0f} runs/s, {(total - done_runs) / rate:,.0f} s left ",
             end="",
             file=progress,
             flush=True,
@@ -201,6 +201,35 @@ def sweep(
     _combine(folder, todo)
     _write_json(manifest_path, _manifest(experiment, text, started))
     return folder
+
+
+def run_batch(experiment: Experiment, batch: Batch, folder: Path, threads: int | None) -> int:
+    """Run one batch and write its Parquet file; returns the number of runs."""
+    params = batch.point.params(experiment.base())
+    first = batch.point.index * experiment.replicates + batch.first
+    runs = run(params, batch.size, experiment.seed, experiment.engine, first=first, threads=threads)
+    _write_parquet(summarise(batch, experiment, runs), folder / "batches" / batch.name())
+    return batch.size
+
+
+def _execute(experiment: Experiment, pending: list[Batch], folder: Path, workers: int):
+    """Yield each batch's size as it finishes: in this process, or on a pool of processes.
+
+    Each worker runs its batch on one thread, so N workers use N cores. Which worker runs a
+    batch never changes its file: a run's seeds come from its run index alone.
+    """
+    if workers <= 1 or len(pending) <= 1:
+        for batch in pending:
+            yield run_batch(experiment, batch, folder, None)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")  # what importing Mesa sets anyway
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(run_batch, experiment, b, folder, 1) for b in pending]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def _combine(folder: Path, todo: list[Batch]) -> None:

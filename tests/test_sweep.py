@@ -115,3 +115,17 @@ def test_every_shipped_config_runs_at_reduced_size(tmp_path, path):
     folder = quiet(write(tmp_path, text, path.name), str(tmp_path / "s"), batch_size=50)
     runs = table(folder)
     assert runs.num_rows >= 2 and "total_asks" in runs.column_names
+
+
+def test_results_do_not_depend_on_the_number_of_worker_processes(tmp_path):
+    config = write(tmp_path)
+    one = table(quiet(config, str(tmp_path / "w1"), batch_size=3, workers=1))
+    two = table(quiet(config, str(tmp_path / "w2"), batch_size=3, workers=2))
+    assert one.equals(two)
+
+
+def test_bad_sweep_options_are_named(tmp_path):
+    with pytest.raises(ConfigError, match="--workers=0; allowed: a whole number >= 1"):
+        quiet(write(tmp_path), str(tmp_path / "o"), workers=0)
+    with pytest.raises(ConfigError, match="--batch-size=0"):
+        quiet(write(tmp_path), str(tmp_path / "o"), batch_size=0)
