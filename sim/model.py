@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import numbers
 from collections import Counter
 from typing import Any
 
@@ -26,21 +25,12 @@ from mesa.discrete_space import Network
 
 from sim.agents import Person
 from sim.graphs import SEEKER, build_graph, prepare
-from sim.params import ConfigError, Params
+from sim.params import Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 from sim.runs import EVENTS
 
 # Counts collected every week (one list for both engines); each is reset at the start of a week.
 WEEKLY_COUNTS = EVENTS
-
-
-def check_seed(seed: Any) -> int | None:
-    """A seed is None or a whole number >= 0 (NumPy integers included, as batch_run may pass)."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ConfigError(f"seed={seed!r} is not allowed; allowed: a whole number >= 0")
-    return int(seed)
 
 
 def _weekly(key: str):

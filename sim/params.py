@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,6 +229,15 @@ class Params:
             )
         if self.graph == "file" and not self.graph_file:
             raise ConfigError("graph=file needs graph_file: the path of an edge list or GraphML")
+
+
+def check_seed(seed: Any) -> int | None:
+    """A seed is None or a whole number >= 0 (NumPy integers included, as batch_run may pass)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ConfigError(f"seed={seed!r} is not allowed; allowed: a whole number >= 0")
+    return int(seed)
 
 
 _SPECS = Params.specs()

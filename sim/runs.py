@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from sim.graphs import build_graph, prepare
-from sim.params import ConfigError, Params
+from sim.params import ConfigError, Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES
 
 # Per-week columns of ``Runs.weekly``: events counted during the week, then the head counts.
@@ -136,8 +136,10 @@ def run(
         raise ConfigError(f"engine='{engine}' is not allowed; allowed: {', '.join(ENGINES)}")
     if replicates < 1:
         raise ConfigError(f"replicates={replicates}; allowed: a whole number >= 1")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"seed={seed!r} is not allowed; allowed: a whole number >= 0")
+    checked = check_seed(seed)
+    if checked is None:  # a sweep is always reproducible: no seed from the OS here
+        raise ConfigError("seed=None is not allowed; allowed: a whole number >= 0")
+    seed = checked
     indices = range(first, first + replicates)
     if network is not None:
         graph_stream, _ = streams(seed, 0)

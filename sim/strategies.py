@@ -27,10 +27,10 @@ MAIN_STRATEGIES = ("vague-gloomy", "vague-positive", "specific-gloomy", "specifi
 ANSWERS = ("action", "ears_open", "sympathy")
 
 
-def censored_median(weeks: Sequence[int], horizon: int) -> float:
-    """Median weeks to an offer, with runs not hired by the horizon counted as later than it.
+def censored_median(weeks: Sequence[int]) -> float:
+    """Median weeks to an offer, with runs not hired (0) counted as later than the horizon.
 
-    Returns ``inf`` when half or more of the runs were not hired by the horizon.
+    Returns ``inf`` when half or more of the runs were not hired.
     """
     values = sorted(w if w > 0 else math.inf for w in weeks)
     return float(np.median(values)) if values else math.nan
@@ -56,7 +56,7 @@ def run_strategy(
         "engine": engine,
         "replicates": replicates,
         "horizon": params.weeks,
-        "median_weeks": censored_median(weeks.tolist(), params.weeks),
+        "median_weeks": censored_median(weeks.tolist()),
         "hired_share": hired / replicates,
         **{f"share_{a}": answers[a] / total for a in ANSWERS},
         **{f"via_{c}": channels[i] / max(hired, 1) for i, c in enumerate(CHANNEL_NAMES)},

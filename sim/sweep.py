@@ -80,11 +80,10 @@ def summarise(batch: Batch, experiment: Experiment, runs: Runs) -> dict[str, np.
     return columns
 
 
-def _write_parquet(columns: dict[str, Any], path: Path) -> None:
-    import pyarrow as pa
+def _write_parquet(table: Any, path: Path) -> None:
+    """Write a pyarrow table atomically: a file that exists is complete."""
     import pyarrow.parquet as pq
 
-    table = pa.table(columns)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(fd)
     try:
@@ -208,7 +207,10 @@ def run_batch(experiment: Experiment, batch: Batch, folder: Path, threads: int |
     params = batch.point.params(experiment.base())
     first = batch.point.index * experiment.replicates + batch.first
     runs = run(params, batch.size, experiment.seed, experiment.engine, first=first, threads=threads)
-    _write_parquet(summarise(batch, experiment, runs), folder / "batches" / batch.name())
+    import pyarrow as pa
+
+    table = pa.table(summarise(batch, experiment, runs))
+    _write_parquet(table, folder / "batches" / batch.name())
     return batch.size
 
 
@@ -237,11 +239,7 @@ def _combine(folder: Path, todo: list[Batch]) -> None:
     import pyarrow.parquet as pq
 
     tables = [pq.read_table(folder / "batches" / b.name()) for b in todo]
-    combined = pa.concat_tables(tables, promote_options="default")
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    os.close(fd)
-    pq.write_table(combined, tmp)
-    os.replace(tmp, folder / "runs.parquet")
+    _write_parquet(pa.concat_tables(tables, promote_options="default"), folder / "runs.parquet")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
