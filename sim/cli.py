@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from sim.params import PRESETS, ConfigError, Params
+from sim.params import PRESETS, ConfigError, Params, SweepError
 from sim.runs import ENGINES
 
 EXIT_USAGE = 2
@@ -113,10 +113,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         workers = args.workers or os.cpu_count() or 1
         folder = sweep(
-            args.config, args.results, args.batch_size, args.force, args.dry_run, workers=workers
+            args.config,
+            args.results,
+            args.batch_size,
+            args.force,
+            args.dry_run,
+            workers=workers,
+            backend="dask" if args.dask or args.scheduler else "processes",
+            scheduler=args.scheduler,
         )
         if not args.dry_run:
-            print(f"wrote {folder / 'runs.parquet'} and {folder / 'manifest.json'}")
+            written = sorted(p.name for p in folder.iterdir() if p.is_file())
+            print(f"wrote {', '.join(written)} in {folder}")
         return 0
 
     params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
@@ -230,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="sweep: overwrite another config's results")
     p.add_argument("--dry-run", action="store_true", help="sweep: count runs and batches, stop")
     p.add_argument("--workers", type=int, default=0, help="sweep: processes (default: all cores)")
+    p.add_argument("--dask", action="store_true", help="sweep: run on a local Dask cluster")
+    p.add_argument("--scheduler", default="", help="sweep: run on the Dask cluster at this address")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(func=cmd_run)
@@ -265,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # e.g. the disk filled while writing --out; nothing was replaced
         print(f"empathy-sim: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_USAGE
+    except SweepError as exc:
+        print(f"empathy-sim: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("empathy-sim: interrupted", file=sys.stderr)
+        print(
+            "empathy-sim: interrupted; finished batches are kept: rerun the same command to resume",
+            file=sys.stderr,
+        )
         return 130

@@ -3,7 +3,9 @@
 A config names the base parameters, a design (which parameter values to run), how many
 replicates per design point and one root seed. Run ``r`` of design point ``i`` has the stable
 run index ``i * replicates + r``; its seeds come from that index alone (``sim.runs.streams``),
-so a run's result never depends on how runs are batched or where they execute.
+so a run's result never depends on how runs are batched or where they execute. With
+``random_numbers = "common"`` the seeds come from ``r`` alone: every point's replicate ``r`` sees
+the same graph and the same draws.
 
 Example config (``configs/strategies.toml``)::
 
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from sim.params import PRESETS, ConfigError, Params
 
@@ -96,6 +98,13 @@ class Experiment(_Strict):
     seed: int = Field(ge=0, description="root seed: fixes every run, graphs included")
     replicates: int = Field(default=100, ge=1, le=100_000_000, description="runs per point")
     engine: Literal["numba", "mesa"] = "numba"
+    random_numbers: Literal["independent", "common"] = Field(
+        default="independent",
+        description="independent: every run has its own streams (seeded by its run index); "
+        "common: replicate r of every design point uses the same streams, graph included "
+        "(common random numbers: less noise between points, and inert parameters show no "
+        "effect at all)",
+    )
     model: dict[str, Any] = Field(default_factory=dict, description="base parameters")
     design: Design
     outputs: Outputs = Field(default_factory=Outputs)
@@ -103,12 +112,23 @@ class Experiment(_Strict):
     def base(self) -> dict[str, Any]:
         return dict(self.model)
 
+    _points: list[DesignPoint] | None = PrivateAttr(default=None)
+
     def points(self) -> list[DesignPoint]:
         """The design points, in a fixed order (their index is part of every run's seed)."""
-        return expand(self)
+        if self._points is None:
+            self._points = expand(self)
+        return self._points
 
     def runs(self) -> int:
         return len(self.points()) * self.replicates
+
+    def stream_index(self, run_index: int) -> int:
+        """Which random streams a run uses: its run index, or its replicate under common
+        random numbers."""
+        if self.random_numbers == "common":
+            return run_index % self.replicates
+        return run_index
 
 
 @dataclass(frozen=True)
@@ -148,8 +168,9 @@ def expand(experiment: Experiment) -> list[DesignPoint]:
     return points
 
 
-def _sample(design: Design, seed: int) -> list[dict[str, Any]]:
-    """Sampled designs: Latin hypercube or Sobol (scipy.stats.qmc), Morris (SALib)."""
+def sample_matrix(design: Design, seed: int) -> np.ndarray:
+    """The sampled design as drawn: one row per point, one column per ``design.ranges`` entry
+    (before whole-number parameters are rounded); what SALib's analysis expects back."""
     names = list(design.ranges)
     lows = np.array([design.ranges[n][0] for n in names])
     highs = np.array([design.ranges[n][1] for n in names])
@@ -170,6 +191,13 @@ def _sample(design: Design, seed: int) -> list[dict[str, Any]]:
             rows = sobol_sample.sample(problem, design.samples, seed=seed)
         else:
             rows = morris_sample.sample(problem, design.samples, seed=seed)
+    return np.asarray(rows, dtype=float)
+
+
+def _sample(design: Design, seed: int) -> list[dict[str, Any]]:
+    """Sampled designs: Latin hypercube or Sobol (scipy.stats.qmc), Morris (SALib)."""
+    names = list(design.ranges)
+    rows = sample_matrix(design, seed)
     specs = Params.specs()
     types = {f: Params.defaults()[f].__class__ for f in names if f in specs}
     return [

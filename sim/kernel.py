@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections import namedtuple
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numba
@@ -138,6 +140,21 @@ def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return np.searchsorted(forward, indices * n + sources).astype(np.int64)
 
 
+# CSR arrays of frozen graphs (which cannot change), kept while the graph lives: sweeps reuse
+# the same cached graphs for many calls.
+_CSR: weakref.WeakKeyDictionary[nx.Graph, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
+
+
+def _csr(graph: nx.Graph) -> tuple[np.ndarray, ...]:
+    arrays = _CSR.get(graph) if nx.is_frozen(graph) else None
+    if arrays is None:
+        indptr, indices, ties = to_csr(graph)
+        arrays = (indptr, indices, ties, reverse_edges(indptr, indices))
+        if nx.is_frozen(graph):
+            _CSR[graph] = arrays
+    return arrays
+
+
 def simulate_graphs(
     params: Params,
     graphs: Sequence[nx.Graph],
@@ -155,12 +172,11 @@ def simulate_graphs(
         unique.setdefault(id(graph), len(unique))
     if len({graph.number_of_nodes() for graph in graphs}) > 1:
         raise ValueError("every replicate's graph must have the same number of people")
-    arrays = [None] * len(unique)
+    arrays: list[Any] = [None] * len(unique)
     for graph in graphs:
         slot = unique[id(graph)]
         if arrays[slot] is None:
-            indptr, indices, ties = to_csr(graph)
-            arrays[slot] = (indptr, indices, ties, reverse_edges(indptr, indices))
+            arrays[slot] = _csr(graph)
     node_start = np.cumsum([0] + [len(a[0]) for a in arrays]).astype(np.int64)
     edge_start = np.cumsum([0] + [len(a[1]) for a in arrays]).astype(np.int64)
     graph_of = np.array([unique[id(graph)] for graph in graphs], dtype=np.int64)

@@ -30,6 +30,10 @@ class ConfigError(ValueError):
     """A parameter, config or input file is wrong. The message is one line meant for the user."""
 
 
+class SweepError(RuntimeError):
+    """A sweep cannot go on, through no fault of its input (workers keep dying). One line."""
+
+
 @dataclass(frozen=True)
 class Spec:
     """What a parameter means and which values it allows."""

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,11 +110,40 @@ def as_int_seed(sequence: np.random.SeedSequence) -> int:
     return int.from_bytes(sequence.generate_state(4, dtype=np.uint32).tobytes(), "little")
 
 
-def replicate_graph(params: Params, seed: int, replicate: int, same_graph: bool) -> nx.Graph:
-    """The graph replicate ``r`` runs on: its own, or replicate 0's for every run."""
-    graph_stream, _ = streams(seed, 0 if same_graph else replicate)
+# What a graph depends on besides its seed: runs that agree on these share cached graphs.
+GRAPH_FIELDS = (
+    "graph",
+    "n_nodes",
+    "mean_degree",
+    "rewire",
+    "graph_file",
+    "n_family",
+    "n_friends",
+    "n_colleagues",
+    "n_acquaintances",
+    "share_close",
+    "share_regular",
+)
+GRAPH_CACHE_SIZE = 256  # a 1,000-node graph is about 1 MB
+
+
+@functools.lru_cache(maxsize=GRAPH_CACHE_SIZE)
+def _cached_graph(key: tuple[Any, ...], seed: int, replicate: int) -> nx.Graph:
+    params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
+    graph_stream, _ = streams(seed, replicate)
     graph, _ = build_graph(params, seed=as_int_seed(graph_stream))
-    return graph
+    return nx.freeze(graph)  # shared by runs: frozen, so no run can change another's graph
+
+
+def replicate_graph(params: Params, seed: int, replicate: int, same_graph: bool) -> nx.Graph:
+    """The graph replicate ``r`` runs on: its own, or replicate 0's for every run.
+
+    Graphs are built once per process and reused (frozen) by every run that asks for the same
+    graph parameters, seed and replicate: sweeps with common random numbers build each of their
+    replicates' graphs once, not once per design point.
+    """
+    key = tuple(getattr(params, name) for name in GRAPH_FIELDS)
+    return _cached_graph(key, seed, 0 if same_graph else replicate)
 
 
 def run(

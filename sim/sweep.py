@@ -1,10 +1,19 @@
-"""Run an experiment config: batches of runs to Parquet, a manifest, and resume.
+"""Run an experiment config: batches of runs to Parquet, a manifest, resume, and analysis.
 
-Results go to ``results/<name>/``: ``batches/point-<i>-<first>.parquet`` (one file per batch,
-written to a temporary file and renamed, so a file that exists is complete), ``runs.parquet``
-(every run, one row each, in run-index order) and ``manifest.json`` (the config, its hash, the
-versions, the machine and the times). Rerunning the same config skips the batches already
-written; a different config aimed at the same folder is refused unless ``force``.
+Results go to ``results/<name>/``:
+
+- ``batches/runs-<start>-<stop>.parquet``: one file per batch of run indices, written to a
+  temporary file and renamed, so a file that exists is complete (``weekly-...`` beside it when
+  the config keeps weekly series);
+- ``runs.parquet``: every run, one row each, in run-index order, in row groups of a fixed size,
+  so the file's bytes depend only on the config (not on batch sizes, workers or backend);
+- ``weekly.parquet`` when ``outputs.weekly``; ``sensitivity.csv`` for Sobol and Morris designs;
+- ``manifest.json``: the config as given and its hash, versions, machine and times.
+
+Rerunning the same config resumes: the run indices already on disk are skipped, whatever batch
+size wrote them. A different config aimed at the same folder is refused unless ``force``.
+Results stream to disk batch by batch, and the final files are assembled one row group at a
+time, so memory does not grow with the number of runs.
 """
 
 from __future__ import annotations
@@ -13,71 +22,204 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.config import DesignPoint, Experiment, load_config
+from sim.batches import Batch, Job, plan, run_batch
+from sim.config import Experiment, load_config
 from sim.params import ConfigError
-from sim.runs import Runs, as_int_seed, run, streams
+from sim.progress import Progress, duration
 
-SUMMARY = (
-    "weeks_run",
-    "weeks_to_offer",
-    "hired_channel",
-    "mean_unemployment",
-    "final_mean_reputation",
-)
+ROW_GROUP = 65_536  # rows per row group of runs.parquet and weekly.parquet
+BACKENDS = ("processes", "dask")
+_BATCH_FILE = re.compile(r"runs-(\d{12})-(\d{12})\.parquet$")
 
 
-@dataclass(frozen=True)
-class Batch:
-    point: DesignPoint
-    first: int  # replicate index within the point
-    size: int
+def sweep(
+    config_path: str,
+    results: str = "results",
+    batch_size: int = 1000,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Any = sys.stdout,
+    workers: int = 1,
+    backend: str = "processes",
+    scheduler: str = "",
+) -> Path:
+    """Run every batch of a config that is not on disk yet; return the results folder."""
+    text = Path(config_path).read_text(encoding="utf-8") if Path(config_path).is_file() else ""
+    experiment = load_config(config_path)
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size={batch_size}; allowed: a whole number >= 1")
+    if workers < 1:
+        raise ConfigError(f"--workers={workers}; allowed: a whole number >= 1")
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend '{backend}'; allowed: {', '.join(BACKENDS)}")
+    folder = Path(results) / experiment.name
+    total = experiment.runs()
+    if dry_run:
+        print(dry_run_report(experiment, folder, batch_size, workers), file=progress)
+        return folder
+    _claim(folder, experiment, text, force)
+    batch_dir = folder / "batches"
+    for leftover in batch_dir.glob("*.tmp"):  # a write cut short by a kill
+        leftover.unlink()
+    done, gaps = _on_disk(batch_dir, total, experiment.outputs.weekly)
+    pending = plan(experiment.points(), experiment.replicates, gaps, batch_size)
+    started = time.time()
+    job = Job.of(experiment)
+    bar = Progress(total, total - sum(b.size for b in pending), progress)
+    if pending:
+        print(
+            f"{experiment.name}: {total:,} runs, {len(pending):,} batches to run on "
+            f"{_where(backend, workers, scheduler)}"
+            + (f" ({len(done):,} batches already on disk)" if done else ""),
+            file=progress,
+        )
+    for batch, tables in _execute(job, pending, backend, workers, scheduler, progress):
+        if tables["weekly"] is not None:  # weekly first: the runs file marks a batch done
+            _write_parquet(tables["weekly"], batch_dir / batch.name("weekly"))
+        _write_parquet(tables["runs"], batch_dir / batch.name())
+        bar.advance(batch.size)
+    finished = _on_disk(batch_dir, total, experiment.outputs.weekly)[0]
+    _assemble(
+        [batch_dir / f"runs-{a:012d}-{b:012d}.parquet" for a, b in finished],
+        folder / "runs.parquet",
+    )
+    if experiment.outputs.weekly:
+        _assemble(
+            [batch_dir / f"weekly-{a:012d}-{b:012d}.parquet" for a, b in finished],
+            folder / "weekly.parquet",
+        )
+    if experiment.design.kind in ("sobol", "morris"):
+        from sim.sensitivity import analyse, format_indices, write_indices
 
-    def name(self) -> str:
-        return f"point-{self.point.index:06d}-{self.first:09d}.parquet"
+        indices = analyse(folder / "runs.parquet", experiment)
+        write_indices(indices, folder / "sensitivity.csv")
+        print(format_indices(indices), file=progress)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["finished"] = _now()
+    manifest.setdefault("sessions", []).append(
+        {
+            "started": _now(started),
+            "finished": _now(),
+            "runs_done": sum(b.size for b in pending),
+            "backend": backend if not scheduler else f"dask at {scheduler}",
+            "workers": workers,
+            "batch_size": batch_size,
+        }
+    )
+    _write_json(folder / "manifest.json", manifest)
+    return folder
 
 
-def batches(experiment: Experiment, batch_size: int) -> list[Batch]:
-    out = []
-    for point in experiment.points():
-        for first in range(0, experiment.replicates, batch_size):
-            out.append(Batch(point, first, min(batch_size, experiment.replicates - first)))
-    return out
+def _where(backend: str, workers: int, scheduler: str) -> str:
+    if scheduler:
+        return f"the Dask cluster at {scheduler}"
+    if backend == "dask":
+        return f"a local Dask cluster of {workers} workers"
+    return f"{workers} worker process" + ("es" if workers > 1 else "") if workers > 1 else "1 core"
 
 
-def summarise(batch: Batch, experiment: Experiment, runs: Runs) -> dict[str, np.ndarray]:
-    """One row per run: design values, run index, seed, outcomes (totals of every event)."""
-    size = batch.size
-    base = batch.point.index * experiment.replicates + batch.first
-    index = np.arange(base, base + size, dtype=np.int64)
-    columns: dict[str, Any] = {
-        "run_index": index,
-        "point": np.full(size, batch.point.index, dtype=np.int64),
-        "replicate": np.arange(batch.first, batch.first + size, dtype=np.int64),
-        "seed": [str(as_int_seed(streams(experiment.seed, int(i))[1])) for i in index],
-        "strategy": [batch.point.strategy or ""] * size,
-    }
-    for name, value in batch.point.values.items():
-        columns[name] = np.full(size, value)
-    columns["weeks_run"] = runs.weeks_run
-    columns["weeks_to_offer"] = runs.weeks_to_offer
-    columns["hired_channel"] = runs.hired_channel
-    n = runs.unemployed_weeks.shape[1]
-    weeks = np.maximum(runs.weeks_run, 1)
-    columns["mean_unemployment"] = runs.column("unemployed")[:, 1:].sum(axis=1) / (weeks * n)
-    columns["final_mean_reputation"] = runs.mean_reputation[np.arange(size), runs.weeks_run]
-    for event in runs.columns[:-2]:
-        columns[f"total_{event}"] = runs.totals(event)
-    return columns
+def _execute(
+    job: Job, pending: list[Batch], backend: str, workers: int, scheduler: str, log: Any
+) -> Iterator[tuple[Batch, dict[str, Any]]]:
+    from sim import executors
+
+    if not pending:
+        return iter(())
+    if backend == "dask" or scheduler:
+        return executors.dask(job, pending, workers, scheduler)
+    if workers == 1 or len(pending) == 1:
+        return executors.in_process(job, pending)
+    return executors.process_pool(job, pending, min(workers, len(pending)), log)
+
+
+# --- the results folder -------------------------------------------------------------------------
+def config_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None:
+    """Make the folder this config's: new, the same config's (resume), or --force."""
+    manifest_path = folder / "manifest.json"
+    if manifest_path.is_file():
+        try:
+            previous = json.loads(manifest_path.read_text())
+        except (OSError, ValueError):
+            previous = {}
+        if previous.get("config_sha256") == config_hash(text):
+            return
+        if not force:
+            raise ConfigError(
+                f"{folder} holds results of a different config; use another name or --force"
+            )
+    elif folder.is_dir() and any(folder.iterdir()) and not force:
+        raise ConfigError(
+            f"{folder} exists and holds no manifest.json of a sweep; use another name or --force"
+        )
+    for stale in (folder / "batches").glob("*.parquet"):  # nothing of another config is reused
+        stale.unlink()
+    for name in ("runs.parquet", "weekly.parquet", "sensitivity.csv"):
+        (folder / name).unlink(missing_ok=True)
+    (folder / "batches").mkdir(parents=True, exist_ok=True)
+    _write_json(manifest_path, _manifest(experiment, text))
+
+
+def _on_disk(
+    batch_dir: Path, total: int, weekly: bool
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(ranges of run indices whose batch files are complete, ranges still to run).
+
+    A file that cannot be read (cut short) does not count; of overlapping files (left by an
+    earlier batch size) the first kept wins and the others are removed.
+    """
+    ranges = []
+    for path in batch_dir.glob("runs-*.parquet"):
+        match = _BATCH_FILE.search(path.name)
+        if not match:
+            continue
+        start, stop = int(match[1]), int(match[2])
+        complete = _readable(path, stop - start) and (
+            not weekly or _readable(batch_dir / path.name.replace("runs-", "weekly-"))
+        )
+        if complete and 0 <= start < stop <= total:
+            ranges.append((start, stop))
+        else:
+            path.unlink()
+    ranges.sort()
+    done, gaps, reached = [], [], 0
+    for start, stop in ranges:
+        if start < reached:  # overlaps a range already kept
+            (batch_dir / f"runs-{start:012d}-{stop:012d}.parquet").unlink()
+            continue
+        if start > reached:
+            gaps.append((reached, start))
+        done.append((start, stop))
+        reached = stop
+    if reached < total:
+        gaps.append((reached, total))
+    return done, gaps
+
+
+def _readable(path: Path, rows: int | None = None) -> bool:
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        metadata = pq.read_metadata(path)
+    except Exception:  # a truncated or foreign file: redo the batch
+        return False
+    return rows is None or metadata.num_rows == rows
 
 
 def _write_parquet(table: Any, path: Path) -> None:
@@ -94,23 +236,51 @@ def _write_parquet(table: Any, path: Path) -> None:
         raise
 
 
-def _readable(path: Path) -> bool:
+def _assemble(files: list[Path], out: Path) -> None:
+    """Concatenate batch files into one file, one row group at a time (memory stays flat).
+
+    Row groups hold exactly ``ROW_GROUP`` rows (the last fewer), so the bytes written do not
+    depend on how the runs were cut into batches.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if not path.is_file():
-        return False
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+    os.close(fd)
+    writer = None
     try:
-        pq.read_metadata(path)
-        return True
-    except Exception:  # a truncated or foreign file: redo the batch
-        return False
+        buffer: list[Any] = []
+        buffered = 0
+        for path in files:
+            table = pq.read_table(path)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            buffer.append(table)
+            buffered += table.num_rows
+            while buffered >= ROW_GROUP:
+                whole = pa.concat_tables(buffer)
+                writer.write_table(whole.slice(0, ROW_GROUP).combine_chunks(), ROW_GROUP)
+                rest = whole.slice(ROW_GROUP)
+                buffer, buffered = [rest], rest.num_rows
+        if buffered and writer is not None:
+            writer.write_table(pa.concat_tables(buffer).combine_chunks(), ROW_GROUP)
+        if writer is not None:
+            writer.close()
+            writer = None
+        os.replace(tmp, out)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def config_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+# --- provenance ---------------------------------------------------------------------------------
+def _now(when: float | None = None) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(when))
 
 
-def _manifest(experiment: Experiment, text: str, started: float) -> dict[str, Any]:
+def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
     import mesa
     import numba
 
@@ -131,6 +301,8 @@ def _manifest(experiment: Experiment, text: str, started: float) -> dict[str, An
         "config": text,
         "config_sha256": config_hash(text),
         "runs": experiment.runs(),
+        "design_points": len(experiment.points()),
+        "replicates": experiment.replicates,
         "package_version": __version__,
         "git_commit": commit,
         "python": platform.python_version(),
@@ -138,108 +310,10 @@ def _manifest(experiment: Experiment, text: str, started: float) -> dict[str, An
         "numba": numba.__version__,
         "mesa": mesa.__version__,
         "cpu_count": os.cpu_count(),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "platform": platform.platform(),
+        "started": _now(),
+        "finished": None,
     }
-
-
-def sweep(
-    config_path: str,
-    results: str = "results",
-    batch_size: int = 1000,
-    force: bool = False,
-    dry_run: bool = False,
-    progress: Any = sys.stdout,
-    workers: int = 1,
-) -> Path:
-    """Run every batch of a config that is not on disk yet; return the results folder."""
-    text = Path(config_path).read_text(encoding="utf-8") if Path(config_path).is_file() else ""
-    experiment = load_config(config_path)
-    if batch_size < 1:
-        raise ConfigError(f"--batch-size={batch_size}; allowed: a whole number >= 1")
-    if workers < 1:
-        raise ConfigError(f"--workers={workers}; allowed: a whole number >= 1")
-    folder = Path(results) / experiment.name
-    todo = batches(experiment, batch_size)
-    if dry_run:
-        print(
-            f"{experiment.name}: {experiment.runs():,} runs in {len(todo):,} batches -> {folder}",
-            file=progress,
-        )
-        return folder
-    manifest_path = folder / "manifest.json"
-    same_config = False
-    if manifest_path.is_file():
-        previous = json.loads(manifest_path.read_text())
-        same_config = previous.get("config_sha256") == config_hash(text)
-        if not same_config and not force:
-            raise ConfigError(
-                f"{folder} holds results of a different config; use another name or --force"
-            )
-    if not same_config:  # --force, or a new folder: nothing from another config is reused
-        for stale in (folder / "batches").glob("*.parquet"):
-            stale.unlink()
-        (folder / "runs.parquet").unlink(missing_ok=True)
-    (folder / "batches").mkdir(parents=True, exist_ok=True)
-    started = time.time()
-    if not same_config:
-        _write_json(manifest_path, _manifest(experiment, text, started))
-    pending = [b for b in todo if not _readable(folder / "batches" / b.name())]
-    done_runs, total = experiment.runs() - sum(b.size for b in pending), experiment.runs()
-    for number, size in enumerate(_execute(experiment, pending, folder, workers), start=1):
-        done_runs += size
-        rate = done_runs / max(time.time() - started, 1e-9)
-        print(
-            f"\r{done_runs:,}/{total:,} runs, batch {number}/{len(pending)} to do, "
-            f"{rate:,.0f} runs/s, {(total - done_runs) / rate:,.0f} s left ",
-            end="",
-            file=progress,
-            flush=True,
-        )
-    print(file=progress)
-    _combine(folder, todo)
-    _write_json(manifest_path, _manifest(experiment, text, started))
-    return folder
-
-
-def run_batch(experiment: Experiment, batch: Batch, folder: Path, threads: int | None) -> int:
-    """Run one batch and write its Parquet file; returns the number of runs."""
-    params = batch.point.params(experiment.base())
-    first = batch.point.index * experiment.replicates + batch.first
-    runs = run(params, batch.size, experiment.seed, experiment.engine, first=first, threads=threads)
-    import pyarrow as pa
-
-    table = pa.table(summarise(batch, experiment, runs))
-    _write_parquet(table, folder / "batches" / batch.name())
-    return batch.size
-
-
-def _execute(experiment: Experiment, pending: list[Batch], folder: Path, workers: int):
-    """Yield each batch's size as it finishes: in this process, or on a pool of processes.
-
-    Each worker runs its batch on one thread, so N workers use N cores. Which worker runs a
-    batch never changes its file: a run's seeds come from its run index alone.
-    """
-    if workers <= 1 or len(pending) <= 1:
-        for batch in pending:
-            yield run_batch(experiment, batch, folder, None)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    context = multiprocessing.get_context("spawn")  # what importing Mesa sets anyway
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_batch, experiment, b, folder, 1) for b in pending]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def _combine(folder: Path, todo: list[Batch]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    tables = [pq.read_table(folder / "batches" / b.name()) for b in todo]
-    _write_parquet(pa.concat_tables(tables, promote_options="default"), folder / "runs.parquet")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -247,3 +321,57 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
     os.replace(tmp, path)
+
+
+# --- dry run ------------------------------------------------------------------------------------
+def dry_run_report(experiment: Experiment, folder: Path, batch_size: int, workers: int) -> str:
+    """How many runs and batches, and an estimate of time and disk from a few timed runs."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    points = experiment.points()
+    total = experiment.runs()
+    batches = -(-total // batch_size)
+    job = Job.of(experiment)
+    probe_points = sorted({0, len(points) // 2, len(points) - 1})
+    per_point = min(experiment.replicates, 4)
+    gaps = [
+        (p * experiment.replicates, p * experiment.replicates + per_point) for p in probe_points
+    ]
+    probes = plan(points, experiment.replicates, gaps, batch_size)
+    run_batch(job, probes[0], threads=1)  # compiles or loads the kernel; not timed
+    seconds, runs_bytes, weekly_bytes, probed = 0.0, 0, 0, 0
+    for probe in probes:
+        clock = time.perf_counter()
+        tables = run_batch(job, probe, threads=1)
+        seconds += time.perf_counter() - clock
+        probed += probe.size
+        for kind in ("runs", "weekly"):
+            if tables[kind] is not None:
+                buffer = io.BytesIO()
+                pq.write_table(tables[kind], buffer)
+                size = buffer.tell()
+                if kind == "runs":
+                    runs_bytes += size
+                else:
+                    weekly_bytes += size
+    per_run = seconds / probed
+    # batch files plus the assembled file: twice the bytes (small probes compress worse, so
+    # this errs on the high side)
+    disk = 2 * (runs_bytes + weekly_bytes) / probed * total
+    return (
+        f"{experiment.name}: {total:,} runs ({len(points):,} design points x "
+        f"{experiment.replicates:,} replicates) in {batches:,} batches -> {folder}\n"
+        f"estimate from {probed} timed runs: {1e3 * per_run:,.2f} ms per run on one core, "
+        f"about {duration(per_run * total / workers)} on {workers} worker"
+        f"{'s' if workers > 1 else ''}; about {_size(disk)} on disk"
+    )
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if nbytes < 1000:
+            return f"{nbytes:,.0f} {unit}"
+        nbytes /= 1000
+    return f"{nbytes:,.1f} TB"

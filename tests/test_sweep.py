@@ -1,15 +1,20 @@
-"""Config sweeps: results that depend only on the config, resume, refusal, dry runs."""
+"""Config sweeps: results that depend only on the config, resume, refusal, dry runs, bad input."""
 
+import hashlib
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from sim.cli import main
 from sim.params import ConfigError
-from sim.sweep import sweep
+from sim.runs import EVENTS
+from sim.sweep import ROW_GROUP, sweep
 
 CONFIGS = sorted((Path(__file__).parents[1] / "configs").glob("*.toml"))
 SMALL = """
@@ -27,6 +32,7 @@ kind = "grid"
 specificity = [0.1, 0.9]
 positivity = [0.5]
 """
+WEEKLY = SMALL + "[outputs]\nweekly = true\n"
 
 
 def write(tmp_path, text=SMALL, name="small.toml"):
@@ -35,93 +41,146 @@ def write(tmp_path, text=SMALL, name="small.toml"):
     return str(path)
 
 
-def table(folder):
-    return pq.read_table(Path(folder) / "runs.parquet")
+def table(folder, name="runs.parquet"):
+    return pq.read_table(Path(folder) / name)
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def quiet(*args, **kwargs):
     return sweep(*args, progress=open("/dev/null", "w"), **kwargs)  # noqa: SIM115
 
 
-def test_results_do_not_depend_on_the_batch_size(tmp_path):
+def snapshot(folder):
+    """Every file under a folder with its bytes' hash: to show nothing was written or damaged."""
+    root = Path(folder)
+    return {str(p.relative_to(root)): digest(p) for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_file_does_not_depend_on_batch_size_or_workers(tmp_path):
     config = write(tmp_path)
-    a = table(quiet(config, str(tmp_path / "a"), batch_size=3))
-    b = table(quiet(config, str(tmp_path / "b"), batch_size=7))
-    assert a.num_rows == 14 and a.equals(b)
-    assert a.column("run_index").to_pylist() == list(range(14))
+    a = quiet(config, str(tmp_path / "a"), batch_size=3)
+    b = quiet(config, str(tmp_path / "b"), batch_size=7)
+    c = quiet(config, str(tmp_path / "c"), batch_size=2, workers=2)
+    assert table(a).num_rows == 14
+    assert table(a).column("run_index").to_pylist() == list(range(14))
+    assert digest(a / "runs.parquet") == digest(b / "runs.parquet") == digest(c / "runs.parquet")
+
+
+def test_row_groups_have_a_fixed_size_whatever_the_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr("sim.sweep.ROW_GROUP", 5)
+    config = write(tmp_path)
+    a = quiet(config, str(tmp_path / "a"), batch_size=3)
+    b = quiet(config, str(tmp_path / "b"), batch_size=4)
+    meta = pq.read_metadata(a / "runs.parquet")
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes == [5, 5, 4] and ROW_GROUP == 65_536
+    assert digest(a / "runs.parquet") == digest(b / "runs.parquet")
 
 
 def test_resume_redoes_only_missing_or_truncated_batches(tmp_path):
     config = write(tmp_path)
     folder = quiet(config, str(tmp_path / "r"), batch_size=3)
-    whole = table(folder)
-    files = sorted((folder / "batches").glob("*.parquet"))
+    whole = digest(folder / "runs.parquet")
+    files = sorted((folder / "batches").glob("runs-*.parquet"))
     kept = files[0].stat().st_mtime_ns
     files[1].unlink()  # an interrupted sweep: a batch never written
     files[2].write_bytes(files[2].read_bytes()[:40])  # a truncated file left behind
-    again = table(quiet(config, str(tmp_path / "r"), batch_size=3))
-    assert again.equals(whole)
+    (folder / "batches" / "tmpabc.tmp").write_bytes(b"half a file")  # a write cut short
+    quiet(config, str(tmp_path / "r"), batch_size=3)
+    assert digest(folder / "runs.parquet") == whole
     assert files[0].stat().st_mtime_ns == kept  # finished batches are not redone
+    assert not list((folder / "batches").glob("*.tmp"))
+
+
+def test_resume_with_another_batch_size_keeps_what_is_done(tmp_path):
+    config = write(tmp_path)
+    folder = quiet(config, str(tmp_path / "r"), batch_size=4)
+    whole = digest(folder / "runs.parquet")
+    files = sorted((folder / "batches").glob("runs-*.parquet"))
+    for path in files[1:]:
+        path.unlink()
+    quiet(config, str(tmp_path / "r"), batch_size=5)
+    names = sorted(p.name for p in (folder / "batches").glob("runs-*.parquet"))
+    assert names[0] == files[0].name and len(names) == 3  # 0-4 kept; 4-9 and 9-14 new
+    assert digest(folder / "runs.parquet") == whole
 
 
 def test_a_different_config_is_refused_unless_forced(tmp_path):
     quiet(write(tmp_path), str(tmp_path / "x"), batch_size=5)
     other = write(tmp_path, SMALL.replace("seed = 5", "seed = 6"), "other.toml")
+    before = snapshot(tmp_path / "x")
     with pytest.raises(ConfigError, match="holds results of a different config"):
         quiet(other, str(tmp_path / "x"), batch_size=5)
-    before = table(tmp_path / "x" / "small")
+    assert snapshot(tmp_path / "x") == before
     assert quiet(other, str(tmp_path / "x"), batch_size=5, force=True)
-    assert not table(tmp_path / "x" / "small").equals(before)
+    assert snapshot(tmp_path / "x")["small/runs.parquet"] != before["small/runs.parquet"]
 
 
-def test_dry_run_counts_and_writes_nothing(tmp_path):
+def test_dry_run_counts_estimates_and_writes_nothing(tmp_path):
     config = write(tmp_path)
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "run",
-            config,
-            "--results",
-            str(tmp_path / "d"),
-            "--batch-size",
-            "4",
-            "--dry-run",
-        ],
+        [sys.executable, "-m", "sim", "run", config, "--results", str(tmp_path / "d")]
+        + ["--batch-size", "4", "--dry-run", "--workers", "2"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
-    assert result.returncode == 0 and "14 runs in 4 batches" in result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "14 runs (2 design points x 7 replicates) in 4 batches" in result.stdout
+    assert re.search(
+        r"ms per run on one core, about \S+ on 2 workers; about [\d,]+ kB", result.stdout
+    )
     assert not (tmp_path / "d").exists()
 
 
-def test_manifest_records_the_config_and_versions(tmp_path):
-    import json
-
-    folder = quiet(write(tmp_path), str(tmp_path / "m"), batch_size=7)
+def test_manifest_records_the_config_versions_and_each_session(tmp_path):
+    config = write(tmp_path)
+    folder = quiet(config, str(tmp_path / "m"), batch_size=7)
+    quiet(config, str(tmp_path / "m"), batch_size=7)  # nothing left to do: a second session
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["config"] == SMALL and len(manifest["config_sha256"]) == 64
     for key in ("numba", "mesa", "numpy", "python", "cpu_count", "started", "finished"):
         assert manifest[key]
+    assert [s["runs_done"] for s in manifest["sessions"]] == [14, 0]
+
+
+def test_weekly_series_add_up_to_the_run_totals(tmp_path):
+    folder = quiet(write(tmp_path, WEEKLY), str(tmp_path / "w"), batch_size=3)
+    runs = table(folder).to_pandas().set_index("run_index")
+    weekly = table(folder, "weekly.parquet").to_pandas()
+    assert len(weekly) == int((runs["weeks_run"] + 1).sum())
+    sums = weekly[weekly.week > 0].groupby("run_index")[list(EVENTS)].sum()
+    for event in EVENTS:
+        assert np.array_equal(sums[event].to_numpy(), runs[f"total_{event}"].to_numpy()), event
+    heads = weekly.employed + weekly.unemployed
+    assert (heads == 60).all()
+
+
+def test_common_random_numbers_share_streams_across_points(tmp_path):
+    text = SMALL.replace('kind = "grid"', 'kind = "grid"').replace(
+        "replicates = 7", 'replicates = 3\nrandom_numbers = "common"'
+    )
+    text = text.replace("specificity = [0.1, 0.9]", "initial_unemployed = [0.1, 0.1]")
+    runs = table(quiet(write(tmp_path, text), str(tmp_path / "c"), batch_size=2)).to_pandas()
+    first, second = runs[runs.point == 0], runs[runs.point == 1]
+    assert list(first.seed) == list(second.seed) and len(set(first.seed)) == 3
+    outcomes = [c for c in runs.columns if c.startswith("total_")]
+    assert np.array_equal(first[outcomes].to_numpy(), second[outcomes].to_numpy())
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_every_shipped_config_runs_at_reduced_size(tmp_path, path):
-    text = re.sub(r"replicates = \d+", "replicates = 1", path.read_text())
-    text = re.sub(r"samples = \d+", "samples = 2", text)
+    text = re.sub(r"replicates = \d+", "replicates = 2", path.read_text())
+    text = re.sub(r"samples = \d+", "samples = 4", text)
+    text = re.sub(r"n_nodes = \d+", "n_nodes = 100", text)
     text = re.sub(r"\[0\.0, 0\.2, 0\.4, 0\.6, 0\.8, 1\.0\]", "[0.0, 1.0]", text)
     folder = quiet(write(tmp_path, text, path.name), str(tmp_path / "s"), batch_size=50)
     runs = table(folder)
-    assert runs.num_rows >= 2 and "total_asks" in runs.column_names
-
-
-def test_results_do_not_depend_on_the_number_of_worker_processes(tmp_path):
-    config = write(tmp_path)
-    one = table(quiet(config, str(tmp_path / "w1"), batch_size=3, workers=1))
-    two = table(quiet(config, str(tmp_path / "w2"), batch_size=3, workers=2))
-    assert one.equals(two)
+    assert runs.num_rows >= 4 and "total_asks" in runs.column_names
+    assert runs.column("run_index").to_pylist() == list(range(runs.num_rows))
 
 
 def test_bad_sweep_options_are_named(tmp_path):
@@ -129,3 +188,56 @@ def test_bad_sweep_options_are_named(tmp_path):
         quiet(write(tmp_path), str(tmp_path / "o"), workers=0)
     with pytest.raises(ConfigError, match="--batch-size=0"):
         quiet(write(tmp_path), str(tmp_path / "o"), batch_size=0)
+    assert not (tmp_path / "o").exists()
+
+
+BAD = [
+    ("malformed", SMALL.replace("[design]", "[design"), r"not valid TOML: .*at line 10"),
+    (
+        "unknown key",
+        SMALL.replace("seed = 5", "sed = 5"),
+        r"unknown key 'sed' \(did you mean 'seed'\?\)",
+    ),
+    (
+        "wrong type",
+        SMALL.replace("replicates = 7", "replicates = 'many'"),
+        r"replicates: Input should be a valid integer",
+    ),
+    (
+        "out of range",
+        SMALL.replace("positivity = [0.5]", "positivity = [1.5]"),
+        r"positivity=1.5 is out of range; allowed: a number in \[0, 1\]",
+    ),
+    (
+        "empty design",
+        SMALL.replace("specificity = [0.1, 0.9]", "specificity = []"),
+        r"a list in design.values is empty",
+    ),
+    (
+        "missing graph",
+        SMALL.replace('graph = "watts-strogatz"', 'graph = "file"\ngraph_file = "nowhere.edges"'),
+        r"graph file 'nowhere.edges' not found",
+    ),
+    (
+        "another config",
+        SMALL.replace("seed = 5", "seed = 9"),
+        r"results/small holds results of a different config; use another name or --force",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_one_line_exit_2_and_damages_nothing(
+    tmp_path, capsys, monkeypatch, case, text, message
+):
+    monkeypatch.chdir(tmp_path)
+    quiet(write(tmp_path), "results", batch_size=5)  # an earlier sweep's results
+    before = snapshot(tmp_path / "results")
+    capsys.readouterr()
+    code = main(["run", write(tmp_path, text), "--results", "results", "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("empathy-sim: error: ") and out == ""
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    assert snapshot(tmp_path / "results") == before

@@ -1,0 +1,135 @@
+"""Where a sweep's batches run: in this process, on a pool of processes, or on Dask.
+
+Each executor yields ``(batch, tables)`` as batches finish, in any order; the sweep writes the
+files. Every worker runs one batch at a time on one thread, so N workers use N cores.
+
+A worker process that dies (killed, out of memory) is replaced and its batch run again: the
+process pool is rebuilt, Dask's nanny restarts the worker. A batch that keeps killing its
+workers stops the sweep with one line after ``MAX_CRASHES`` deaths in a row.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sim.batches import Batch, Job, run_batch
+from sim.params import ConfigError, SweepError
+
+MAX_CRASHES = 3
+
+
+def in_process(job: Job, pending: list[Batch]) -> Iterator[tuple[Batch, dict[str, Any]]]:
+    for batch in pending:
+        yield batch, run_batch(job, batch, threads=1)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent handles it (and stops the pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(
+    job: Job, pending: list[Batch], workers: int, log: Any = sys.stderr
+) -> Iterator[tuple[Batch, dict[str, Any]]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    remaining = {batch.start: batch for batch in pending}
+    crashes = 0
+    context = multiprocessing.get_context("spawn")  # what importing Mesa sets anyway
+    while remaining:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+        try:
+            futures = {pool.submit(run_batch, job, b, 1): b for b in remaining.values()}
+            for future in as_completed(futures):
+                batch = futures[future]
+                tables = future.result()
+                del remaining[batch.start]
+                crashes = 0
+                yield batch, tables
+        except BrokenProcessPool:
+            crashes += 1
+            if crashes >= MAX_CRASHES:
+                raise SweepError(
+                    f"worker processes died {crashes} times in a row with no batch finished "
+                    "(out of memory?); finished batches are kept: rerun to resume, perhaps with "
+                    "a smaller --batch-size or fewer --workers"
+                ) from None
+            print(
+                f"a worker process died; starting new workers, {len(remaining)} batches to go",
+                file=log,
+            )
+        finally:
+            _stop(pool)
+
+
+def _stop(pool: Any) -> None:
+    """Stop a pool now: queued batches are dropped, running ones killed (they are rerun on
+    resume; nothing of theirs was written)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def dask(
+    job: Job, pending: list[Batch], workers: int, scheduler: str = ""
+) -> Iterator[tuple[Batch, dict[str, Any]]]:
+    """Run batches on Dask: a new ``LocalCluster`` on loopback, or the cluster at ``scheduler``.
+
+    On a cluster, tables come back to this process, which writes them: workers need the
+    package installed but no shared file system.
+    """
+    from distributed import Client, LocalCluster, as_completed
+    from distributed.scheduler import KilledWorker
+
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConfigError(
+                f"--scheduler {scheduler}: no Dask scheduler answers there ({exc}); give the "
+                "address a scheduler printed, e.g. tcp://10.0.0.5:8786"
+            ) from None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    try:
+        task = functools.partial(run_batch, job, threads=1)
+        token = uuid.uuid4().hex[:8]  # keys unique on a shared scheduler
+        keys = [f"empathy-sim-{token}-{b.start}" for b in pending]
+        futures = client.map(task, pending, pure=False, key=keys)
+        starts = {future.key: batch for future, batch in zip(futures, pending, strict=True)}
+        for future in as_completed(futures):
+            try:
+                tables = future.result()
+            except KilledWorker as exc:
+                raise SweepError(
+                    f"Dask workers died running a batch ({exc}); finished batches are kept: "
+                    "rerun to resume"
+                ) from None
+            batch = starts[future.key]
+            future.release()
+            yield batch, tables
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,170 @@
+"""Sensitivity analysis of a Sobol or Morris sweep with SALib: indices with 95% intervals.
+
+Each design point's outcome is the mean over its replicates (shares for rates); SALib then
+analyses the points in design order. Outcomes that do not vary over the design (for example
+unemployment in the single-seeker scenario) have no indices and are left out.
+
+Sobol (Saltelli's scheme, second-order sampling as in ``sim.config``): first-order ``S1`` and
+total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
+``mu_star`` (mean absolute elementary effect) with its 95% half-width, ``mu`` and ``sigma``.
+Replicate noise inflates indices of inert parameters unless the config uses common random
+numbers (``random_numbers = "common"``), with which an inert parameter's effects are exactly 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Experiment, sample_matrix
+
+RESAMPLES = 1000
+CONF_LEVEL = 0.95
+
+
+def _ratio(top: str, bottom: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def share(frame: pd.DataFrame) -> pd.Series:
+        sums = frame.groupby("point")[[top, bottom]].sum()
+        return sums[top] / sums[bottom].where(sums[bottom] > 0)
+
+    return share
+
+
+def _mean(column: str, transform: Callable[[pd.Series], pd.Series] | None = None):
+    def mean(frame: pd.DataFrame) -> pd.Series:
+        values = frame[column] if transform is None else transform(frame[column])
+        return values.groupby(frame["point"]).mean()
+
+    return mean
+
+
+# outcome -> (meaning, per-point value)
+OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "hired": (
+        "share of runs where the single seeker got an offer",
+        _mean("weeks_to_offer", lambda w: (w > 0).astype(float)),
+    ),
+    "weeks_searching": (
+        "mean weeks to an offer, censored runs counted at the horizon (restricted mean)",
+        lambda f: f["weeks_run"].groupby(f["point"]).mean(),
+    ),
+    "mean_unemployment": ("share of person-weeks unemployed", _mean("mean_unemployment")),
+    "share_action": ("share of answers that were action", _ratio("total_action", "total_asks")),
+    "share_sympathy": (
+        "share of answers that were sympathy",
+        _ratio("total_sympathy", "total_asks"),
+    ),
+    "hires_via_contacts": (
+        "share of hires that came through a contact (lead or introduction)",
+        lambda f: _ratio("contact_hires", "all_hires")(
+            f.assign(
+                contact_hires=f["total_hires_lead"] + f["total_hires_intro"],
+                all_hires=f["total_hires_direct"] + f["total_hires_lead"] + f["total_hires_intro"],
+            )
+        ),
+    ),
+}
+NEEDED = (
+    "point",
+    "weeks_run",
+    "weeks_to_offer",
+    "mean_unemployment",
+    "total_action",
+    "total_sympathy",
+    "total_asks",
+    "total_hires_direct",
+    "total_hires_lead",
+    "total_hires_intro",
+)
+
+
+def point_outcomes(runs: pd.DataFrame, points: int) -> pd.DataFrame:
+    """One row per design point (in design order), one column per outcome that varies."""
+    out = {}
+    for name, (_, value) in OUTCOMES.items():
+        series = value(runs).reindex(range(points))
+        if series.isna().any() or np.ptp(series.to_numpy()) == 0:
+            continue  # undefined somewhere, or constant: no indices to compute
+        out[name] = series.to_numpy(dtype=float)
+    return pd.DataFrame(out)
+
+
+def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """Sobol or Morris indices of every outcome, one row per (outcome, parameter)."""
+    design = experiment.design
+    if design.kind not in ("sobol", "morris"):
+        raise ValueError(f"design kind '{design.kind}' has no sensitivity analysis")
+    if isinstance(runs, Path):
+        import pyarrow.parquet as pq
+
+        runs = pq.read_table(runs, columns=list(NEEDED)).to_pandas()
+    names = list(design.ranges)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(design.ranges[n]) for n in names],
+    }
+    outcomes = point_outcomes(runs, len(experiment.points()))
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes.columns:
+        y = outcomes[outcome].to_numpy()
+        if design.kind == "sobol":
+            from SALib.analyze import sobol
+
+            result = sobol.analyze(
+                problem, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=experiment.seed
+            )
+            keys = ("S1", "S1_conf", "ST", "ST_conf")
+        else:
+            from SALib.analyze import morris
+
+            x = sample_matrix(design, experiment.seed)
+            result = morris.analyze(
+                problem,
+                x,
+                y,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=experiment.seed,
+            )
+            keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+        for j, name in enumerate(names):
+            rows.append(
+                {"outcome": outcome, "parameter": name}
+                | {key: float(np.asarray(result[key])[j]) for key in keys}
+            )
+    return pd.DataFrame(rows)
+
+
+def write_indices(indices: pd.DataFrame, path: Path) -> None:
+    """Write the indices as CSV, atomically."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", newline="") as handle:
+        indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")
+    os.replace(tmp, path)
+
+
+def format_indices(indices: pd.DataFrame) -> str:
+    """A plain-text table: each index with its 95% interval."""
+    if indices.empty:
+        return "sensitivity: no outcome varies over the design"
+    lines = []
+    sobol = "ST" in indices.columns
+    header = ("first-order S1", "total ST") if sobol else ("mu*", "sigma")
+    lines.append(f"{'outcome':<20}{'parameter':<22}{header[0]:>22}{header[1]:>22}")
+    for row in indices.itertuples(index=False):
+        if sobol:
+            first = f"{row.S1:.3f} ± {row.S1_conf:.3f}"
+            second = f"{row.ST:.3f} ± {row.ST_conf:.3f}"
+        else:
+            first = f"{row.mu_star:.4g} ± {row.mu_star_conf:.2g}"
+            second = f"{row.sigma:.4g}"
+        lines.append(f"{row.outcome:<20}{row.parameter:<22}{first:>22}{second:>22}")
+    return "\n".join(lines)
