@@ -11,6 +11,7 @@ written to ``results/benchmark.json``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ import time
 from typing import Any
 
 import numba
+import numpy as np
 
 from sim.params import Params
 from sim.runs import run
@@ -168,6 +170,123 @@ def format_report(r: dict[str, Any]) -> str:
 def main(quick: bool = False, out: str = "results/benchmark.json") -> dict[str, Any]:
     report = measure(quick)
     print(format_report(report))
+    folder = os.path.dirname(out) or "."
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
+        json.dump(report, handle, indent=2)
+    os.replace(handle.name, out)
+    print(f"wrote {out}")
+    return report
+
+
+# --- Dask: scheduling overhead per task -------------------------------------------------------
+def _market_job(points: int) -> tuple[Any, Any]:
+    """The benchmark market as a sweep: ``points`` values of specificity x 100 replicates,
+    common random numbers (as in configs/flagship.toml)."""
+    from sim.batches import Job
+    from sim.config import parse_config
+
+    values = ", ".join(f"{v:.4f}" for v in np.linspace(0.0, 1.0, points))
+    experiment = parse_config(
+        "seed = 1\nreplicates = 100\nrandom_numbers = 'common'\n[model]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in SCENARIO.items())
+        + f"[design]\nkind = 'grid'\n[design.values]\nspecificity = [{values}]\n"
+    )
+    return Job.of(experiment), experiment
+
+
+def _timed_batch(job: Any, batch: Any) -> tuple[float, Any]:
+    from sim.batches import run_batch
+
+    clock = time.perf_counter()
+    tables = run_batch(job, batch)
+    return time.perf_counter() - clock, tables
+
+
+def dask_overhead(
+    batch_sizes: tuple[int, ...] = (10, 100, 1000), tasks: int = 8, repeats: int = 3
+) -> dict[str, Any]:
+    """Seconds per task that Dask adds to a batch, measured against the same batches run in
+    this process, one worker and one thread on both sides (so the difference is Dask's:
+    sending the task, pickling the result tables, scheduling)."""
+    from distributed import Client, LocalCluster
+
+    from sim.batches import plan, run_batch
+
+    rows = []
+    with (
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        for size in batch_sizes:
+            job, experiment = _market_job(-(-size * tasks // 100))
+            batches = plan(experiment.points(), 100, [(0, size * tasks)], size)
+            task = functools.partial(_timed_batch, job)
+            # warm-up on both sides: compiled kernel loaded, the 100 networks built and cached
+            warm = plan(experiment.points(), 100, [(0, 100)], 100)[0]
+            run_batch(job, warm)
+            client.submit(task, warm, pure=False).result()
+            local, remote, inside = [], [], []
+            for _ in range(repeats):  # interleaved, so both see the same machine load
+                clock = time.perf_counter()
+                for batch in batches:
+                    run_batch(job, batch)
+                local.append(time.perf_counter() - clock)
+                clock = time.perf_counter()
+                futures = client.map(task, batches, pure=False)
+                done = client.gather(futures)
+                remote.append(time.perf_counter() - clock)
+                inside.append(sum(seconds for seconds, _ in done))
+            per_task = statistics.median(local) / tasks
+            extra = (statistics.median(remote) - statistics.median(local)) / tasks
+            scheduling = (statistics.median(remote) - statistics.median(inside)) / tasks
+            rows.append(
+                {
+                    "batch_size": size,
+                    "tasks": tasks,
+                    "seconds_per_task_in_process": per_task,
+                    "seconds_per_task_computing_on_worker": statistics.median(inside) / tasks,
+                    "dask_overhead_seconds_per_task": extra,
+                    "dask_overhead_share": extra / per_task,
+                    "scheduling_seconds_per_task": scheduling,
+                    "scheduling_share": scheduling / per_task,
+                }
+            )
+    return {
+        "scenario": SCENARIO,
+        "what": "Dask LocalCluster, 1 worker x 1 thread, against the same batches in process; "
+        f"medians of {repeats} interleaved repeats",
+        "rows": rows,
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def format_dask(report: dict[str, Any]) -> str:
+    lines = [
+        "Dask overhead per task (" + report["what"] + ")",
+        f"{'runs per task':>14} {'in process':>11} {'on worker':>10} {'Dask adds':>10} "
+        f"{'share':>6} {'of which scheduling':>20}",
+    ]
+    for row in report["rows"]:
+        lines.append(
+            f"{row['batch_size']:>14,} {row['seconds_per_task_in_process']:>10.3f}s "
+            f"{row['seconds_per_task_computing_on_worker']:>9.3f}s "
+            f"{1e3 * row['dask_overhead_seconds_per_task']:>8.1f}ms "
+            f"{100 * row['dask_overhead_share']:>5.1f}% "
+            f"{1e3 * row['scheduling_seconds_per_task']:>9.1f}ms ({100 * row['scheduling_share']:.1f}%)"
+        )
+    return "\n".join(lines)
+
+
+def main_dask(out: str = "results/benchmark-dask.json", quick: bool = False) -> dict[str, Any]:
+    report = dask_overhead(batch_sizes=(10, 100) if quick else (10, 100, 1000))
+    print(format_dask(report))
     folder = os.path.dirname(out) or "."
     os.makedirs(folder, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:

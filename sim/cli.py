@@ -163,6 +163,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from sim.bench import main as bench
 
     _check_out(args.out)
+    if args.dask:
+        from sim.bench import main_dask
+
+        main_dask(out=args.out.replace("benchmark.json", "benchmark-dask.json"), quick=args.quick)
+        return 0
     bench(quick=args.quick, out=args.out)
     return 0
 
@@ -247,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmark the Mesa engine against the Numba core")
     p.add_argument("--quick", action="store_true", help="a version that takes about a minute")
     p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")
+    p.add_argument("--dask", action="store_true", help="measure Dask's overhead per task instead")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("check", help="validate an experiment config and show its design")

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -29,9 +32,18 @@ def in_process(job: Job, pending: list[Batch]) -> Iterator[tuple[Batch, dict[str
         yield batch, run_batch(job, batch, threads=1)
 
 
-def _ignore_sigint() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group; only the parent handles it (and stops the pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL, out of memory) cannot stop its workers: they notice
+    # and leave, rather than hold the cores the resumed sweep needs.
+    threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def process_pool(
@@ -45,7 +57,9 @@ def process_pool(
     crashes = 0
     context = multiprocessing.get_context("spawn")  # what importing Mesa sets anyway
     while remaining:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+        )
         try:
             futures = {pool.submit(run_batch, job, b, 1): b for b in remaining.values()}
             for future in as_completed(futures):
@@ -82,6 +96,19 @@ def _stop(pool: Any) -> None:
         process.join(timeout=5)
 
 
+def connect(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler``, or one line saying why not."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"--scheduler {scheduler}: no Dask scheduler answers there ({exc}); give the "
+            "address a scheduler printed, e.g. tcp://10.0.0.5:8786"
+        ) from None
+
+
 def dask(
     job: Job, pending: list[Batch], workers: int, scheduler: str = ""
 ) -> Iterator[tuple[Batch, dict[str, Any]]]:
@@ -95,13 +122,7 @@ def dask(
 
     cluster = None
     if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ConfigError(
-                f"--scheduler {scheduler}: no Dask scheduler answers there ({exc}); give the "
-                "address a scheduler printed, e.g. tcp://10.0.0.5:8786"
-            ) from None
+        client = connect(scheduler)
     else:
         cluster = LocalCluster(
             n_workers=workers,

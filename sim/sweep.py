@@ -68,6 +68,10 @@ def sweep(
     if dry_run:
         print(dry_run_report(experiment, folder, batch_size, workers), file=progress)
         return folder
+    if scheduler:  # an unreachable cluster is found out before anything is written
+        from sim.executors import connect
+
+        connect(scheduler).close()
     _claim(folder, experiment, text, force)
     batch_dir = folder / "batches"
     for leftover in batch_dir.glob("*.tmp"):  # a write cut short by a kill
@@ -79,12 +83,12 @@ def sweep(
     bar = Progress(total, total - sum(b.size for b in pending), progress)
     if pending:
         print(
-            f"{experiment.name}: {total:,} runs, {len(pending):,} batches to run on "
+            f"{experiment.name}: {total:,} runs, {_plural(len(pending), 'batch')} to run on "
             f"{_where(backend, workers, scheduler)}"
-            + (f" ({len(done):,} batches already on disk)" if done else ""),
+            + (f" ({_plural(len(done), 'batch')} already on disk)" if done else ""),
             file=progress,
         )
-    for batch, tables in _execute(job, pending, backend, workers, scheduler, progress):
+    for batch, tables in _execute(job, pending, backend, workers, scheduler, sys.stderr):
         if tables["weekly"] is not None:  # weekly first: the runs file marks a batch done
             _write_parquet(tables["weekly"], batch_dir / batch.name("weekly"))
         _write_parquet(tables["runs"], batch_dir / batch.name())
@@ -121,12 +125,17 @@ def sweep(
     return folder
 
 
+def _plural(count: int, noun: str) -> str:
+    suffix = "es" if noun.endswith(("ch", "ss")) else "s"
+    return f"{count:,} {noun}{'' if count == 1 else suffix}"
+
+
 def _where(backend: str, workers: int, scheduler: str) -> str:
     if scheduler:
         return f"the Dask cluster at {scheduler}"
     if backend == "dask":
         return f"a local Dask cluster of {workers} workers"
-    return f"{workers} worker process" + ("es" if workers > 1 else "") if workers > 1 else "1 core"
+    return _plural(workers, "worker process") if workers > 1 else "1 core"
 
 
 def _execute(
@@ -326,10 +335,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 # --- dry run ------------------------------------------------------------------------------------
 def dry_run_report(experiment: Experiment, folder: Path, batch_size: int, workers: int) -> str:
     """How many runs and batches, and an estimate of time and disk from a few timed runs."""
-    import io
-
-    import pyarrow.parquet as pq
-
     points = experiment.points()
     total = experiment.runs()
     batches = -(-total // batch_size)
@@ -349,23 +354,20 @@ def dry_run_report(experiment: Experiment, folder: Path, batch_size: int, worker
         probed += probe.size
         for kind in ("runs", "weekly"):
             if tables[kind] is not None:
-                buffer = io.BytesIO()
-                pq.write_table(tables[kind], buffer)
-                size = buffer.tell()
+                size = tables[kind].nbytes  # uncompressed: Parquet files are smaller
                 if kind == "runs":
                     runs_bytes += size
                 else:
                     weekly_bytes += size
     per_run = seconds / probed
-    # batch files plus the assembled file: twice the bytes (small probes compress worse, so
-    # this errs on the high side)
+    # Uncompressed bytes per run, twice (batch files plus the assembled file): an upper bound.
     disk = 2 * (runs_bytes + weekly_bytes) / probed * total
     return (
         f"{experiment.name}: {total:,} runs ({len(points):,} design points x "
         f"{experiment.replicates:,} replicates) in {batches:,} batches -> {folder}\n"
         f"estimate from {probed} timed runs: {1e3 * per_run:,.2f} ms per run on one core, "
         f"about {duration(per_run * total / workers)} on {workers} worker"
-        f"{'s' if workers > 1 else ''}; about {_size(disk)} on disk"
+        f"{'s' if workers > 1 else ''}; at most {_size(disk)} on disk"
     )
 
 
