@@ -7,6 +7,7 @@ Samples the resident memory of the sweep and all its worker processes once a sec
 done (to show it stays flat as results stream to disk).
 """
 
+import contextlib
 import json
 import re
 import subprocess
@@ -20,10 +21,8 @@ import psutil
 def tree_rss(process: psutil.Process) -> int:
     total = 0
     for p in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -47,10 +46,8 @@ def main(config: str, *options: str) -> None:
         now = time.monotonic()
         if now - last >= 1.0:
             last = now
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 samples.append((round(now - started, 1), done, tree_rss(watched)))
-            except psutil.NoSuchProcess:
-                pass
     wall = time.monotonic() - started
     report = {
         "command": " ".join(["empathy-sim", "run", config, *options]),

@@ -279,7 +279,8 @@ def format_dask(report: dict[str, Any]) -> str:
             f"{row['seconds_per_task_computing_on_worker']:>9.3f}s "
             f"{1e3 * row['dask_overhead_seconds_per_task']:>8.1f}ms "
             f"{100 * row['dask_overhead_share']:>5.1f}% "
-            f"{1e3 * row['scheduling_seconds_per_task']:>9.1f}ms ({100 * row['scheduling_share']:.1f}%)"
+            f"{1e3 * row['scheduling_seconds_per_task']:>9.1f}ms "
+            f"({100 * row['scheduling_share']:.1f}%)"
         )
     return "\n".join(lines)
 

@@ -50,7 +50,7 @@ def process_pool(
     job: Job, pending: list[Batch], workers: int, log: Any = sys.stderr
 ) -> Iterator[tuple[Batch, dict[str, Any]]]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     remaining = {batch.start: batch for batch in pending}
@@ -60,14 +60,26 @@ def process_pool(
         pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
         )
+        queue = iter(list(remaining.values()))
+        running: dict[Any, Batch] = {}
         try:
-            futures = {pool.submit(run_batch, job, b, 1): b for b in remaining.values()}
-            for future in as_completed(futures):
-                batch = futures[future]
-                tables = future.result()
-                del remaining[batch.start]
-                crashes = 0
-                yield batch, tables
+            # A few batches in flight per worker, not all of them: a finished batch's tables
+            # are dropped once written, so memory does not grow with the number of batches.
+            while True:
+                while len(running) < 2 * workers:
+                    batch = next(queue, None)
+                    if batch is None:
+                        break
+                    running[pool.submit(run_batch, job, batch, 1)] = batch
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    batch = running.pop(future)
+                    tables = future.result()
+                    del remaining[batch.start]
+                    crashes = 0
+                    yield batch, tables
         except BrokenProcessPool:
             crashes += 1
             if crashes >= MAX_CRASHES:

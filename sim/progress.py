@@ -22,7 +22,9 @@ from typing import Any
 
 
 def duration(seconds: float) -> str:
-    """>>> duration(59.4), duration(61), duration(7322)
+    """Seconds as a short text.
+
+    >>> duration(59.4), duration(61), duration(7322)
     ('59s', '1m01s', '2h02m')
     """
     seconds = round(seconds)
