@@ -19,7 +19,7 @@ import math
 import os
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
@@ -336,6 +336,31 @@ def prepare(G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, s
         H.add_node(new, **{**G.nodes[old], "label": old})
     H.add_edges_from((mapping[u], mapping[v], dict(d)) for u, v, d in G.edges(data=True))
     return assign_ties(H, share_close, share_regular, seed=seed)
+
+
+class CSRGraph(NamedTuple):
+    """A graph as the Numba core reads it: int64 CSR arrays and each edge's reverse."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    ties: np.ndarray
+    rev: np.ndarray  # rev[e]: position of v -> u for the edge e = u -> v
+
+    @classmethod
+    def of(cls, G: nx.Graph) -> CSRGraph:
+        indptr, indices, ties = to_csr(G)
+        return cls(indptr, indices, ties, reverse_edges(indptr, indices))
+
+    def number_of_nodes(self) -> int:
+        return len(self.indptr) - 1
+
+
+def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """rev[e] = CSR position of v -> u for the edge e = u -> v (neighbours are sorted)."""
+    n = len(indptr) - 1
+    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    forward = sources * n + indices  # ascending: rows in order, each row sorted
+    return np.searchsorted(forward, indices * n + sources).astype(np.int64)
 
 
 def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections import namedtuple
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +36,7 @@ import numpy as np
 from numba import njit, prange
 from numba.typed import List
 
-from sim.graphs import SEEKER, to_csr
+from sim.graphs import SEEKER, CSRGraph
 from sim.params import Params
 from sim.rules import (
     ACTION,
@@ -132,39 +131,21 @@ def setup_from(params: Params) -> Setup:
     )
 
 
-def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """rev[e] = CSR position of v -> u for the edge e = u -> v (neighbours are sorted)."""
-    n = len(indptr) - 1
-    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    forward = sources * n + indices  # ascending: rows in order, each row sorted
-    return np.searchsorted(forward, indices * n + sources).astype(np.int64)
-
-
-# CSR arrays of frozen graphs (which cannot change), kept while the graph lives: sweeps reuse
-# the same cached graphs for many calls.
-_CSR: weakref.WeakKeyDictionary[nx.Graph, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
-
-
-def _csr(graph: nx.Graph) -> tuple[np.ndarray, ...]:
-    arrays = _CSR.get(graph) if nx.is_frozen(graph) else None
-    if arrays is None:
-        indptr, indices, ties = to_csr(graph)
-        arrays = (indptr, indices, ties, reverse_edges(indptr, indices))
-        if nx.is_frozen(graph):
-            _CSR[graph] = arrays
-    return arrays
+def _csr(graph: nx.Graph | CSRGraph) -> CSRGraph:
+    return graph if isinstance(graph, CSRGraph) else CSRGraph.of(graph)
 
 
 def simulate_graphs(
     params: Params,
-    graphs: Sequence[nx.Graph],
+    graphs: Sequence[nx.Graph | CSRGraph],
     dynamics: Sequence[np.random.SeedSequence],
     threads: int | None = None,
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
-    Replicates may share a graph object (it is converted once) or each have their own; every
-    graph must have the same number of people. Results do not depend on ``threads``: each
+    Graphs are NetworkX graphs or :class:`~sim.graphs.CSRGraph` arrays; replicates may share
+    one (it is converted once) or each have their own; every graph must have the same number
+    of people. Results do not depend on ``threads``: each
     replicate draws only from its own Generator.
     """
     unique: dict[int, int] = {}

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from sim.graphs import build_graph, prepare
+from sim.graphs import CSRGraph, build_graph, prepare
 from sim.params import ConfigError, Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES
 
@@ -110,6 +110,13 @@ def as_int_seed(sequence: np.random.SeedSequence) -> int:
     return int.from_bytes(sequence.generate_state(4, dtype=np.uint32).tobytes(), "little")
 
 
+def replicate_graph(params: Params, seed: int, replicate: int, same_graph: bool) -> nx.Graph:
+    """The graph replicate ``r`` runs on: its own, or replicate 0's for every run."""
+    graph_stream, _ = streams(seed, 0 if same_graph else replicate)
+    graph, _ = build_graph(params, seed=as_int_seed(graph_stream))
+    return graph
+
+
 # What a graph depends on besides its seed: runs that agree on these share cached graphs.
 GRAPH_FIELDS = (
     "graph",
@@ -124,26 +131,23 @@ GRAPH_FIELDS = (
     "share_close",
     "share_regular",
 )
-GRAPH_CACHE_SIZE = 256  # a 1,000-node graph is about 1 MB
+# Graphs kept per process as CSR arrays: about 150 kB for 1,000 people and 3,000 ties (the
+# NetworkX graph they come from is ~20 times that, and is not kept).
+GRAPH_CACHE_SIZE = 256
 
 
 @functools.lru_cache(maxsize=GRAPH_CACHE_SIZE)
-def _cached_graph(key: tuple[Any, ...], seed: int, replicate: int) -> nx.Graph:
+def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int) -> CSRGraph:
     params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
-    graph_stream, _ = streams(seed, replicate)
-    graph, _ = build_graph(params, seed=as_int_seed(graph_stream))
-    return nx.freeze(graph)  # shared by runs: frozen, so no run can change another's graph
+    return CSRGraph.of(replicate_graph(params, seed, replicate, same_graph=False))
 
 
-def replicate_graph(params: Params, seed: int, replicate: int, same_graph: bool) -> nx.Graph:
-    """The graph replicate ``r`` runs on: its own, or replicate 0's for every run.
-
-    Graphs are built once per process and reused (frozen) by every run that asks for the same
-    graph parameters, seed and replicate: sweeps with common random numbers build each of their
-    replicates' graphs once, not once per design point.
-    """
+def replicate_csr(params: Params, seed: int, replicate: int, same_graph: bool) -> CSRGraph:
+    """:func:`replicate_graph` as the Numba core's arrays, built once per process and reused
+    by every run that asks for the same graph parameters, seed and replicate (sweeps with
+    common random numbers build each replicate's graph once, not once per design point)."""
     key = tuple(getattr(params, name) for name in GRAPH_FIELDS)
-    return _cached_graph(key, seed, 0 if same_graph else replicate)
+    return _cached_csr(key, seed, 0 if same_graph else replicate)
 
 
 def run(
@@ -171,18 +175,17 @@ def run(
         raise ConfigError("seed=None is not allowed; allowed: a whole number >= 0")
     seed = checked
     indices = range(first, first + replicates)
+    dynamics = [streams(seed, r)[1] for r in indices]
     if network is not None:
         graph_stream, _ = streams(seed, 0)
         fixed = prepare(
             network, params.share_close, params.share_regular, seed=as_int_seed(graph_stream)
         )
-        graphs = [fixed] * replicates
-    elif same_graph:
-        fixed = replicate_graph(params, seed, 0, True)
-        graphs = [fixed] * replicates
+        graphs: list[Any] = [fixed] * replicates
+    elif engine == "mesa":
+        graphs = [replicate_graph(params, seed, r, same_graph) for r in indices]
     else:
-        graphs = [replicate_graph(params, seed, r, False) for r in indices]
-    dynamics = [streams(seed, r)[1] for r in indices]
+        graphs = [replicate_csr(params, seed, r, same_graph) for r in indices]
     if engine == "mesa":
         return _run_mesa(params, graphs, dynamics)
     from sim.kernel import simulate_graphs

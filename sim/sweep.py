@@ -74,6 +74,7 @@ def sweep(
         connect(scheduler).close()
     _claim(folder, experiment, text, force)
     batch_dir = folder / "batches"
+    batch_dir.mkdir(exist_ok=True)
     for leftover in batch_dir.glob("*.tmp"):  # a write cut short by a kill
         leftover.unlink()
     done, gaps = _on_disk(batch_dir, total, experiment.outputs.weekly)
