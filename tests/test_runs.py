@@ -60,3 +60,12 @@ def test_bad_run_arguments_are_named(kwargs, message):
     args = {"replicates": 1, "seed": 0, **kwargs}
     with pytest.raises(ConfigError, match=message):
         run(Params(), args.pop("replicates"), args.pop("seed"), **args)
+
+
+def test_a_runs_streams_are_the_root_seed_sequences_spawned_child_of_its_index():
+    children = np.random.SeedSequence(42).spawn(6)
+    for index in (0, 5):
+        graph, dynamics = streams(42, index)
+        expected_graph, expected_dynamics = children[index].spawn(2)
+        assert np.array_equal(graph.generate_state(4), expected_graph.generate_state(4))
+        assert np.array_equal(dynamics.generate_state(4), expected_dynamics.generate_state(4))
