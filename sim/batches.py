@@ -115,6 +115,7 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
     """One row per run: run index, design values, seed, outcomes (totals of every event)."""
     size = segment.size
+    params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
     columns: dict[str, Any] = {
         "run_index": index,
@@ -124,8 +125,8 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
         "seed": [str(as_int_seed(streams(job.seed, job.stream(int(i)))[1])) for i in index],
         "strategy": [segment.point.strategy or ""] * size,
     }
-    for name, value in segment.point.values.items():
-        columns[name] = np.full(size, value)
+    for name in segment.point.values:  # as validated: 0 in a list of floats becomes 0.0
+        columns[name] = np.full(size, getattr(params, name))
     columns["weeks_run"] = runs.weeks_run
     columns["weeks_to_offer"] = runs.weeks_to_offer
     columns["hired_channel"] = runs.hired_channel

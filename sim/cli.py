@@ -108,14 +108,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.graphs import load_graph
     from sim.runs import COLUMNS, replicate_graph, run
 
+    single = {
+        "--seed": args.seed is not None,
+        "--engine": args.engine is not None,
+        "--set": bool(args.set),
+        "--strategy": args.strategy is not None,
+        "--out": bool(args.out),
+    }
+    sweep_only = {
+        "--results": args.results is not None,
+        "--batch-size": args.batch_size is not None,
+        "--force": args.force,
+        "--dry-run": args.dry_run,
+        "--workers": args.workers is not None,
+        "--dask": args.dask,
+        "--scheduler": bool(args.scheduler),
+    }
     if args.config:
+        misplaced = [name for name, given in single.items() if given]
+        if misplaced:
+            raise ConfigError(
+                f"{', '.join(misplaced)} cannot be used with a config (it sets the seed, engine "
+                "and parameters itself); allowed with CONFIG: " + ", ".join(sweep_only)
+            )
         from sim.sweep import sweep
 
-        workers = args.workers or os.cpu_count() or 1
+        workers = args.workers if args.workers is not None else os.cpu_count() or 1
         folder = sweep(
             args.config,
-            args.results,
-            args.batch_size,
+            args.results or "results",
+            1000 if args.batch_size is None else args.batch_size,
             args.force,
             args.dry_run,
             workers=workers,
@@ -127,6 +149,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"wrote {', '.join(written)} in {folder}")
         return 0
 
+    misplaced = [name for name, given in sweep_only.items() if given]
+    if misplaced:
+        raise ConfigError(
+            f"{', '.join(misplaced)} only apply to a sweep: give a config, "
+            "e.g. empathy-sim run configs/strategies.toml"
+        )
+    args.seed = 0 if args.seed is None else args.seed
+    args.engine = args.engine or "numba"
     params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
     _check_out(args.out)
     if params.graph == "file":
@@ -238,15 +268,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="one run, printed week by week; or a config's sweep")
     p.add_argument("config", nargs="?", default="", help="an experiment config to run (TOML)")
-    p.add_argument("--results", default="results", help="sweep: folder for results/<name>/")
-    p.add_argument("--batch-size", type=int, default=1000, help="sweep: runs per batch file")
+    p.add_argument("--results", default=None, help="sweep: folder for <name>/ (default: results)")
+    p.add_argument("--batch-size", type=int, default=None, help="sweep: runs per batch (1000)")
     p.add_argument("--force", action="store_true", help="sweep: overwrite another config's results")
     p.add_argument("--dry-run", action="store_true", help="sweep: count runs and batches, stop")
-    p.add_argument("--workers", type=int, default=0, help="sweep: processes (default: all cores)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="sweep: processes (default: all cores)"
+    )
     p.add_argument("--dask", action="store_true", help="sweep: run on a local Dask cluster")
     p.add_argument("--scheduler", default="", help="sweep: run on the Dask cluster at this address")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
+    p.set_defaults(seed=None, engine=None)  # None: not given (refused with a config)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("bench", help="benchmark the Mesa engine against the Numba core")

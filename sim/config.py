@@ -34,6 +34,7 @@ import difflib
 import itertools
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,13 @@ class Outputs(_Strict):
 class Experiment(_Strict):
     """A validated experiment config."""
 
-    name: str = Field(default="", description="results go to results/<name>/ (default: file stem)")
+    name: str = Field(
+        default="",
+        pattern=r"^([A-Za-z0-9_][A-Za-z0-9_.-]*)?$",
+        max_length=200,
+        description="results go to results/<name>/ (default: file stem); letters, digits, "
+        "'_', '-' and '.', not starting with '.' or '-'",
+    )
     seed: int = Field(ge=0, description="root seed: fixes every run, graphs included")
     replicates: int = Field(default=100, ge=1, le=100_000_000, description="runs per point")
     engine: Literal["numba", "mesa"] = "numba"
@@ -221,7 +228,8 @@ def parse_config(text: str, source: str = "config", stem: str = "") -> Experimen
     except ValidationError as exc:
         raise ConfigError(f"{source}: {_first_error(exc)}") from None
     if not experiment.name:
-        experiment.name = stem or "experiment"
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip(".-")
+        experiment.name = safe or "experiment"
     _check_parameters(experiment, source)
     return experiment
 
@@ -283,6 +291,11 @@ def _first_error(exc: ValidationError) -> str:
         return f"unknown key '{where}'{hint}; allowed: {', '.join(allowed)}"
     if error["type"] == "missing":
         return f"missing key '{where}'"
+    if error["type"] == "string_pattern_mismatch" and where == "name":
+        return (
+            f"name = {error.get('input')!r} is not allowed (it names the results folder); use "
+            "letters, digits, '_', '-' and '.', not starting with '.' or '-'"
+        )
     message = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
     shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""

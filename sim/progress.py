@@ -76,7 +76,14 @@ class Progress:
         if not finished and now - self.shown < (0.2 if self.tty else self.every):
             return
         self.shown = now
-        if self.tty:
-            print("\r" + self.line(), end="\n" if finished else "", file=self.stream, flush=True)
-        else:
-            print(self.line(), file=self.stream, flush=True)
+        try:
+            if self.tty:
+                end = "\n" if finished else ""
+                print("\r" + self.line(), end=end, file=self.stream, flush=True)
+            else:
+                print(self.line(), file=self.stream, flush=True)
+        except (
+            BrokenPipeError,
+            ValueError,
+        ):  # output piped to `head`, or closed: the sweep goes on
+            self.every, self.tty, self.shown = float("inf"), False, float("inf")

@@ -1,8 +1,8 @@
 """Sensitivity analysis of a Sobol or Morris sweep with SALib: indices with 95% intervals.
 
 Each design point's outcome is the mean over its replicates (shares for rates); SALib then
-analyses the points in design order. Outcomes that do not vary over the design (for example
-unemployment in the single-seeker scenario) have no indices and are left out.
+analyses the points in design order. Outcomes that do not vary over the design, or are undefined
+at some point (a share of hires where a point had none), have no indices and are left out.
 
 Sobol (Saltelli's scheme, second-order sampling as in ``sim.config``): first-order ``S1`` and
 total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Experiment, sample_matrix
+from sim.config import Experiment
 
 RESAMPLES = 1000
 CONF_LEVEL = 0.95
@@ -125,7 +125,8 @@ def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
         else:
             from SALib.analyze import morris
 
-            x = sample_matrix(design, experiment.seed)
+            # the values that ran (whole-number parameters rounded), not the raw samples
+            x = np.array([[p.values[n] for n in names] for p in experiment.points()], float)
             result = morris.analyze(
                 problem,
                 x,
@@ -145,10 +146,16 @@ def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
 
 def write_indices(indices: pd.DataFrame, path: Path) -> None:
     """Write the indices as CSV, atomically."""
+    from sim.sweep import _publish
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", newline="") as handle:
-        indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")
+        _publish(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def format_indices(indices: pd.DataFrame) -> str:

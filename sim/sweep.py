@@ -18,6 +18,7 @@ time, so memory does not grow with the number of runs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -35,12 +36,12 @@ import numpy as np
 
 from sim.batches import Batch, Job, plan, run_batch
 from sim.config import Experiment, load_config
-from sim.params import ConfigError
+from sim.params import ConfigError, SweepError
 from sim.progress import Progress, duration
 
 ROW_GROUP = 65_536  # rows per row group of runs.parquet and weekly.parquet
 BACKENDS = ("processes", "dask")
-_BATCH_FILE = re.compile(r"runs-(\d{12})-(\d{12})\.parquet$")
+_BATCH_FILE = re.compile(r"(runs|weekly)-(\d{12,})-(\d{12,})\.parquet$")
 
 
 def sweep(
@@ -55,8 +56,8 @@ def sweep(
     scheduler: str = "",
 ) -> Path:
     """Run every batch of a config that is not on disk yet; return the results folder."""
-    text = Path(config_path).read_text(encoding="utf-8") if Path(config_path).is_file() else ""
     experiment = load_config(config_path)
+    text = Path(config_path).read_text(encoding="utf-8")  # readable: load_config read it
     if batch_size < 1:
         raise ConfigError(f"--batch-size={batch_size}; allowed: a whole number >= 1")
     if workers < 1:
@@ -64,7 +65,6 @@ def sweep(
     if backend not in BACKENDS:
         raise ConfigError(f"backend '{backend}'; allowed: {', '.join(BACKENDS)}")
     folder = Path(results) / experiment.name
-    total = experiment.runs()
     if dry_run:
         print(dry_run_report(experiment, folder, batch_size, workers), file=progress)
         return folder
@@ -72,36 +72,59 @@ def sweep(
         from sim.executors import connect
 
         connect(scheduler).close()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _Lock(folder):
+        return _sweep(
+            experiment, text, folder, batch_size, force, progress, workers, backend, scheduler
+        )
+
+
+def _sweep(
+    experiment: Experiment,
+    text: str,
+    folder: Path,
+    batch_size: int,
+    force: bool,
+    progress: Any,
+    workers: int,
+    backend: str,
+    scheduler: str,
+) -> Path:
+    total = experiment.runs()
+    for leftover in [*folder.glob("*.tmp"), *folder.glob("batches/*.tmp")]:
+        leftover.unlink()  # a write cut short by a kill
     _claim(folder, experiment, text, force)
     batch_dir = folder / "batches"
     batch_dir.mkdir(exist_ok=True)
-    for leftover in batch_dir.glob("*.tmp"):  # a write cut short by a kill
-        leftover.unlink()
     done, gaps = _on_disk(batch_dir, total, experiment.outputs.weekly)
     pending = plan(experiment.points(), experiment.replicates, gaps, batch_size)
     started = time.time()
     job = Job.of(experiment)
     bar = Progress(total, total - sum(b.size for b in pending), progress)
     if pending:
-        print(
+        _tell(
+            progress,
             f"{experiment.name}: {total:,} runs, {_plural(len(pending), 'batch')} to run on "
             f"{_where(backend, workers, scheduler)}"
             + (f" ({_plural(len(done), 'batch')} already on disk)" if done else ""),
-            file=progress,
         )
     for batch, tables in _execute(job, pending, backend, workers, scheduler, sys.stderr):
         if tables["weekly"] is not None:  # weekly first: the runs file marks a batch done
             _write_parquet(tables["weekly"], batch_dir / batch.name("weekly"))
         _write_parquet(tables["runs"], batch_dir / batch.name())
         bar.advance(batch.size)
-    finished = _on_disk(batch_dir, total, experiment.outputs.weekly)[0]
+    finished, missing = _on_disk(batch_dir, total, experiment.outputs.weekly)
+    if missing:  # cannot happen unless files vanish under a running sweep
+        raise SweepError(
+            f"batch files for run indices {missing[0]} went missing; rerun to redo them"
+        )
     _assemble(
-        [batch_dir / f"runs-{a:012d}-{b:012d}.parquet" for a, b in finished],
+        [batch_dir / _name("runs", a, b) for a, b in finished],
         folder / "runs.parquet",
     )
     if experiment.outputs.weekly:
         _assemble(
-            [batch_dir / f"weekly-{a:012d}-{b:012d}.parquet" for a, b in finished],
+            [batch_dir / _name("weekly", a, b) for a, b in finished],
             folder / "weekly.parquet",
         )
     if experiment.design.kind in ("sobol", "morris"):
@@ -109,7 +132,7 @@ def sweep(
 
         indices = analyse(folder / "runs.parquet", experiment)
         write_indices(indices, folder / "sensitivity.csv")
-        print(format_indices(indices), file=progress)
+        _tell(progress, format_indices(indices))
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["finished"] = _now()
     manifest.setdefault("sessions", []).append(
@@ -124,6 +147,12 @@ def sweep(
     )
     _write_json(folder / "manifest.json", manifest)
     return folder
+
+
+def _tell(stream: Any, text: str) -> None:
+    """Print a line; output piped to a command that stopped reading does not stop the sweep."""
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        print(text, file=stream, flush=True)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -154,6 +183,62 @@ def _execute(
 
 
 # --- the results folder -------------------------------------------------------------------------
+class _Lock:
+    """One sweep at a time per results folder: a second one is refused, with the first's pid.
+
+    The lock file holds the owner's pid; a lock whose process is gone (killed) is taken over.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / ".lock"
+
+    def __enter__(self) -> _Lock:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    owner = int(self.path.read_text() or "0")
+                except (OSError, ValueError):
+                    owner = 0
+                if owner and owner != os.getpid() and _alive(owner):
+                    raise ConfigError(
+                        f"{self.path.parent} is in use by another sweep (process {owner}); "
+                        "wait for it, or stop it and rerun to resume"
+                    ) from None
+                self.path.unlink(missing_ok=True)  # left by a sweep that was killed
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(str(os.getpid()))
+            return self
+        raise ConfigError(f"cannot lock {self.path.parent}; another sweep keeps taking it")
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# Files are created private by mkstemp; give them the mode any other new file would get.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
+def _publish(tmp: str, path: Path) -> None:
+    """Give a finished temporary file its final name (atomic) and the usual permissions."""
+    os.chmod(tmp, _FILE_MODE)
+    os.replace(tmp, path)
+
+
 def config_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -161,6 +246,8 @@ def config_hash(text: str) -> str:
 def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None:
     """Make the folder this config's: new, the same config's (resume), or --force."""
     manifest_path = folder / "manifest.json"
+    batch_dir = folder / "batches"
+    has_runs = any(batch_dir.glob("*.parquet")) or (folder / "runs.parquet").exists()
     if manifest_path.is_file():
         try:
             previous = json.loads(manifest_path.read_text())
@@ -168,14 +255,20 @@ def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None
             previous = {}
         if previous.get("config_sha256") == config_hash(text):
             return
-        if not force:
+        if has_runs and not force:
             raise ConfigError(
                 f"{folder} holds results of a different config; use another name or --force"
             )
-    elif folder.is_dir() and any(folder.iterdir()) and not force:
-        raise ConfigError(
-            f"{folder} exists and holds no manifest.json of a sweep; use another name or --force"
+    else:
+        ours = {"batches", ".lock"}  # a sweep stopped before its manifest was written
+        foreign = (
+            [p.name for p in folder.iterdir() if p.name not in ours] if folder.is_dir() else []
         )
+        if (foreign or has_runs) and not force:
+            raise ConfigError(
+                f"{folder} exists and holds no manifest.json of a sweep; use another name or "
+                "--force"
+            )
     for stale in (folder / "batches").glob("*.parquet"):  # nothing of another config is reused
         stale.unlink()
     for name in ("runs.parquet", "weekly.parquet", "sensitivity.csv"):
@@ -197,9 +290,9 @@ def _on_disk(
         match = _BATCH_FILE.search(path.name)
         if not match:
             continue
-        start, stop = int(match[1]), int(match[2])
+        start, stop = int(match[2]), int(match[3])
         complete = _readable(path, stop - start) and (
-            not weekly or _readable(batch_dir / path.name.replace("runs-", "weekly-"))
+            not weekly or _readable(batch_dir / _name("weekly", start, stop))
         )
         if complete and 0 <= start < stop <= total:
             ranges.append((start, stop))
@@ -209,7 +302,7 @@ def _on_disk(
     done, gaps, reached = [], [], 0
     for start, stop in ranges:
         if start < reached:  # overlaps a range already kept
-            (batch_dir / f"runs-{start:012d}-{stop:012d}.parquet").unlink()
+            (batch_dir / _name("runs", start, stop)).unlink()
             continue
         if start > reached:
             gaps.append((reached, start))
@@ -217,7 +310,15 @@ def _on_disk(
         reached = stop
     if reached < total:
         gaps.append((reached, total))
+    kept = {_name("weekly", start, stop) for start, stop in done}
+    for path in batch_dir.glob("weekly-*.parquet"):  # weekly halves of batches not kept
+        if path.name not in kept:
+            path.unlink()
     return done, gaps
+
+
+def _name(kind: str, start: int, stop: int) -> str:
+    return f"{kind}-{start:012d}-{stop:012d}.parquet"
 
 
 def _readable(path: Path, rows: int | None = None) -> bool:
@@ -240,7 +341,7 @@ def _write_parquet(table: Any, path: Path) -> None:
     os.close(fd)
     try:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -277,7 +378,7 @@ def _assemble(files: list[Path], out: Path) -> None:
         if writer is not None:
             writer.close()
             writer = None
-        os.replace(tmp, out)
+        _publish(tmp, out)
     except BaseException:
         if writer is not None:
             writer.close()
@@ -328,9 +429,13 @@ def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=2)
+        _publish(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --- dry run ------------------------------------------------------------------------------------

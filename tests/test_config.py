@@ -35,6 +35,7 @@ def test_every_shipped_config_is_valid(path):
         ("seed = 1\n[model]\npositivity = 3\n" + STRATEGY, r"positivity=3 is out of range"),
         ("seed = 1\n[model]\npositivty = 0.3\n" + STRATEGY, r"did you mean 'positivity'"),
         ("seed = 1\n[design]\nkind = 'strategies'\nstrategies = []\n", r"strategies is empty"),
+        ("name = '../up'\n" + "seed = 1\n" + STRATEGY, r"name = '../up' is not allowed"),
         ("seed = 1\n[design]\nkind = 'grid'\n", r"design.values is empty"),
         (
             "seed = 1\n[design]\nkind = 'grid'\n[design.values]\nspecificity = [0.1, 2]\n",

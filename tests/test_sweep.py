@@ -3,7 +3,9 @@
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -242,3 +244,80 @@ def test_bad_input_is_one_line_exit_2_and_damages_nothing(
     assert re.search(message, err), err
     assert "Traceback" not in err
     assert snapshot(tmp_path / "results") == before
+
+
+def test_mixed_whole_and_decimal_values_run_as_the_parameter_type(tmp_path):
+    text = SMALL.replace("specificity = [0.1, 0.9]", "specificity = [0, 0.9]")
+    runs = table(quiet(write(tmp_path, text), str(tmp_path / "m"), batch_size=5))
+    assert runs.schema.field("specificity").type == "double"
+    assert sorted(set(runs.column("specificity").to_pylist())) == [0.0, 0.9]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "3"], r"--seed cannot be used with a config"),
+        (["--set", "weeks=3", "--engine", "mesa"], r"--engine, --set cannot be used with a config"),
+    ],
+)
+def test_single_run_options_are_refused_with_a_config(tmp_path, capsys, args, message):
+    code = main(["run", write(tmp_path), "--results", str(tmp_path / "r"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and re.search(message, err) and not (tmp_path / "r").exists()
+
+
+def test_sweep_options_are_refused_without_a_config(capsys):
+    assert main(["run", "--workers", "2", "--dry-run"]) == 2
+    assert "--dry-run, --workers only apply to a sweep" in capsys.readouterr().err
+
+
+def test_a_config_that_is_not_text_is_one_line(tmp_path, capsys):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b'name = "x"\n\xff\xfe\n')
+    assert main(["run", str(path), "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot be read" in err and not (tmp_path / "r").exists()
+
+
+def test_a_folder_in_use_by_a_live_sweep_is_refused_and_a_dead_ones_lock_taken(tmp_path):
+    config = write(tmp_path)
+    folder = tmp_path / "l" / "small"
+    folder.mkdir(parents=True)
+    (folder / ".lock").write_text(str(os.getppid()))  # a live process that is not this one
+    with pytest.raises(ConfigError, match=r"is in use by another sweep \(process \d+\)"):
+        quiet(config, str(tmp_path / "l"))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    (folder / ".lock").write_text(dead)  # its process has exited: a killed sweep's lock
+    assert table(quiet(config, str(tmp_path / "l"))).num_rows == 14
+    assert not (folder / ".lock").exists()
+
+
+def test_results_get_the_usual_file_permissions(tmp_path):
+    folder = quiet(write(tmp_path), str(tmp_path / "p"), batch_size=5)
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (folder / "runs.parquet", folder / "manifest.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_closed_output_does_not_stop_the_sweep(tmp_path):
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError
+
+    folder = sweep(write(tmp_path), str(tmp_path / "c"), batch_size=2, progress=Closed())
+    assert table(folder).num_rows == 14
+
+
+def test_weekly_halves_of_batches_not_kept_are_removed(tmp_path):
+    config = write(tmp_path, WEEKLY)
+    folder = quiet(config, str(tmp_path / "w"), batch_size=3)
+    whole = digest(folder / "weekly.parquet")
+    runs_file = sorted((folder / "batches").glob("runs-*.parquet"))[2]
+    runs_file.unlink()  # stopped between writing a batch's weekly and runs files
+    quiet(config, str(tmp_path / "w"), batch_size=2)
+    runs_names = {p.name[5:] for p in (folder / "batches").glob("runs-*.parquet")}
+    weekly_names = {p.name[7:] for p in (folder / "batches").glob("weekly-*.parquet")}
+    assert runs_names == weekly_names and digest(folder / "weekly.parquet") == whole
