@@ -142,7 +142,8 @@ def dask(
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,
+            preload=["sim.dask_worker"],
         )
         client = Client(cluster)
     try:

@@ -243,6 +243,29 @@ def config_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Modules that only run, schedule or report sweeps: editing them cannot change a result.
+_NOT_RESULTS = {"cli.py", "sweep.py", "executors.py", "progress.py", "sensitivity.py", "bench.py"}
+
+
+def inputs_hash(experiment: Experiment, text: str) -> str:
+    """What results depend on besides the config text: graph files' contents, the model's code
+    and the versions of NumPy (its random streams) and Numba. Resuming with any of them changed
+    would mix runs made by different models."""
+    import numba
+
+    digest = hashlib.sha256(text.encode())
+    named = [experiment.base().get("graph_file", "")]
+    named += experiment.design.values.get("graph_file", [])
+    files = sorted({str(name) for name in named} - {""})
+    for name in files:
+        digest.update(Path(name).read_bytes())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        if source.name not in _NOT_RESULTS:
+            digest.update(source.read_bytes())
+    digest.update(f"numpy {np.__version__} numba {numba.__version__}".encode())
+    return digest.hexdigest()
+
+
 def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None:
     """Make the folder this config's: new, the same config's (resume), or --force."""
     manifest_path = folder / "manifest.json"
@@ -254,7 +277,14 @@ def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None
         except (OSError, ValueError):
             previous = {}
         if previous.get("config_sha256") == config_hash(text):
-            return
+            if previous.get("inputs_sha256") == inputs_hash(experiment, text):
+                return
+            if has_runs and not force:
+                raise ConfigError(
+                    f"{folder} holds results of this config made with other inputs (a graph "
+                    "file, the model's code, NumPy or Numba changed since); use another name "
+                    "or --force to start over"
+                )
         if has_runs and not force:
             raise ConfigError(
                 f"{folder} holds results of a different config; use another name or --force"
@@ -411,6 +441,7 @@ def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
         "name": experiment.name,
         "config": text,
         "config_sha256": config_hash(text),
+        "inputs_sha256": inputs_hash(experiment, text),
         "runs": experiment.runs(),
         "design_points": len(experiment.points()),
         "replicates": experiment.replicates,

@@ -321,3 +321,19 @@ def test_weekly_halves_of_batches_not_kept_are_removed(tmp_path):
     runs_names = {p.name[5:] for p in (folder / "batches").glob("runs-*.parquet")}
     weekly_names = {p.name[7:] for p in (folder / "batches").glob("weekly-*.parquet")}
     assert runs_names == weekly_names and digest(folder / "weekly.parquet") == whole
+
+
+def test_resume_refuses_results_made_with_another_graph_file(tmp_path):
+    graph = tmp_path / "g.edges"
+    graph.write_text("".join(f"{i} {i + 1}\n" for i in range(30)))
+    text = SMALL.replace('graph = "watts-strogatz"', f'graph = "file"\ngraph_file = "{graph}"')
+    config = write(tmp_path, text)
+    folder = quiet(config, str(tmp_path / "g"), batch_size=7)
+    (folder / "batches" / "runs-000000000007-000000000014.parquet").unlink()
+    graph.write_text("".join(f"{i} {i + 1}\n" for i in range(80)))  # the file changed since
+    before = snapshot(folder)
+    with pytest.raises(ConfigError, match="made with other inputs"):
+        quiet(config, str(tmp_path / "g"), batch_size=7)
+    assert snapshot(folder) == before
+    runs = table(quiet(config, str(tmp_path / "g"), batch_size=7, force=True)).to_pandas()
+    assert (runs.total_asks >= 0).all() and len(runs) == 14
