@@ -170,13 +170,17 @@ def format_report(r: dict[str, Any]) -> str:
 def main(quick: bool = False, out: str = "results/benchmark.json") -> dict[str, Any]:
     report = measure(quick)
     print(format_report(report))
+    _save(report, out)
+    return report
+
+
+def _save(report: dict[str, Any], out: str) -> None:
     folder = os.path.dirname(out) or "."
     os.makedirs(folder, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
         json.dump(report, handle, indent=2)
     os.replace(handle.name, out)
     print(f"wrote {out}")
-    return report
 
 
 # --- Dask: scheduling overhead per task -------------------------------------------------------
@@ -288,10 +292,5 @@ def format_dask(report: dict[str, Any]) -> str:
 def main_dask(out: str = "results/benchmark-dask.json", quick: bool = False) -> dict[str, Any]:
     report = dask_overhead(batch_sizes=(10, 100) if quick else (10, 100, 1000))
     print(format_dask(report))
-    folder = os.path.dirname(out) or "."
-    os.makedirs(folder, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
-        json.dump(report, handle, indent=2)
-    os.replace(handle.name, out)
-    print(f"wrote {out}")
+    _save(report, out)
     return report

@@ -175,9 +175,9 @@ def expand(experiment: Experiment) -> list[DesignPoint]:
     return points
 
 
-def sample_matrix(design: Design, seed: int) -> np.ndarray:
+def _sample_matrix(design: Design, seed: int) -> np.ndarray:
     """The sampled design as drawn: one row per point, one column per ``design.ranges`` entry
-    (before whole-number parameters are rounded); what SALib's analysis expects back."""
+    (before whole-number parameters are rounded)."""
     names = list(design.ranges)
     lows = np.array([design.ranges[n][0] for n in names])
     highs = np.array([design.ranges[n][1] for n in names])
@@ -204,7 +204,7 @@ def sample_matrix(design: Design, seed: int) -> np.ndarray:
 def _sample(design: Design, seed: int) -> list[dict[str, Any]]:
     """Sampled designs: Latin hypercube or Sobol (scipy.stats.qmc), Morris (SALib)."""
     names = list(design.ranges)
-    rows = sample_matrix(design, seed)
+    rows = _sample_matrix(design, seed)
     specs = Params.specs()
     types = {f: Params.defaults()[f].__class__ for f in names if f in specs}
     return [

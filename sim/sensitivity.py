@@ -14,8 +14,6 @@ numbers (``random_numbers = "common"``), with which an inert parameter's effects
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -146,16 +144,10 @@ def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
 
 def write_indices(indices: pd.DataFrame, path: Path) -> None:
     """Write the indices as CSV, atomically."""
-    from sim.sweep import _publish
+    from sim.sweep import atomic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic(path) as tmp, open(tmp, "w", newline="") as handle:
+        indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")
 
 
 def format_indices(indices: pd.DataFrame) -> str:

@@ -233,10 +233,20 @@ os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
 
 
-def _publish(tmp: str, path: Path) -> None:
-    """Give a finished temporary file its final name (atomic) and the usual permissions."""
-    os.chmod(tmp, _FILE_MODE)
-    os.replace(tmp, path)
+@contextlib.contextmanager
+def atomic(path: Path) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; once written, it becomes ``path`` in one rename
+    with the usual permissions. On any error (Ctrl-C included) it is removed: a file that
+    exists is complete, and nothing half-written is left behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def config_hash(text: str) -> str:
@@ -367,14 +377,8 @@ def _write_parquet(table: Any, path: Path) -> None:
     """Write a pyarrow table atomically: a file that exists is complete."""
     import pyarrow.parquet as pq
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic(path) as tmp:
         pq.write_table(table, tmp)
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _assemble(files: list[Path], out: Path) -> None:
@@ -386,34 +390,27 @@ def _assemble(files: list[Path], out: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
-    os.close(fd)
-    writer = None
-    try:
-        buffer: list[Any] = []
-        buffered = 0
-        for path in files:
-            table = pq.read_table(path)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            buffer.append(table)
-            buffered += table.num_rows
-            while buffered >= ROW_GROUP:
-                whole = pa.concat_tables(buffer)
-                writer.write_table(whole.slice(0, ROW_GROUP).combine_chunks(), ROW_GROUP)
-                rest = whole.slice(ROW_GROUP)
-                buffer, buffered = [rest], rest.num_rows
-        if buffered and writer is not None:
-            writer.write_table(pa.concat_tables(buffer).combine_chunks(), ROW_GROUP)
-        if writer is not None:
-            writer.close()
-            writer = None
-        _publish(tmp, out)
-    except BaseException:
-        if writer is not None:
-            writer.close()
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic(out) as tmp:
+        writer = None
+        try:
+            buffer: list[Any] = []
+            buffered = 0
+            for path in files:
+                table = pq.read_table(path)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                buffer.append(table)
+                buffered += table.num_rows
+                while buffered >= ROW_GROUP:
+                    whole = pa.concat_tables(buffer)
+                    writer.write_table(whole.slice(0, ROW_GROUP).combine_chunks(), ROW_GROUP)
+                    rest = whole.slice(ROW_GROUP)
+                    buffer, buffered = [rest], rest.num_rows
+            if buffered and writer is not None:
+                writer.write_table(pa.concat_tables(buffer).combine_chunks(), ROW_GROUP)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 # --- provenance ---------------------------------------------------------------------------------
@@ -459,14 +456,8 @@ def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2)
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic(path) as tmp, open(tmp, "w") as handle:
+        json.dump(data, handle, indent=2)
 
 
 # --- dry run ------------------------------------------------------------------------------------
