@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +138,7 @@ GRAPH_CACHE_SIZE = 256
 
 
 @functools.lru_cache(maxsize=GRAPH_CACHE_SIZE)
-def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int) -> CSRGraph:
+def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int, version: Any) -> CSRGraph:
     params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
     return CSRGraph.of(replicate_graph(params, seed, replicate, same_graph=False))
 
@@ -147,7 +148,11 @@ def replicate_csr(params: Params, seed: int, replicate: int, same_graph: bool) -
     by every run that asks for the same graph parameters, seed and replicate (sweeps with
     common random numbers build each replicate's graph once, not once per design point)."""
     key = tuple(getattr(params, name) for name in GRAPH_FIELDS)
-    return _cached_csr(key, seed, 0 if same_graph else replicate)
+    version = None
+    if params.graph == "file":  # a file edited since it was cached is read again
+        stat = os.stat(params.graph_file)
+        version = (stat.st_mtime_ns, stat.st_size)
+    return _cached_csr(key, seed, 0 if same_graph else replicate, version)
 
 
 def run(
