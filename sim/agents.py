@@ -67,6 +67,7 @@ class Person(FixedAgent):
         self.employed_at_start: bool = employed
         self.weeks_unemployed: int = 0
         self.ever_unemployed: bool = experienced or not employed
+        self.experienced_at_start: bool = self.ever_unemployed
         self.reputation: float = 0.0
         self.specificity: float = p.specificity
         self.positivity: float = p.positivity

@@ -53,7 +53,7 @@ from sim.rules import (
     p_pass,
     rules_from,
 )
-from sim.runs import COLUMN, Runs, empty
+from sim.runs import BANKER, COLUMN, EXPERIENCED, Runs, empty
 
 
 def _drop_stale_cache() -> None:
@@ -185,6 +185,7 @@ def simulate_graphs(
             out.answer_state,
             out.answer_week,
             out.weeks_run,
+            out.traits,
         )
     finally:
         numba.set_num_threads(previous)
@@ -211,6 +212,7 @@ def _simulate_batch(
     answer_state,
     answer_week,
     weeks_run,
+    traits,
 ):
     for i in prange(len(generators)):
         r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
@@ -230,6 +232,7 @@ def _simulate_batch(
             unemployed_weeks[r],
             answer_state[r],
             answer_week[r],
+            traits[r],
         )
         weeks_run[r], weeks_to_offer[r], hired_channel[r] = result
 
@@ -263,6 +266,7 @@ def _replicate(
     unemployed_weeks,
     answer_state,
     answer_week,
+    traits,
 ):
     n = len(indptr) - 1
     n_edges = len(indices)
@@ -300,6 +304,7 @@ def _replicate(
             employed[i] = gen.random() >= setup.initial_unemployed
         experienced[i] = gen.random() < setup.experienced_share or not employed[i]
         banker[i] = gen.random() < setup.banker_share
+        traits[i] = (BANKER if banker[i] else 0) | (EXPERIENCED if experienced[i] else 0)
     seeker_degree = indptr[SEEKER + 1] - indptr[SEEKER]
     if setup.single and setup.banked_favours > 0 and seeker_degree > 0:
         for _ in range(setup.banked_favours):

@@ -49,6 +49,8 @@ EVENTS = (
 )
 COLUMNS = EVENTS + ("employed", "unemployed")
 COLUMN = {name: i for i, name in enumerate(COLUMNS)}
+# Bits of ``Runs.traits``: what each person was at week 0.
+BANKER, EXPERIENCED = 1, 2
 ENGINES = ("numba", "mesa")
 
 
@@ -65,6 +67,8 @@ class Runs:
     unemployed_weeks : (R, n) int64, weeks each person ended unemployed (n of replicate 0's graph).
     answer_state, answer_week : (R, n) int64, each contact's answer to the single seeker and the
         week it was given; -1 where the contact was never asked.
+    traits : (R, n) int8, each person at week 0: ``BANKER`` bit if a help-banker,
+        ``EXPERIENCED`` bit if ever unemployed before (the job-search fraternity).
     """
 
     engine: str
@@ -77,6 +81,7 @@ class Runs:
     answer_state: np.ndarray
     answer_week: np.ndarray
     weeks_run: np.ndarray
+    traits: np.ndarray
     columns: tuple[str, ...] = COLUMNS
 
     def column(self, name: str) -> np.ndarray:
@@ -93,6 +98,14 @@ class Runs:
 
     def answer_names(self) -> list[list[str]]:
         return [[STATE_NAMES[s] if s >= 0 else "" for s in row] for row in self.answer_state]
+
+    def is_banker(self) -> np.ndarray:
+        """(R, n) bool: help-bankers."""
+        return (self.traits & BANKER) != 0
+
+    def was_experienced(self) -> np.ndarray:
+        """(R, n) bool: ever unemployed before week 0 (the seeker of a single run included)."""
+        return (self.traits & EXPERIENCED) != 0
 
     def channel_names(self) -> list[str]:
         return [CHANNEL_NAMES[c] if c >= 0 else "" for c in self.hired_channel]
@@ -211,6 +224,7 @@ def empty(params: Params, engine: str, replicates: int, n: int) -> Runs:
         answer_state=np.full((replicates, n), -1, dtype=np.int64),
         answer_week=np.full((replicates, n), -1, dtype=np.int64),
         weeks_run=np.zeros(replicates, dtype=np.int64),
+        traits=np.zeros((replicates, n), dtype=np.int8),
     )
 
 
@@ -233,6 +247,10 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
         if model.hired_channel:
             out.hired_channel[r] = CHANNEL_NAMES.index(model.hired_channel)
         out.unemployed_weeks[r] = [p.unemployed_weeks_total for p in model.person]
+        out.traits[r] = [
+            (BANKER if p.help_banker else 0) | (EXPERIENCED if p.experienced_at_start else 0)
+            for p in model.person
+        ]
         for week, _, contact, answer in model.answers:
             out.answer_state[r, contact] = STATE_NAMES.index(answer)
             out.answer_week[r, contact] = week

@@ -69,3 +69,28 @@ def test_a_runs_streams_are_the_root_seed_sequences_spawned_child_of_its_index()
         expected_graph, expected_dynamics = children[index].spawn(2)
         assert np.array_equal(graph.generate_state(4), expected_graph.generate_state(4))
         assert np.array_equal(dynamics.generate_state(4), expected_dynamics.generate_state(4))
+
+
+@pytest.mark.parametrize("engine", ["numba", "mesa"])
+def test_traits_record_bankers_and_the_experienced_at_week_zero(engine):
+    # 20 markets of 100: 2,000 Bernoulli draws per share. Expected shares: bankers 0.3;
+    # experienced = experienced_share + (1 - experienced_share) * initial_unemployed = 0.6.
+    # Tolerance 0.05 is > 4.8 standard errors (sd <= 0.0110): false-failure rate < 2e-6.
+    params = Params.from_dict(
+        {
+            "scenario": "market",
+            "graph": "erdos-renyi",
+            "n_nodes": 100,
+            "weeks": 2,
+            "help_banker_share": 0.3,
+            "experienced_share": 0.5,
+            "initial_unemployed": 0.2,
+        }
+    )
+    runs = run(params, replicates=20, seed=5, engine=engine)
+    assert runs.traits.shape == (20, 100)
+    assert abs(runs.is_banker().mean() - 0.3) < 0.05
+    assert abs(runs.was_experienced().mean() - 0.6) < 0.05
+    # with no help-bankers the bit is never set
+    none = run(params.replace(help_banker_share=0.0), replicates=2, seed=5, engine=engine)
+    assert not none.is_banker().any()
