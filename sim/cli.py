@@ -220,6 +220,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.figures import load, plot, strategy_table
+
+    folder = Path(args.results_dir)
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    if not formats:
+        raise ConfigError("--format is empty; allowed: a comma list of png, svg, pdf")
+    written = plot(folder, args.chart, formats, args.size)
+    results = load(folder)
+    if results.experiment.design.kind == "strategies" and results.single:
+        week = int(results.experiment.base().get("weeks", 26))
+        print(f"{results.experiment.name}: {len(results.runs):,} runs, single seeker")
+        print(strategy_table(results.runs, week))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sim.config import json_schema
 
@@ -292,6 +312,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="a TOML experiment config, e.g. configs/strategies.toml")
     p.add_argument("--show", type=int, default=10, help="design points to list")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("plot", help="draw the charts that fit a sweep's results, beside them")
+    p.add_argument(
+        "results_dir", metavar="RESULTS_DIR", help="a sweep's folder, e.g. results/strategies"
+    )
+    p.add_argument(
+        "--chart", default="", help="only this chart (the default: every chart that fits)"
+    )
+    p.add_argument("--format", default="png,svg", help="comma list of png, svg, pdf (png,svg)")
+    p.add_argument("--size", default="paper", help="paper (6.5 in wide) or slide (11 in wide)")
+    p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("schema", help="print the JSON Schema of experiment configs")
     p.set_defaults(func=cmd_schema)

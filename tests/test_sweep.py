@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
+from sim.figures import charts_for
 from sim.params import ConfigError
 from sim.runs import EVENTS
 from sim.sweep import ROW_GROUP, sweep
@@ -184,6 +185,13 @@ def test_every_shipped_config_runs_at_reduced_size(tmp_path, path):
     runs = table(folder)
     assert runs.num_rows >= 4 and "total_asks" in runs.column_names
     assert runs.column("run_index").to_pylist() == list(range(runs.num_rows))
+    # `empathy-sim plot` draws every chart that fits, beside the tables
+    charts = charts_for(folder)
+    assert "ties" in charts and len(charts) >= 2, charts
+    assert main(["plot", str(folder), "--format", "png"]) == 0
+    drawn = {p.stem.split("-")[0] if p.stem.startswith("sensitivity") else p.stem
+             for p in folder.glob("*.png")}  # fmt: skip
+    assert drawn == set(charts)
 
 
 def test_bad_sweep_options_are_named(tmp_path):

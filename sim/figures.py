@@ -1,0 +1,297 @@
+"""Which charts fit a results folder, and writing them there (``empathy-sim plot``).
+
+A sweep's folder holds ``manifest.json`` (with the config that made it), ``runs.parquet`` and,
+for Sobol and Morris designs, ``sensitivity.csv``. The design decides the charts:
+
+============== =====================================================================
+chart          made when
+============== =====================================================================
+strategies     named strategies, single seeker: median weeks and share hired
+survival       named strategies, single seeker: Kaplan-Meier time to an offer
+answer-mix     named strategies: how contacts answered
+network        named strategies, single seeker: replicate 0's network, first and last
+               strategy, each contact coloured by its answer (the run is repeated)
+heatmap        the design varies specificity and positivity
+effect         a grid or zip over one parameter: the outcome against it
+ties           always: the tie behind each contact-made hire, against Granovetter
+sensitivity    Sobol or Morris designs: the indices of every outcome
+============== =====================================================================
+
+Examples
+--------
+>>> from pathlib import Path
+>>> charts_for(Path("no-such-folder"))
+Traceback (most recent call last):
+...
+sim.params.ConfigError: no-such-folder: no results here (no manifest.json); run a sweep first
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Experiment, parse_config
+from sim.params import ConfigError
+
+CHARTS = (
+    "strategies",
+    "survival",
+    "answer-mix",
+    "network",
+    "heatmap",
+    "effect",
+    "ties",
+    "sensitivity",
+)
+
+
+@dataclass
+class Results:
+    """A finished sweep's folder, read once."""
+
+    folder: Path
+    experiment: Experiment
+    runs: pd.DataFrame
+    indices: pd.DataFrame | None
+
+    @property
+    def single(self) -> bool:
+        return self.experiment.base().get("scenario", "single") == "single"
+
+    @property
+    def varied(self) -> list[str]:
+        """Parameters the design varies (columns of runs.parquet)."""
+        design = self.experiment.design
+        names = list(design.values) if design.kind in ("grid", "zip") else list(design.ranges)
+        return [n for n in names if n in self.runs.columns and self.runs[n].nunique() > 1]
+
+    @property
+    def outcome(self) -> str:
+        return "hired" if self.single else "mean_unemployment"
+
+
+def load(folder: Path) -> Results:
+    """Read a results folder; a folder that is not a finished sweep is one :class:`ConfigError`."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise ConfigError(f"{folder}: no results here (no manifest.json); run a sweep first")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        experiment = parse_config(manifest["config"], str(manifest_path), manifest["name"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{manifest_path}: not a sweep manifest ({exc})") from None
+    runs_path = folder / "runs.parquet"
+    if not manifest.get("finished") or not runs_path.is_file():
+        raise ConfigError(
+            f"{folder}: the sweep has not finished (no runs.parquet); run it again to resume"
+        )
+    try:
+        runs = pd.read_parquet(runs_path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise ConfigError(f"{runs_path}: not a readable Parquet file ({exc})") from None
+    indices_path = folder / "sensitivity.csv"
+    indices = pd.read_csv(indices_path) if indices_path.is_file() else None
+    return Results(folder, experiment, runs, indices)
+
+
+def charts_for(folder: Path) -> list[str]:
+    """The charts that fit the results in ``folder``, in :data:`CHARTS` order."""
+    results = load(folder)
+    return [name for name in CHARTS if _fits(name, results)]
+
+
+def _fits(name: str, r: Results) -> bool:
+    named = r.experiment.design.kind == "strategies"
+    if name in ("strategies", "survival", "network"):
+        return named and r.single
+    if name == "answer-mix":
+        return named
+    if name == "heatmap":
+        return {"specificity", "positivity"} <= set(r.varied)
+    if name == "effect":
+        return r.experiment.design.kind in ("grid", "zip") and len(r.varied) == 1
+    if name == "ties":
+        return True
+    if name == "sensitivity":
+        return r.indices is not None and not r.indices.empty
+    return False
+
+
+def plot(
+    folder: Path,
+    chart: str = "",
+    formats: tuple[str, ...] = ("png", "svg"),
+    size: str = "paper",
+) -> list[Path]:
+    """Write the charts that fit ``folder`` (or just ``chart``) beside its tables."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+
+    results = load(folder)
+    fitting = [name for name in CHARTS if _fits(name, results)]
+    if chart and chart not in fitting:
+        why = "unknown chart" if chart not in CHARTS else "does not fit these results"
+        raise ConfigError(f"--chart {chart}: {why}; allowed here: {', '.join(fitting) or 'none'}")
+    for fmt in formats:
+        if fmt not in plots.FORMATS:
+            raise ConfigError(f"format '{fmt}' is not allowed; allowed: {', '.join(plots.FORMATS)}")
+    if size not in plots.SIZES:
+        raise ConfigError(f"--size {size} is not allowed; allowed: {', '.join(plots.SIZES)}")
+    written = []
+    for name in [chart] if chart else fitting:
+        for stem, draw in _DRAW[name](results):
+            fig, _ = draw(size)
+            written += plots.save(fig, folder / stem, formats)
+            plt.close(fig)
+    return written
+
+
+# --- one drawing function per chart: results -> [(file stem, size -> (figure, axes))] --------
+
+Drawing = list[tuple[str, Callable[[str], tuple[Any, Any]]]]
+
+
+def _one(stem: str, draw: Callable[[Any], Any], ncols: int = 1) -> Drawing:
+    from sim import plots
+
+    def make(size: str) -> tuple[Any, Any]:
+        fig, ax = plots.figure(size, ncols=ncols)
+        draw(ax)
+        return fig, ax
+
+    return [(stem, make)]
+
+
+def _strategies(r: Results) -> Drawing:
+    from sim import plots
+
+    week = int(r.experiment.base().get("weeks", 26))
+    return _one("strategies", lambda axes: plots.strategy_comparison(r.runs, axes, week=week), 2)
+
+
+def _survival(r: Results) -> Drawing:
+    from sim import plots
+
+    return _one("survival", lambda ax: plots.survival(r.runs, ax))
+
+
+def _answer_mix(r: Results) -> Drawing:
+    from sim import plots
+
+    return _one("answer-mix", lambda ax: plots.answer_mix(r.runs, ax))
+
+
+def _network(r: Results) -> Drawing:
+    from sim import plots
+    from sim.batches import Job
+
+    points = r.experiment.points()
+    chosen = [points[0], points[-1]] if len(points) > 1 else points[:1]
+    job = Job.of(r.experiment)
+
+    def draw(axes: Any) -> None:
+        panels = list(np.atleast_1d(axes))
+        for ax, point in zip(panels, chosen, strict=True):
+            params = point.params(job.base)
+            stream = job.stream(point.index * r.experiment.replicates)  # replicate 0
+            graph = plots.seeker_network(params, job.seed, stream, job.engine)
+            plots.network_snapshot(graph, ax)
+            ax.set_title(str(point.strategy))
+            if ax is not panels[-1]:
+                ax.get_legend().remove()
+
+    def titled(axes: Any) -> None:
+        draw(axes)
+        same = "the same network, " if job.common else "replicate 0's network, "
+        np.atleast_1d(axes)[0].figure.suptitle(f"Who answered what: {same}two strategies")
+
+    return _one("network", titled, len(chosen))
+
+
+def _heatmap(r: Results) -> Drawing:
+    from sim import plots
+
+    return _one("heatmap", lambda ax: plots.heatmap(r.runs, ax, outcome=r.outcome))
+
+
+def _effect(r: Results) -> Drawing:
+    from sim import plots
+
+    x = r.varied[0]
+    return _one("effect", lambda ax: plots.help_bank(r.runs, ax, x=x, outcome=r.outcome))
+
+
+def _ties(r: Results) -> Drawing:
+    from sim import plots
+
+    return _one("ties", lambda ax: plots.tie_classes(r.runs, ax))
+
+
+def _sensitivity(r: Results) -> Drawing:
+    from sim import plots
+
+    assert r.indices is not None
+    indices = r.indices
+    drawings: Drawing = []
+    for outcome in dict.fromkeys(indices["outcome"]):
+
+        def draw(ax: Any, outcome: str = outcome) -> None:
+            plots.sensitivity_indices(indices, ax, outcome)
+
+        drawings += _one(f"sensitivity-{outcome}", draw)
+    return drawings
+
+
+_DRAW: dict[str, Callable[[Results], Drawing]] = {
+    "strategies": _strategies,
+    "survival": _survival,
+    "answer-mix": _answer_mix,
+    "network": _network,
+    "heatmap": _heatmap,
+    "effect": _effect,
+    "ties": _ties,
+    "sensitivity": _sensitivity,
+}
+
+
+def strategy_table(runs: pd.DataFrame, week: int = 26) -> str:
+    """The strategy comparison as text, with the charts' intervals."""
+    from sim import plots, stats
+
+    head = (
+        f"{'strategy':<18} {'median weeks (95% CI)':>22} {f'hired by week {week} (95% CI)':>28} "
+        f"{'action':>7} {'ears open':>9} {'sympathy':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    for key, rows in plots._groups(runs, "strategy"):
+        offered = rows["weeks_to_offer"].to_numpy()
+        median, low, high = stats.median_interval([w if w > 0 else math.inf for w in offered])
+        k, n = int(plots.hired_by(rows, week).sum()), len(rows)
+        p_low, p_high = stats.proportion_interval(k, n)
+        answers = rows[["total_action", "total_ears_open", "total_sympathy"]].sum()
+        shares = answers / max(answers.sum(), 1)
+        lines.append(
+            f"{key:<18} {_weeks(median, low, high, week):>22} "
+            f"{f'{k / n:.1%} ({p_low:.1%}-{p_high:.1%})':>28} "
+            f"{shares.iloc[0]:>7.0%} {shares.iloc[1]:>9.0%} {shares.iloc[2]:>9.0%}"
+        )
+    return "\n".join(lines)
+
+
+def _weeks(median: float, low: float, high: float, week: int) -> str:
+    def show(v: float) -> str:
+        return f">{week}" if math.isinf(v) else f"{v:g}"
+
+    return f"{show(median)} ({show(low)}-{show(high)})"

@@ -1,0 +1,761 @@
+"""Charts of results: each function takes a results table (and an optional Axes) and returns
+the Axes it drew on, so charts compose into figures of any layout.
+
+A results table is ``runs.parquet`` of a sweep (one row per run; ``pandas.read_parquet``) or
+any table with the same columns. Every chart states its interval on the chart, uses the
+Okabe-Ito palette (distinguishable with the common colour-vision deficiencies) and labels its
+axes with units. :func:`figure` gives sizes for a paper column or a slide; :func:`save` writes
+PNG and SVG (and PDF on request).
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> table = pd.DataFrame({"strategy": ["a", "a", "b", "b"], "weeks_to_offer": [3, 0, 5, 6],
+...                       "weeks_run": [3, 26, 5, 6]})
+>>> ax = hired_share(table)
+>>> [label.get_text() for label in ax.get_yticklabels()]
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim import stats
+from sim.rules import STATE_NAMES, TIE_NAMES
+
+# Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",
+)
+ANSWER_COLOURS = {
+    "unaware": "#BBBBBB",
+    "sympathy": "#D55E00",
+    "ears_open": "#E69F00",
+    "action": "#009E73",
+}
+ANSWER_LABELS = {
+    "unaware": "not asked",
+    "sympathy": "sympathy",
+    "ears_open": "'ears open'",
+    "action": "action",
+}
+SIZES = {"paper": (6.5, 3.8), "slide": (11.0, 6.2)}
+FORMATS = ("png", "svg", "pdf")
+# Granovetter (1973), "The strength of weak ties", AJS 78, p. 1371: how often the men who found
+# their job through a contact saw that contact (N = 54): often, occasionally, rarely.
+GRANOVETTER = {"close": 0.167, "regular": 0.556, "distant": 0.278}
+TIE_LABELS = {
+    "close": "close (often)",
+    "regular": "regular (occasionally)",
+    "distant": "distant (rarely)",
+}
+TIE_WIDTHS = {0: 3.0, 1: 1.5, 2: 0.6}  # line weight of close, regular, distant ties
+ROLE_LABELS = {
+    "family": "family",
+    "friend": "friend",
+    "colleague": "colleague",
+    "acquaintance": "acq.",
+}
+
+LEVEL = stats.LEVEL
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def figure(size: str = "paper", ncols: int = 1, nrows: int = 1) -> tuple[Figure, Any]:
+    """A figure sized for a paper column (6.5 x 3.8 in) or a slide (11 x 6.2 in)."""
+    if size not in SIZES:
+        raise ValueError(f"size='{size}' is not allowed; allowed: {', '.join(SIZES)}")
+    width, height = SIZES[size]
+    with plt.rc_context(_style(size)):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=True)
+    fig.set_layout_engine("constrained")
+    return fig, axes
+
+
+def _style(size: str) -> Any:
+    base = 10 if size == "paper" else 15
+    return {
+        "font.size": base,
+        "axes.titlesize": base + 1,
+        "axes.labelsize": base,
+        "legend.fontsize": base - 1,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": plt.cycler(color=OKABE_ITO),
+    }
+
+
+def save(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write ``stem.png``, ``stem.svg`` (and ``stem.pdf`` if asked); returns the paths.
+
+    Files are written atomically (a temporary file, then a rename), so an interrupted save never
+    leaves half a chart in place of a good one.
+    """
+    from sim.sweep import atomic
+
+    paths = []
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"format '{fmt}' is not allowed; allowed: {', '.join(FORMATS)}")
+        path = Path(f"{stem}.{fmt}")
+        with atomic(path) as tmp:
+            # fixed metadata: the same table gives the same SVG and PDF bytes
+            metadata = {"Date": None} if fmt in ("svg", "pdf") else {"Software": None}
+            if fmt == "svg":
+                plt.rcParams["svg.hashsalt"] = "empathy-sim"
+            fig.savefig(tmp, format=fmt, dpi=200, metadata=metadata)
+        paths.append(path)
+    return paths
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def chart(func: F) -> F:
+    """Draw in the house style (fonts for the figure's size: a slide's are larger)."""
+
+    @functools.wraps(func)
+    def styled(*args: Any, **kwargs: Any) -> Any:
+        ax = kwargs.get("ax", kwargs.get("axes", args[1] if len(args) > 1 else None))
+        first = ax[0] if isinstance(ax, (list, tuple, np.ndarray)) else ax
+        width = first.figure.get_figwidth() if first is not None else SIZES["paper"][0]
+        size = "slide" if width >= SIZES["slide"][0] - 0.5 else "paper"
+        with plt.rc_context(_style(size)):
+            return func(*args, **kwargs)
+
+    return cast(F, styled)
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    _, new = figure()
+    return new
+
+
+def _colours(n: int) -> list[str]:
+    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
+
+
+def _groups(table: pd.DataFrame, by: str) -> list[tuple[Any, pd.DataFrame]]:
+    """Groups in order of first appearance (the design's order)."""
+    if by not in table.columns:
+        raise ValueError(f"the table has no column '{by}' to group by")
+    keys = list(dict.fromkeys(table[by].tolist()))
+    return [(key, table[table[by] == key]) for key in keys]
+
+
+def _label(key: Any) -> str:
+    return f"{key:g}" if isinstance(key, float) else str(key)
+
+
+# --- outcomes of single-seeker runs -----------------------------------------------------------
+
+
+def hired_by(table: pd.DataFrame, week: int | None = None) -> np.ndarray:
+    """Bool per run: an offer by ``week`` (default: by the end of the run)."""
+    w = table["weeks_to_offer"].to_numpy()
+    hired = w > 0
+    return hired if week is None else hired & (w <= week)
+
+
+def time_to_offer(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(weeks, offered): the week of the offer, or the last week run when censored."""
+    offered = table["weeks_to_offer"].to_numpy() > 0
+    weeks = np.where(offered, table["weeks_to_offer"], table["weeks_run"])
+    return weeks.astype(float), offered
+
+
+# --- strategy comparison ----------------------------------------------------------------------
+
+
+@chart
+def weeks_to_offer(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy") -> Axes:
+    """Median weeks to a job offer per group, with exact 95% intervals (order statistics).
+
+    Runs without an offer count as later than the horizon; a median or interval end past the
+    horizon is drawn as an arrow at the horizon.
+    """
+    ax = _axes(ax)
+    groups = _groups(table, by)
+    horizon = int(table["weeks_run"].max())
+    for i, (_, rows) in enumerate(groups):
+        offered = rows["weeks_to_offer"].to_numpy()
+        median, low, high = stats.median_interval(np.where(offered > 0, offered, math.inf))
+        shown = [min(v, horizon) for v in (median, low, high)]
+        colour = _colours(len(groups))[i]
+        ax.plot([shown[1], shown[2]], [i, i], color=colour, lw=2.5, solid_capstyle="butt")
+        ax.plot(shown[0], i, "o", color=colour, ms=8)
+        if math.isinf(high):
+            ax.annotate("", (horizon + 1.2, i), (horizon, i), arrowprops={"arrowstyle": "->"})
+        text = f">{horizon}" if math.isinf(median) else f"{median:g}"
+        ax.annotate(text, (shown[0], i), xytext=(0, 7), textcoords="offset points", ha="center")
+    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, horizon + 2)
+    ax.set_xlabel("weeks to a job offer (median)")
+    ax.set_title("Median weeks to an offer")
+    ax.text(
+        1.0,
+        -0.22,
+        f"bars: exact {LEVEL:.0%} interval (order statistics); runs per group: "
+        f"{_runs_per_group(groups)}",
+        transform=ax.transAxes,
+        ha="right",
+        fontsize="small",
+    )
+    return ax
+
+
+@chart
+def hired_share(
+    table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy", week: int = 26
+) -> Axes:
+    """Share of runs with an offer by ``week``, per group, with Clopper-Pearson 95% intervals."""
+    ax = _axes(ax)
+    groups = _groups(table, by)
+    colours = _colours(len(groups))
+    for i, (_, rows) in enumerate(groups):
+        k, n = int(hired_by(rows, week).sum()), len(rows)
+        low, high = stats.proportion_interval(k, n)
+        share = k / n
+        ax.barh(i, 100 * share, color=colours[i], height=0.6)
+        ax.errorbar(
+            100 * share,
+            i,
+            xerr=[[100 * (share - low)], [100 * (high - share)]],
+            color="black",
+            capsize=4,
+            lw=1.2,
+        )
+        ax.annotate(
+            f"{share:.0%}", (100 * high, i), xytext=(4, 0), textcoords="offset points", va="center"
+        )
+    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xlabel(f"hired by week {week} (% of runs)")
+    ax.set_title(f"Share hired by week {week}")
+    ax.text(
+        1.0,
+        -0.22,
+        f"whiskers: Clopper-Pearson exact {LEVEL:.0%} interval",
+        transform=ax.transAxes,
+        ha="right",
+        fontsize="small",
+    )
+    return ax
+
+
+@chart
+def strategy_comparison(
+    table: pd.DataFrame, axes: Sequence[Axes] | None = None, by: str = "strategy", week: int = 26
+) -> Sequence[Axes]:
+    """Both panels side by side: median weeks to an offer, and share hired by ``week``."""
+    if axes is None:
+        fig, axes = figure(ncols=2)
+        fig.suptitle("Job-search strategies compared (same networks, same luck)")
+    weeks_to_offer(table, axes[0], by)
+    hired_share(table, axes[1], by, week)
+    axes[1].set_yticklabels([])
+    return axes
+
+
+def _runs_per_group(groups: list[tuple[Any, pd.DataFrame]]) -> str:
+    sizes = {len(rows) for _, rows in groups}
+    return f"{sizes.pop():,}" if len(sizes) == 1 else f"{min(sizes):,}-{max(sizes):,}"
+
+
+@chart
+def survival(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy") -> Axes:
+    """Kaplan-Meier curves of P(still without an offer) by week, censored at the horizon, with
+    95% bands (Greenwood, log-log)."""
+    ax = _axes(ax)
+    groups = _groups(table, by)
+    colours = _colours(len(groups))
+    for i, (key, rows) in enumerate(groups):
+        weeks, offered = time_to_offer(rows)
+        curve = stats.kaplan_meier(weeks, offered)
+        end = max(float(weeks.max()), float(curve.time[-1]))
+        t = np.append(curve.time, end)
+        ax.step(
+            t,
+            100 * np.append(curve.survival, curve.survival[-1]),
+            where="post",
+            color=colours[i],
+            lw=2,
+            label=_label(key),
+        )
+        ax.fill_between(
+            t,
+            100 * np.append(curve.lower, curve.lower[-1]),
+            100 * np.append(curve.upper, curve.upper[-1]),
+            step="post",
+            color=colours[i],
+            alpha=0.18,
+            lw=0,
+        )
+    ax.set_xlabel("week")
+    ax.set_ylabel("still without an offer (% of runs)")
+    ax.set_ylim(0, 101)
+    ax.set_xlim(0, None)
+    ax.set_title("Time to a job offer (Kaplan-Meier)")
+    ax.legend(frameon=False, title=f"bands: {LEVEL:.0%} (Greenwood)")
+    return ax
+
+
+@chart
+def answer_mix(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy") -> Axes:
+    """How contacts answered, per group: stacked shares of sympathy, 'ears open' and action."""
+    ax = _axes(ax)
+    groups = _groups(table, by)
+    answers = ("sympathy", "ears_open", "action")
+    for i, (_, rows) in enumerate(groups):
+        counts = np.array([rows[f"total_{a}"].sum() for a in answers], dtype=float)
+        shares = counts / counts.sum() if counts.sum() else counts
+        left = 0.0
+        for answer, share in zip(answers, shares, strict=True):
+            ax.barh(
+                i,
+                100 * share,
+                left=100 * left,
+                color=ANSWER_COLOURS[answer],
+                height=0.6,
+                label=ANSWER_LABELS[answer] if i == 0 else None,
+            )
+            if share >= 0.06:
+                ax.text(
+                    100 * (left + share / 2),
+                    i,
+                    f"{share:.0%}",
+                    ha="center",
+                    va="center",
+                    color="white" if answer != "ears_open" else "black",
+                    fontsize="small",
+                )
+            left += share
+    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("answers (% of all answers to the seeker)")
+    ax.set_title("How contacts answered")
+    ax.legend(ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.08), frameon=False)
+    return ax
+
+
+# --- design sweeps ------------------------------------------------------------------------------
+
+
+def outcome_values(table: pd.DataFrame, outcome: str, key: pd.Series) -> pd.Series:
+    """An outcome of :data:`sim.sensitivity.OUTCOMES` per value of ``key`` (any grouping)."""
+    from sim.sensitivity import OUTCOMES
+
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome '{outcome}' is not allowed; allowed: {', '.join(OUTCOMES)}")
+    return OUTCOMES[outcome][1](table.assign(point=key.to_numpy()))
+
+
+def _bins(values: pd.Series, bins: int) -> tuple[pd.Series, list[str]]:
+    """Discrete values as they are; continuous ones (sampled designs) in equal-width bins."""
+    distinct = np.sort(values.unique())
+    if len(distinct) <= bins:
+        codes = pd.Series(np.searchsorted(distinct, values), index=values.index)
+        return codes, [f"{v:g}" for v in distinct]
+    edges = np.linspace(values.min(), values.max(), bins + 1)
+    codes = pd.Series(np.clip(np.digitize(values, edges[1:-1]), 0, bins - 1), index=values.index)
+    centres = (edges[:-1] + edges[1:]) / 2
+    return codes, [f"{c:.2g}" for c in centres]
+
+
+@chart
+def heatmap(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    x: str = "specificity",
+    y: str = "positivity",
+    outcome: str = "hired",
+    bins: int = 8,
+) -> Axes:
+    """An outcome (mean over runs) over two parameters; sampled values are binned."""
+    from sim.sensitivity import OUTCOMES
+
+    ax = _axes(ax)
+    for name in (x, y):
+        if name not in table.columns:
+            raise ValueError(f"the table has no column '{name}' (the design does not vary it)")
+    xs, xlabels = _bins(table[x], bins)
+    ys, ylabels = _bins(table[y], bins)
+    values = outcome_values(table, outcome, ys * len(xlabels) + xs)
+    grid = np.full((len(ylabels), len(xlabels)), np.nan)
+    for cell, value in values.items():
+        grid[int(cell) // len(xlabels), int(cell) % len(xlabels)] = value
+    share = outcome in ("hired", "mean_unemployment") or outcome.startswith(("share", "hires"))
+    shown = 100 * grid if share else grid
+    image = ax.imshow(shown, origin="lower", cmap="cividis", aspect="auto")
+    colourbar = ax.figure.colorbar(image, ax=ax)
+    colourbar.set_label(OUTCOMES[outcome][0] + (" (%)" if share else ""), fontsize="small")
+    if grid.size <= 100:
+        middle = np.nanmean(shown)
+        for (i, j), value in np.ndenumerate(shown):
+            if np.isfinite(value):
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.0f}" if share else f"{value:.1f}",
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color="white" if value < middle else "black",
+                )
+    ax.set_xticks(range(len(xlabels)), xlabels)
+    ax.set_yticks(range(len(ylabels)), ylabels)
+    ax.set_xlabel(f"{x} (0-1)" if x in ("specificity", "positivity") else x)
+    ax.set_ylabel(f"{y} (0-1)" if y in ("specificity", "positivity") else y)
+    runs = int(np.median(np.bincount((ys * len(xlabels) + xs).to_numpy())))
+    ax.set_title(f"{outcome.replace('_', ' ')} over {x} and {y}")
+    ax.text(
+        1.0,
+        -0.2,
+        f"cell: mean of ~{runs:,} runs",
+        transform=ax.transAxes,
+        ha="right",
+        fontsize="small",
+    )
+    return ax
+
+
+@chart
+def help_bank(
+    table: pd.DataFrame, ax: Axes | None = None, x: str = "banked_favours", outcome: str = "hired"
+) -> Axes:
+    """An outcome against the favours banked before the job loss (or any other column), with
+    95% intervals: Clopper-Pearson for the share hired, bootstrap over runs otherwise."""
+    from sim.sensitivity import OUTCOMES
+
+    ax = _axes(ax)
+    groups = sorted(_groups(table, x), key=lambda kv: kv[0])
+    xs, mids, lows, highs = [], [], [], []
+    for key, rows in groups:
+        if outcome == "hired":
+            k, n = int(hired_by(rows).sum()), len(rows)
+            mid, (low, high) = k / n, stats.proportion_interval(k, n)
+        else:
+            one = pd.Series(np.zeros(len(rows), dtype=int), index=rows.index)
+            mid = float(outcome_values(rows, outcome, one).iloc[0])
+
+            def value(idx: np.ndarray, rows: pd.DataFrame = rows, one: pd.Series = one) -> float:
+                return float(outcome_values(rows.iloc[idx], outcome, one.iloc[idx]).iloc[0])
+
+            low, high = stats.bootstrap_interval(value, np.arange(len(rows)))
+        xs.append(key)
+        mids.append(mid)
+        lows.append(low)
+        highs.append(high)
+    scale = 100 if outcome in ("hired", "mean_unemployment") or outcome.startswith("share") else 1
+    ax.fill_between(
+        xs,
+        scale * np.array(lows),
+        scale * np.array(highs),
+        color=OKABE_ITO[2],
+        alpha=0.25,
+        lw=0,
+        label=f"{LEVEL:.0%} interval",
+    )
+    ax.plot(xs, scale * np.array(mids), "o-", color=OKABE_ITO[2], lw=2, label=outcome)
+    ax.set_xlabel("favours banked before the job loss" if x == "banked_favours" else x)
+    ax.set_ylabel(OUTCOMES[outcome][0] + (" (%)" if scale == 100 else ""), fontsize="small")
+    ax.set_title("The help bank")
+    ax.legend(frameon=False)
+    return ax
+
+
+# --- ties ----------------------------------------------------------------------------------------
+
+
+def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """Share of contact-made hires by the tie of the contact who passed the opening, with 95%
+    bootstrap intervals over runs; hires passed on by relays (two steps away) are left out."""
+    counts = table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy(dtype=float)
+    total = counts.sum()
+    out = {}
+    for j, tie in enumerate(TIE_NAMES):
+        share = counts[:, j].sum() / total if total else math.nan
+
+        def ratio(idx: np.ndarray, j: int = j) -> float:
+            rows = counts[idx]
+            return float(rows[:, j].sum() / max(rows.sum(), 1.0))
+
+        low, high = stats.bootstrap_interval(ratio, np.arange(len(counts))) if total else (0, 0)
+        out[tie] = (share, low, high)
+    return out
+
+
+@chart
+def tie_classes(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Tie of the contact behind each contact-made hire, against Granovetter's 1974 figures."""
+    ax = _axes(ax)
+    shares = tie_shares(table)
+    relays = int(table["total_hires_via_relay"].sum())
+    hires = int(table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy().sum())
+    x = np.arange(len(TIE_NAMES))
+    width = 0.38
+    model = [100 * shares[t][0] for t in TIE_NAMES]
+    err = [
+        [100 * (shares[t][0] - shares[t][1]) for t in TIE_NAMES],
+        [100 * (shares[t][2] - shares[t][0]) for t in TIE_NAMES],
+    ]
+    ax.bar(
+        x - width / 2,
+        model,
+        width,
+        color=OKABE_ITO[0],
+        yerr=err,
+        capsize=4,
+        label=f"model ({hires:,} hires)",
+    )
+    ax.bar(
+        x + width / 2,
+        [100 * GRANOVETTER[t] for t in TIE_NAMES],
+        width,
+        color=OKABE_ITO[1],
+        label="Granovetter 1973 (N = 54)",
+    )
+    ax.set_xticks(x, [TIE_LABELS[t] for t in TIE_NAMES])
+    ax.set_ylabel("hires through contacts (%)")
+    ax.set_title("Which ties pass the opening that becomes a hire")
+    ax.legend(frameon=False)
+    ax.text(
+        1.0,
+        -0.2,
+        f"whiskers: {LEVEL:.0%} bootstrap over runs; {relays:,} relayed hires left out",
+        transform=ax.transAxes,
+        ha="right",
+        fontsize="small",
+    )
+    return ax
+
+
+# --- sensitivity ---------------------------------------------------------------------------------
+
+
+@chart
+def sensitivity_indices(indices: pd.DataFrame, ax: Axes | None = None, outcome: str = "") -> Axes:
+    """Sobol (S1, ST) or Morris (mu*) indices of one outcome with their 95% intervals, from a
+    ``sensitivity.csv`` table."""
+    ax = _axes(ax)
+    outcome = outcome or str(indices["outcome"].iloc[0])
+    rows = indices[indices["outcome"] == outcome]
+    if rows.empty:
+        allowed = ", ".join(dict.fromkeys(indices["outcome"]))
+        raise ValueError(f"no indices for outcome '{outcome}'; allowed: {allowed}")
+    sobol = "ST" in rows.columns and rows["ST"].notna().all()
+    key = "ST" if sobol else "mu_star"
+    rows = rows.sort_values(key, ascending=True)
+    y = np.arange(len(rows))
+    if sobol:
+        h = 0.38
+        ax.barh(
+            y - h / 2,
+            rows["S1"],
+            h,
+            xerr=rows["S1_conf"],
+            color=OKABE_ITO[4],
+            capsize=3,
+            label="first order S1",
+        )
+        ax.barh(
+            y + h / 2,
+            rows["ST"],
+            h,
+            xerr=rows["ST_conf"],
+            color=OKABE_ITO[0],
+            capsize=3,
+            label="total ST",
+        )
+        ax.set_xlabel("Sobol index (share of output variance)")
+        ax.axvline(0, color="black", lw=0.8)
+    else:
+        ax.barh(
+            y,
+            rows["mu_star"],
+            0.6,
+            xerr=rows["mu_star_conf"],
+            color=OKABE_ITO[0],
+            capsize=3,
+            label="mu* (mean |elementary effect|)",
+        )
+        ax.plot(rows["sigma"], y, "D", color=OKABE_ITO[5], label="sigma (non-linearity)")
+        ax.set_xlabel(f"Morris effect on {outcome} (outcome units over the range)")
+    ax.set_yticks(y, rows["parameter"])
+    ax.set_title(f"Sensitivity of {outcome.replace('_', ' ')}")
+    ax.legend(frameon=False, loc="lower right", title=f"whiskers: {LEVEL:.0%} bootstrap")
+    return ax
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+@chart
+def unemployment_by_group(people: pd.DataFrame, ax: Axes | None = None, by: str = "group") -> Axes:
+    """Share of weeks each person was unemployed, as an empirical CDF per group, with each
+    group's Gini coefficient. ``people`` has a column ``unemployment`` (0-1) and ``by``."""
+    ax = _axes(ax)
+    groups = _groups(people, by)
+    colours = _colours(len(groups))
+    for i, (key, rows) in enumerate(groups):
+        values = np.sort(rows["unemployment"].to_numpy())
+        cdf = np.arange(1, len(values) + 1) / len(values)
+        ax.step(
+            100 * values,
+            100 * cdf,
+            where="post",
+            color=colours[i],
+            lw=2,
+            label=f"{_label(key)}: mean {values.mean():.1%}, Gini {stats.gini(values):.2f}",
+        )
+    ax.set_xlabel("weeks unemployed (% of the weeks simulated)")
+    ax.set_ylabel("people (cumulative %)")
+    ax.set_ylim(0, 101)
+    ax.set_title("Unemployment over a career")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+@chart
+def caj_validation(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Simulated against exact long-run unemployment per person (columns ``exact``,
+    ``simulated``, and ``low``/``high`` for the simulated value's interval, ``engine``)."""
+    ax = _axes(ax)
+    engines = _groups(nodes, "engine") if "engine" in nodes.columns else [("", nodes)]
+    colours = _colours(len(engines))
+    for i, (key, rows) in enumerate(engines):
+        err = None
+        if {"low", "high"} <= set(rows.columns):
+            err = [
+                100 * (rows["simulated"] - rows["low"]),
+                100 * (rows["high"] - rows["simulated"]),
+            ]
+        ax.errorbar(
+            100 * rows["exact"],
+            100 * rows["simulated"],
+            yerr=err,
+            fmt="o",
+            color=colours[i],
+            ms=5,
+            capsize=2,
+            label=str(key) or "simulated",
+        )
+    top = 100 * float(max(nodes["exact"].max(), nodes["simulated"].max())) * 1.08
+    bottom = 100 * float(min(nodes["exact"].min(), nodes["simulated"].min())) * 0.92
+    ax.plot([bottom, top], [bottom, top], color="black", lw=0.8, label="equal")
+    ax.set_xlim(bottom, top)
+    ax.set_ylim(bottom, top)
+    ax.set_xlabel("exact long-run unemployment (%, Markov chain)")
+    ax.set_ylabel("simulated unemployment (%)")
+    ax.set_title("Against Calvo-Armengol & Jackson (2004)")
+    ax.legend(frameon=False, title=f"whiskers: {LEVEL:.0%}")
+    return ax
+
+
+# --- the seeker's network ------------------------------------------------------------------------
+
+
+@chart
+def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> Axes:
+    """The seeker's network: each contact coloured by its answer (node attribute ``answer``:
+    one of ``sim.rules.STATE_NAMES``), the seeker (node 0) highlighted, tie strength as line
+    weight (edge attribute ``tie``). ``seed`` fixes the layout."""
+    ax = _axes(ax)
+    layout = nx.spring_layout(graph, seed=seed)
+    edges = list(graph.edges)
+    nx.draw_networkx_edges(
+        graph,
+        layout,
+        ax=ax,
+        edgelist=edges,
+        edge_color="#777777",
+        width=[TIE_WIDTHS.get(graph.edges[e].get("tie", 2), 0.6) for e in edges],
+    )
+    contacts = [v for v in graph.nodes if v != 0]
+    colours = [ANSWER_COLOURS[graph.nodes[v].get("answer", "unaware")] for v in contacts]
+    nx.draw_networkx_nodes(
+        graph,
+        layout,
+        ax=ax,
+        nodelist=contacts,
+        node_color=colours,
+        node_size=220,
+        edgecolors="white",
+    )
+    if 0 in graph:
+        nx.draw_networkx_nodes(
+            graph,
+            layout,
+            ax=ax,
+            nodelist=[0],
+            node_color="#0072B2",
+            node_shape="*",
+            node_size=700,
+            edgecolors="black",
+        )
+    roles = {v: graph.nodes[v].get("role", "") for v in contacts}
+    if len(graph) <= 40 and any(roles.values()):
+        nx.draw_networkx_labels(
+            graph,
+            {v: (x, y - 0.08) for v, (x, y) in layout.items()},
+            {v: ROLE_LABELS.get(r, r) for v, r in roles.items()},
+            ax=ax,
+            font_size=7,
+        )
+    handles: list[Any] = [
+        Patch(color=ANSWER_COLOURS[s], label=ANSWER_LABELS[s]) for s in STATE_NAMES
+    ]
+    handles.append(Patch(color="#0072B2", label="seeker"))
+    handles += [
+        Line2D([], [], color="#777777", lw=w, label=f"{TIE_NAMES[t]} tie")
+        for t, w in TIE_WIDTHS.items()
+    ]
+    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_axis_off()
+    ax.set_title("Who answered what")
+    return ax
+
+
+def seeker_network(params: Any, seed: int, replicate: int = 0, engine: str = "numba") -> nx.Graph:
+    """The network of replicate ``replicate`` of a run with ``seed``, each contact's answer to
+    the seeker in its ``answer`` attribute and the week in ``week`` (the run is repeated; one
+    seed fixes the graph and the answers)."""
+    from sim.runs import replicate_graph, run
+
+    graph = replicate_graph(params, seed, replicate, same_graph=False).copy()
+    runs = run(params, 1, seed, engine, first=replicate)
+    for v in graph.nodes:
+        state = int(runs.answer_state[0, v])
+        graph.nodes[v]["answer"] = STATE_NAMES[state] if state >= 0 else "unaware"
+        graph.nodes[v]["week"] = int(runs.answer_week[0, v])
+    return graph

@@ -1,0 +1,308 @@
+"""Charts: each drawn with Agg from small real sweeps, and checked for what it drew.
+
+The expected values come from the results tables themselves, computed here with NumPy and
+pandas (not with the chart code): bar lengths, curve ends, cell colours, point counts.
+"""
+
+import hashlib
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.image import AxesImage  # noqa: E402
+
+from sim import plots  # noqa: E402
+from sim.exact import long_run_unemployment  # noqa: E402
+from sim.params import Params  # noqa: E402
+from sim.rules import STATE_NAMES  # noqa: E402
+from sim.runs import run  # noqa: E402
+from sim.sweep import sweep  # noqa: E402
+
+STRATEGIES = """
+name = "strategies"
+seed = 11
+replicates = 80
+random_numbers = "common"
+[model]
+scenario = "single"
+weeks = 26
+[design]
+kind = "strategies"
+strategies = ["vague-gloomy", "specific-positive", "help-banker"]
+"""
+GRID = """
+name = "grid"
+seed = 12
+replicates = 40
+[model]
+weeks = 26
+[design]
+kind = "grid"
+[design.values]
+specificity = [0.0, 0.5, 1.0]
+positivity = [0.0, 1.0]
+"""
+FAVOURS = """
+name = "favours"
+seed = 13
+replicates = 60
+[design]
+kind = "grid"
+[design.values]
+banked_favours = [0, 4, 8]
+"""
+SOBOL = """
+name = "sobol"
+seed = 14
+replicates = 3
+random_numbers = "common"
+[design]
+kind = "sobol"
+samples = 16
+[design.ranges]
+w_specificity = [0.0, 4.0]
+fit_cost = [0.0, 0.8]
+separation_rate = [0.0, 0.1]
+"""
+MORRIS = """
+name = "morris"
+seed = 15
+replicates = 2
+random_numbers = "common"
+[model]
+scenario = "market"
+graph = "watts-strogatz"
+n_nodes = 60
+weeks = 10
+[design]
+kind = "morris"
+samples = 4
+[design.ranges]
+action_base = [-4.0, -1.0]
+gossip_rate = [0.0, 0.5]
+"""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Each small config swept once for the module: name -> results folder."""
+    root = tmp_path_factory.mktemp("plots")
+    out = {}
+    for text in (STRATEGIES, GRID, FAVOURS, SOBOL, MORRIS):
+        name = text.split('"')[1]
+        config = root / f"{name}.toml"
+        config.write_text(text)
+        out[name] = sweep(str(config), str(root / "results"), progress=io.StringIO())
+    return out
+
+
+def runs(results, name):
+    return pd.read_parquet(results[name] / "runs.parquet")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def bar_lengths(ax):
+    return [p.get_width() for p in ax.patches]
+
+
+def test_hired_share_draws_one_bar_per_strategy_of_the_right_length(results):
+    table = runs(results, "strategies")
+    ax = plots.hired_share(table, week=26)
+    names = ["vague-gloomy", "specific-positive", "help-banker"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == names
+    expected = [100 * ((g.weeks_to_offer > 0) & (g.weeks_to_offer <= 26)).mean()
+                for _, g in table.groupby("strategy", sort=False)]  # fmt: skip
+    assert bar_lengths(ax) == pytest.approx(expected)
+    assert len(ax.lines) + len(ax.collections) >= 3  # one whisker per bar
+    assert "Clopper-Pearson" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_weeks_to_offer_marks_each_median(results):
+    table = runs(results, "strategies")
+    ax = plots.weeks_to_offer(table)
+    markers = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(markers) == 3
+    for line, (_, group) in zip(markers, table.groupby("strategy", sort=False), strict=True):
+        weeks = group.weeks_to_offer.to_numpy()
+        expected = np.median(np.where(weeks > 0, weeks, np.inf))
+        assert line.get_xdata()[0] == pytest.approx(min(expected, 26))
+    assert "order statistics" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_strategy_comparison_fills_two_panels(results):
+    axes = plots.strategy_comparison(runs(results, "strategies"))
+    assert len(axes) == 2
+    assert [a.get_title() for a in axes] == ["Median weeks to an offer", "Share hired by week 26"]
+
+
+def test_survival_curves_end_at_the_share_not_hired(results):
+    # censoring only at the horizon: Kaplan-Meier's last value is the share without an offer
+    table = runs(results, "strategies")
+    ax = plots.survival(table)
+    curves = [line for line in ax.lines if line.get_drawstyle().startswith("steps")]
+    assert len(curves) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "vague-gloomy", "specific-positive", "help-banker"
+    ]  # fmt: skip
+    for line, (_, group) in zip(curves, table.groupby("strategy", sort=False), strict=True):
+        assert line.get_ydata()[0] == 100
+        assert line.get_ydata()[-1] == pytest.approx(100 * (group.weeks_to_offer == 0).mean())
+    assert len(ax.collections) == 3  # one band per curve
+
+
+def test_answer_mix_stacks_to_the_answer_counts(results):
+    table = runs(results, "strategies")
+    ax = plots.answer_mix(table)
+    assert len(ax.patches) == 3 * 3
+    lengths = np.array(bar_lengths(ax)).reshape(3, 3)  # per strategy: sympathy, ears, action
+    for row, (_, group) in zip(lengths, table.groupby("strategy", sort=False), strict=True):
+        counts = group[["total_sympathy", "total_ears_open", "total_action"]].sum().to_numpy()
+        assert row == pytest.approx(100 * counts / counts.sum())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "sympathy", "'ears open'", "action"
+    ]  # fmt: skip
+
+
+def test_heatmap_cells_hold_the_mean_outcome(results):
+    table = runs(results, "grid")
+    ax = plots.heatmap(table, outcome="hired")
+    image = next(c for c in ax.get_children() if isinstance(c, AxesImage))
+    grid = image.get_array()
+    assert grid.shape == (2, 3)  # positivity rows x specificity columns
+    expected = table.assign(h=table.weeks_to_offer > 0).groupby(["positivity", "specificity"]).h
+    for (p, s), value in expected.mean().items():
+        assert grid[[0.0, 1.0].index(p), [0.0, 0.5, 1.0].index(s)] == pytest.approx(100 * value)
+    assert len(ax.texts) == 6 + 1  # one label per cell, one note
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
+
+
+def test_heatmap_bins_sampled_values():
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame(
+        {"specificity": rng.random(400), "positivity": rng.random(400),
+         "point": np.arange(400), "mean_unemployment": rng.random(400)}
+    )  # fmt: skip
+    ax = plots.heatmap(table, outcome="mean_unemployment", bins=4)
+    image = next(c for c in ax.get_children() if isinstance(c, AxesImage))
+    assert image.get_array().shape == (4, 4)
+    low = table[(table.specificity < 0.25) & (table.positivity < 0.25)].mean_unemployment.mean()
+    assert image.get_array()[0, 0] == pytest.approx(100 * low, rel=0.05)  # bin edges at data range
+
+
+def test_help_bank_plots_the_share_hired_per_favour_count(results):
+    table = runs(results, "favours")
+    ax = plots.help_bank(table)
+    line = next(line for line in ax.lines if line.get_marker() == "o")
+    assert list(line.get_xdata()) == [0, 4, 8]
+    expected = table.groupby("banked_favours").weeks_to_offer.apply(lambda w: 100 * (w > 0).mean())
+    assert list(line.get_ydata()) == pytest.approx(expected.to_list())
+    assert ax.get_xlabel() == "favours banked before the job loss"
+
+
+def test_tie_classes_draws_model_and_granovetter_bars(results):
+    table = runs(results, "strategies")
+    ax = plots.tie_classes(table)
+    heights = [p.get_height() for p in ax.patches]
+    assert len(heights) == 6
+    assert heights[3:] == pytest.approx([16.7, 55.6, 27.8])
+    counts = table[[f"total_hires_via_{t}" for t in ("close", "regular", "distant")]].sum()
+    assert heights[:3] == pytest.approx(list(100 * counts / counts.sum()))
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "close (often)", "regular (occasionally)", "distant (rarely)"
+    ]  # fmt: skip
+
+
+def test_sensitivity_indices_sobol_and_morris(results):
+    indices = pd.read_csv(results["sobol"] / "sensitivity.csv")
+    outcome = indices.outcome.iloc[0]
+    ax = plots.sensitivity_indices(indices, outcome=outcome)
+    rows = indices[indices.outcome == outcome]
+    assert len(ax.patches) == 2 * len(rows)  # S1 and ST per parameter
+    assert {t.get_text() for t in ax.get_yticklabels()} == set(rows.parameter)
+    st = sorted(p.get_width() for p in ax.patches[len(rows) :])
+    assert st == pytest.approx(sorted(rows.ST))
+    morris = pd.read_csv(results["morris"] / "sensitivity.csv")
+    ax = plots.sensitivity_indices(morris, outcome="mean_unemployment")
+    assert len(ax.patches) == 2  # mu* per parameter
+    assert any(line.get_marker() == "D" for line in ax.lines)  # sigma
+    with pytest.raises(ValueError, match="no indices for outcome 'nope'; allowed:"):
+        plots.sensitivity_indices(morris, outcome="nope")
+
+
+def test_network_snapshot_colours_each_contact_by_its_answer():
+    params = Params.from_dict({}, strategy="specific-positive")
+    graph = plots.seeker_network(params, seed=4)
+    answers = run(params, 1, 4).answer_state[0]  # the same run, repeated: one seed fixes it
+    assert [graph.nodes[v]["answer"] for v in graph if v] == [
+        STATE_NAMES[a] if a >= 0 else "unaware" for a in answers[1:]
+    ]
+    ax = plots.network_snapshot(graph)
+    nodes = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(nodes[0].get_offsets()) == graph.number_of_nodes() - 1  # contacts
+    assert len(nodes[1].get_offsets()) == 1  # the seeker
+    colours = [matplotlib.colors.to_hex(c) for c in nodes[0].get_facecolors()]
+    assert colours == [plots.ANSWER_COLOURS[graph.nodes[v]["answer"]].lower() for v in graph if v]
+    edges = next(c for c in ax.collections if isinstance(c, LineCollection))
+    assert len(edges.get_segments()) == graph.number_of_edges()
+    widths = sorted(set(edges.get_linewidths()))
+    assert widths == sorted({plots.TIE_WIDTHS[graph.edges[e]["tie"]] for e in graph.edges})
+
+
+def test_unemployment_by_group_labels_mean_and_gini():
+    people = pd.DataFrame({"group": ["a"] * 4 + ["b"] * 4,
+                           "unemployment": [0.1, 0.1, 0.1, 0.1, 0.0, 0.0, 0.0, 0.4]})  # fmt: skip
+    ax = plots.unemployment_by_group(people)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a: mean 10.0%, Gini 0.00", "b: mean 10.0%, Gini 0.75"]
+    assert len(ax.lines) == 2
+
+
+def test_caj_validation_puts_each_node_against_the_exact_solver():
+    graph = nx.path_graph(4)
+    exact = long_run_unemployment(graph, 0.1, 0.015)
+    nodes = pd.DataFrame({"node": range(4), "exact": exact, "simulated": exact * 1.01,
+                          "engine": "numba"})  # fmt: skip
+    ax = plots.caj_validation(nodes)
+    points = ax.lines[0]
+    assert list(points.get_xdata()) == pytest.approx(list(100 * exact))
+    assert ax.lines[-1].get_label() == "equal"
+
+
+def test_save_writes_each_format_and_svg_is_reproducible(tmp_path, results):
+    table = runs(results, "strategies")
+    ax = plots.answer_mix(table)
+    paths = plots.save(ax.figure, tmp_path / "mix", ("png", "svg", "pdf"))
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths[2].read_bytes()[:5] == b"%PDF-"
+    digests = set()
+    for name in ("one", "two"):  # the same table drawn twice gives the same SVG bytes
+        (path,) = plots.save(plots.answer_mix(table).figure, tmp_path / name, ("svg",))
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert len(digests) == 1
+    with pytest.raises(ValueError, match="format 'gif' is not allowed; allowed: png, svg, pdf"):
+        plots.save(ax.figure, tmp_path / "x", ("gif",))
+    assert not list(tmp_path.glob("x*"))
+
+
+def test_slide_size_uses_larger_type(results):
+    table = runs(results, "strategies")
+    fig, ax = plots.figure("slide")
+    plots.answer_mix(table, ax)
+    slide = ax.get_xaxis().label.get_fontsize()
+    paper = plots.answer_mix(table).get_xaxis().label.get_fontsize()
+    assert fig.get_figwidth() == 11.0 and slide > paper
+    with pytest.raises(ValueError, match="size='poster' is not allowed"):
+        plots.figure("poster")
