@@ -12,7 +12,8 @@ answer-mix     named strategies: how contacts answered
 network        named strategies, single seeker: replicate 0's network, first and last
                strategy, each contact coloured by its answer (the run is repeated)
 heatmap        the design varies specificity and positivity
-effect         a grid or zip over one parameter: the outcome against it
+effect         a grid or zip over one or two parameters: the outcome against the first,
+               one line per value of the second
 ties           always: the tie behind each contact-made hire, against Granovetter
 sensitivity    Sobol or Morris designs: the indices of every outcome
 ============== =====================================================================
@@ -117,7 +118,7 @@ def _fits(name: str, r: Results) -> bool:
     if name == "heatmap":
         return {"specificity", "positivity"} <= set(r.varied)
     if name == "effect":
-        return r.experiment.design.kind in ("grid", "zip") and len(r.varied) == 1
+        return r.experiment.design.kind in ("grid", "zip") and len(r.varied) in (1, 2)
     if name == "ties":
         return True
     if name == "sensitivity":
@@ -229,8 +230,8 @@ def _heatmap(r: Results) -> Drawing:
 def _effect(r: Results) -> Drawing:
     from sim import plots
 
-    x = r.varied[0]
-    return _one("effect", lambda ax: plots.help_bank(r.runs, ax, x=x, outcome=r.outcome))
+    x, by = r.varied[0], (r.varied[1] if len(r.varied) > 1 else None)
+    return _one("effect", lambda ax: plots.effect(r.runs, ax, x=x, outcome=r.outcome, by=by))
 
 
 def _ties(r: Results) -> Drawing:

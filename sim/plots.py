@@ -449,48 +449,97 @@ def heatmap(
     return ax
 
 
+# Outcomes that are ratios of sums over runs: (numerator columns, denominator columns).
+RATIOS = {
+    "share_action": (["total_action"], ["total_asks"]),
+    "share_sympathy": (["total_sympathy"], ["total_asks"]),
+    "hires_via_contacts": (
+        ["total_hires_lead", "total_hires_intro"],
+        ["total_hires_direct", "total_hires_lead", "total_hires_intro"],
+    ),
+}
+MEANS = {"mean_unemployment": "mean_unemployment", "weeks_searching": "weeks_run"}
+
+
+def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, float, str]:
+    """(value, low, high, kind of interval) of an outcome over a set of runs: Clopper-Pearson
+    for the share hired, Student's t for means, bootstrap over runs for ratios."""
+    if outcome == "hired":
+        k, n = int(hired_by(rows).sum()), len(rows)
+        return (k / n, *stats.proportion_interval(k, n), "Clopper-Pearson")
+    if outcome in MEANS:
+        return (*stats.mean_interval(rows[MEANS[outcome]].to_numpy(dtype=float)), "t")
+    if outcome in RATIOS:
+        top, bottom = (
+            rows[c].to_numpy(dtype=float).sum(axis=1) for c in map(list, RATIOS[outcome])
+        )
+        if bottom.sum() == 0:
+            return math.nan, math.nan, math.nan, "bootstrap"
+        low, high = stats.bootstrap_interval(
+            lambda i: float(top[i].sum() / max(bottom[i].sum(), 1.0)), np.arange(len(rows))
+        )
+        return float(top.sum() / bottom.sum()), low, high, "bootstrap"
+    allowed = ", ".join(["hired", *MEANS, *RATIOS])
+    raise ValueError(f"outcome '{outcome}' is not allowed; allowed: {allowed}")
+
+
+def _percent(outcome: str) -> bool:
+    return outcome in ("hired", "mean_unemployment") or outcome in RATIOS
+
+
+@chart
+def effect(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    x: str = "specificity",
+    outcome: str = "hired",
+    by: str | None = None,
+) -> Axes:
+    """An outcome against one design column, one line per value of ``by``, with 95% intervals
+    (Clopper-Pearson for the share hired, t for means, bootstrap over runs for ratios).
+    Numeric ``x`` gives lines with bands; text ``x`` (graph names, say) gives dodged points."""
+    from sim.sensitivity import OUTCOMES
+
+    ax = _axes(ax)
+    lines = _groups(table, by) if by else [("", table)]
+    colours = _colours(len(lines))
+    scale = 100 if _percent(outcome) else 1
+    numeric = pd.api.types.is_numeric_dtype(table[x])
+    categories = list(dict.fromkeys(table[x])) if not numeric else []
+    kind = ""
+    for i, (key, subset) in enumerate(lines):
+        points = sorted(_groups(subset, x), key=lambda kv: kv[0]) if numeric else _groups(subset, x)
+        values = np.array([outcome_interval(rows, outcome)[:3] for _, rows in points]) * scale
+        kind = outcome_interval(points[0][1], outcome)[3]
+        label = f"{by} = {_label(key)}" if by else outcome.replace("_", " ")
+        if numeric:
+            xs = [k for k, _ in points]
+            ax.fill_between(xs, values[:, 1], values[:, 2], color=colours[i], alpha=0.2, lw=0)
+            ax.plot(xs, values[:, 0], "o-", color=colours[i], lw=2, ms=4, label=label)
+        else:
+            offset = (i - (len(lines) - 1) / 2) * 0.8 / max(len(lines), 1)
+            xs = [categories.index(k) + offset for k, _ in points]
+            ax.errorbar(xs, values[:, 0], yerr=[values[:, 0] - values[:, 1],
+                        values[:, 2] - values[:, 0]], fmt="o", color=colours[i], capsize=3,
+                        label=label)  # fmt: skip
+    if not numeric:
+        ax.set_xticks(range(len(categories)), [str(c) for c in categories], rotation=20)
+    names = {"banked_favours": "favours banked before the job loss", "gossip_rate":
+             "gossip rate (P(talk about the seeker) per week)"}  # fmt: skip
+    ax.set_xlabel(names.get(x, f"{x} (0-1)" if x in ("specificity", "positivity") else x))
+    ax.set_ylabel(OUTCOMES[outcome][0] + (" (%)" if scale == 100 else ""), fontsize="small")
+    ax.set_title(f"{outcome.replace('_', ' ')} against {x.replace('_', ' ')}")
+    ax.legend(frameon=False, title=f"{LEVEL:.0%} intervals: {kind}")
+    return ax
+
+
 @chart
 def help_bank(
     table: pd.DataFrame, ax: Axes | None = None, x: str = "banked_favours", outcome: str = "hired"
 ) -> Axes:
-    """An outcome against the favours banked before the job loss (or any other column), with
-    95% intervals: Clopper-Pearson for the share hired, bootstrap over runs otherwise."""
-    from sim.sensitivity import OUTCOMES
-
-    ax = _axes(ax)
-    groups = sorted(_groups(table, x), key=lambda kv: kv[0])
-    xs, mids, lows, highs = [], [], [], []
-    for key, rows in groups:
-        if outcome == "hired":
-            k, n = int(hired_by(rows).sum()), len(rows)
-            mid, (low, high) = k / n, stats.proportion_interval(k, n)
-        else:
-            one = pd.Series(np.zeros(len(rows), dtype=int), index=rows.index)
-            mid = float(outcome_values(rows, outcome, one).iloc[0])
-
-            def value(idx: np.ndarray, rows: pd.DataFrame = rows, one: pd.Series = one) -> float:
-                return float(outcome_values(rows.iloc[idx], outcome, one.iloc[idx]).iloc[0])
-
-            low, high = stats.bootstrap_interval(value, np.arange(len(rows)))
-        xs.append(key)
-        mids.append(mid)
-        lows.append(low)
-        highs.append(high)
-    scale = 100 if outcome in ("hired", "mean_unemployment") or outcome.startswith("share") else 1
-    ax.fill_between(
-        xs,
-        scale * np.array(lows),
-        scale * np.array(highs),
-        color=OKABE_ITO[2],
-        alpha=0.25,
-        lw=0,
-        label=f"{LEVEL:.0%} interval",
-    )
-    ax.plot(xs, scale * np.array(mids), "o-", color=OKABE_ITO[2], lw=2, label=outcome)
-    ax.set_xlabel("favours banked before the job loss" if x == "banked_favours" else x)
-    ax.set_ylabel(OUTCOMES[outcome][0] + (" (%)" if scale == 100 else ""), fontsize="small")
+    """The outcome against the favours the seeker banked before the job loss."""
+    ax = effect(table, ax, x=x, outcome=outcome)
     ax.set_title("The help bank")
-    ax.legend(frameon=False)
     return ax
 
 

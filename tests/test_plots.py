@@ -211,6 +211,35 @@ def test_help_bank_plots_the_share_hired_per_favour_count(results):
     assert ax.get_xlabel() == "favours banked before the job loss"
 
 
+def test_effect_draws_one_line_per_value_of_by(results):
+    table = runs(results, "grid")
+    ax = plots.effect(table, x="specificity", outcome="weeks_searching", by="positivity")
+    lines = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(lines) == 2 and len(ax.collections) == 2  # a line and a band per positivity
+    expected = table.groupby(["positivity", "specificity"]).weeks_run.mean()
+    for line, p in zip(lines, [0.0, 1.0], strict=True):
+        assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
+        assert list(line.get_ydata()) == pytest.approx(expected[p].to_list())
+    assert "t" in ax.get_legend().get_title().get_text()
+
+
+def test_effect_with_text_categories_dodges_points():
+    table = pd.DataFrame(
+        {"graph": ["karate", "davis"] * 20, "who": ["a"] * 20 + ["b"] * 20,
+         "total_action": np.arange(40), "total_asks": np.full(40, 50)}
+    )  # fmt: skip
+    ax = plots.effect(table, x="graph", outcome="share_action", by="who")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["karate", "davis"]
+    # "a" rows: actions 0..19 of 50 asks each; karate holds the even ones
+    karate_a = 100 * np.arange(0, 20, 2).sum() / (50 * 10)
+    first = ax.containers[0].lines[0]  # errorbar container: data line of "a"
+    assert first.get_ydata()[0] == pytest.approx(karate_a)
+    second = ax.containers[1].lines[0]
+    assert [first.get_xdata()[0], second.get_xdata()[0]] == pytest.approx([-0.2, 0.2])  # dodged
+    with pytest.raises(ValueError, match="outcome 'x' is not allowed; allowed: hired"):
+        plots.effect(table, x="graph", outcome="x")
+
+
 def test_tie_classes_draws_model_and_granovetter_bars(results):
     table = runs(results, "strategies")
     ax = plots.tie_classes(table)
