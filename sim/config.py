@@ -255,7 +255,10 @@ def _check_parameters(experiment: Experiment, source: str) -> None:
         Params.from_dict(
             {name: Params.defaults()[name] for name in named if name in Params.specs()}
         )
-        Params.from_dict(experiment.model)
+        # the base with the design's first values: a base may lean on the design (graph =
+        # "file" with the files in design.values) and every point is checked below anyway
+        first = {name: values[0] for name, values in design.values.items()}
+        Params.from_dict({**experiment.model, **first})
         for name in named:
             if name not in Params.specs():
                 Params.from_dict({name: 0})  # raises with a suggestion

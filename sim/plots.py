@@ -81,6 +81,15 @@ ROLE_LABELS = {
 }
 
 LEVEL = stats.LEVEL
+# Short axis labels of the outcomes (sim.sensitivity.OUTCOMES has the full meanings).
+AXIS_LABELS = {
+    "hired": "hired by the horizon (% of runs)",
+    "weeks_searching": "weeks searching (not hired: the horizon)",
+    "mean_unemployment": "person-weeks unemployed (%)",
+    "share_action": "answers that were action (%)",
+    "share_sympathy": "answers that were sympathy (%)",
+    "hires_via_contacts": "hires through contacts (%)",
+}
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -364,7 +373,7 @@ def answer_mix(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy"
     ax.set_xlim(0, 100)
     ax.set_xlabel("answers (% of all answers to the seeker)")
     ax.set_title("How contacts answered")
-    ax.legend(ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.08), frameon=False)
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     return ax
 
 
@@ -402,8 +411,6 @@ def heatmap(
     bins: int = 8,
 ) -> Axes:
     """An outcome (mean over runs) over two parameters; sampled values are binned."""
-    from sim.sensitivity import OUTCOMES
-
     ax = _axes(ax)
     for name in (x, y):
         if name not in table.columns:
@@ -418,7 +425,7 @@ def heatmap(
     shown = 100 * grid if share else grid
     image = ax.imshow(shown, origin="lower", cmap="cividis", aspect="auto")
     colourbar = ax.figure.colorbar(image, ax=ax)
-    colourbar.set_label(OUTCOMES[outcome][0] + (" (%)" if share else ""), fontsize="small")
+    colourbar.set_label(AXIS_LABELS[outcome])
     if grid.size <= 100:
         middle = np.nanmean(shown)
         for (i, j), value in np.ndenumerate(shown):
@@ -498,8 +505,6 @@ def effect(
     """An outcome against one design column, one line per value of ``by``, with 95% intervals
     (Clopper-Pearson for the share hired, t for means, bootstrap over runs for ratios).
     Numeric ``x`` gives lines with bands; text ``x`` (graph names, say) gives dodged points."""
-    from sim.sensitivity import OUTCOMES
-
     ax = _axes(ax)
     lines = _groups(table, by) if by else [("", table)]
     colours = _colours(len(lines))
@@ -511,7 +516,11 @@ def effect(
         points = sorted(_groups(subset, x), key=lambda kv: kv[0]) if numeric else _groups(subset, x)
         values = np.array([outcome_interval(rows, outcome)[:3] for _, rows in points]) * scale
         kind = outcome_interval(points[0][1], outcome)[3]
-        label = f"{by} = {_label(key)}" if by else outcome.replace("_", " ")
+        label = (
+            (_label(key) if isinstance(key, str) else f"{by} = {_label(key)}")
+            if by
+            else (outcome.replace("_", " "))
+        )
         if numeric:
             xs = [k for k, _ in points]
             ax.fill_between(xs, values[:, 1], values[:, 2], color=colours[i], alpha=0.2, lw=0)
@@ -527,9 +536,10 @@ def effect(
     names = {"banked_favours": "favours banked before the job loss", "gossip_rate":
              "gossip rate (P(talk about the seeker) per week)"}  # fmt: skip
     ax.set_xlabel(names.get(x, f"{x} (0-1)" if x in ("specificity", "positivity") else x))
-    ax.set_ylabel(OUTCOMES[outcome][0] + (" (%)" if scale == 100 else ""), fontsize="small")
+    ax.set_ylabel(AXIS_LABELS[outcome])
     ax.set_title(f"{outcome.replace('_', ' ')} against {x.replace('_', ' ')}")
-    ax.legend(frameon=False, title=f"{LEVEL:.0%} intervals: {kind}")
+    place = {} if numeric else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    ax.legend(frameon=False, title=f"{LEVEL:.0%} intervals: {kind}", **place)
     return ax
 
 
@@ -597,7 +607,7 @@ def tie_classes(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xticks(x, [TIE_LABELS[t] for t in TIE_NAMES])
     ax.set_ylabel("hires through contacts (%)")
     ax.set_title("Which ties pass the opening that becomes a hire")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left")
     ax.text(
         1.0,
         -0.2,

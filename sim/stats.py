@@ -141,3 +141,29 @@ def gini(values: ArrayLike) -> float:
         return 0.0
     ranks = np.arange(1, n + 1)
     return max(0.0, float((2 * ranks - n - 1) @ x / (n * x.sum())))  # no -1e-17 for equal values
+
+
+def paired_difference(
+    a: ArrayLike, b: ArrayLike, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """(mean of a - b, low, high): the percentile bootstrap of a paired difference, as common
+    random numbers give it (replicate r of both arms saw the same network and luck)."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    low, high = bootstrap_interval(
+        lambda i: float(diff[i].mean()), np.arange(len(diff)), level=level
+    )
+    return float(diff.mean()), low, high
+
+
+def best_level(values: ArrayLike, level: float = LEVEL) -> tuple[int, int, int]:
+    """Which column of a (replicates, levels) matrix has the smallest mean, with a percentile
+    bootstrap interval for that column index (rows resampled together: paired replicates).
+
+    Returns (best, low, high) column indices; a flat optimum shows as a wide interval.
+    """
+    x = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rows = rng.integers(0, len(x), size=(RESAMPLES, len(x)))
+    best = np.array([int(np.argmin(x[r].mean(axis=0))) for r in rows])
+    low, high = np.quantile(best, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    return int(np.argmin(x.mean(axis=0))), int(low), int(high)

@@ -254,7 +254,10 @@ def config_hash(text: str) -> str:
 
 
 # Modules that only run, schedule or report sweeps: editing them cannot change a result.
-_NOT_RESULTS = {"cli.py", "sweep.py", "executors.py", "progress.py", "sensitivity.py", "bench.py"}
+_NOT_RESULTS = {
+    "cli.py", "sweep.py", "executors.py", "progress.py", "sensitivity.py", "bench.py",
+    "plots.py", "stats.py", "figures.py", "study.py",
+}  # fmt: skip
 
 
 def inputs_hash(experiment: Experiment, text: str) -> str:

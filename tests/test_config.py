@@ -119,3 +119,18 @@ def test_check_command_reports_a_valid_config_and_rejects_a_bad_one(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     missing = subprocess.run([*run, "nope.toml"], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "config file 'nope.toml' not found" in missing.stderr
+
+
+def test_a_base_may_lean_on_the_design_for_joint_parameters(tmp_path):
+    # graph = "file" in the base, the files in the design: valid; a missing file is named
+    (tmp_path / "a.txt").write_text("0 1\n1 2\n")
+    text = (
+        'seed = 1\n[model]\ngraph = "file"\n[design]\nkind = "zip"\n'
+        f'[design.values]\ngraph_file = ["{tmp_path / "a.txt"}"]\n'
+    )
+    assert parse_config(text).points()[0].params({"graph": "file"}).graph_file.endswith("a.txt")
+    with pytest.raises(ConfigError, match="graph file '.*b.txt' not found"):
+        parse_config(text.replace("a.txt", "b.txt"))
+    with pytest.raises(ConfigError, match="graph=file needs graph_file"):
+        parse_config('seed = 1\n[model]\ngraph = "file"\n[design]\nkind = "strategies"\n'
+                     'strategies = ["help-banker"]\n')  # fmt: skip

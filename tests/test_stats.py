@@ -97,3 +97,19 @@ def test_gini_closed_forms():
     assert stats.gini([0, 0, 0, 1]) == pytest.approx(3 / 4)  # (n - 1) / n
     # uniform on [0, 1]: Gini 1/3; 100,001 evenly spaced values are within 1e-5
     assert stats.gini(np.linspace(0, 1, 100_001)) == pytest.approx(1 / 3, abs=1e-5)
+
+
+def test_paired_difference_of_common_noise_is_exact():
+    # b = a + 0.1 with the same noise: the difference is 0.1 with a zero-width interval
+    a = np.random.default_rng(3).normal(size=500)
+    assert stats.paired_difference(a + 0.1, a) == pytest.approx((0.1, 0.1, 0.1))
+
+
+def test_best_level_finds_a_clear_minimum_and_widens_on_a_flat_one():
+    rng = np.random.default_rng(4)
+    noise = rng.normal(0, 0.1, size=(400, 5))
+    clear = noise + np.array([3.0, 2.0, 1.0, 2.0, 3.0])  # minimum at 2, 10 sd from the next
+    assert stats.best_level(clear) == (2, 2, 2)
+    flat = noise + 1.0  # no column is better: the interval spans most of the levels
+    _, low, high = stats.best_level(flat)
+    assert high - low >= 3

@@ -1,0 +1,62 @@
+"""Study 3: the help bank over a career: help-bankers against the rest, and the inequality of
+unemployment, in a labour market over ten simulated years.
+
+Config: experiments/career.toml. Uses ``sim.runs.run`` (one Runs per design point) because the
+comparison needs each person's weeks unemployed and whether they were a help-banker.
+"""
+
+import numpy as np
+import pandas as pd
+
+from sim import plots, stats, study
+from sim.runs import run as simulate
+
+
+def run(args):
+    experiment = study.experiment("experiments/career.toml", args)
+    rows, people = [], []
+    for point in experiment.points():
+        params = point.params(experiment.base())
+        runs = simulate(params, experiment.replicates, experiment.seed)  # common random numbers
+        share = runs.unemployment_by_node()  # (replicates, people)
+        banker = runs.is_banker()
+        for r in range(experiment.replicates):
+            rows.append({"help_banker_share": params.help_banker_share,
+                         "mean_unemployment": share[r].mean(), "gini": stats.gini(share[r]),
+                         "bankers": share[r][banker[r]].mean() if banker[r].any() else np.nan,
+                         "rest": share[r][~banker[r]].mean()})  # fmt: skip
+        if params.help_banker_share == 0.2:
+            people = pd.DataFrame(
+                {
+                    "unemployment": share.ravel(),
+                    "group": np.where(banker.ravel(), "help-bankers", "the rest"),
+                }
+            )
+    table = pd.DataFrame(rows)
+    fig, (left, right) = plots.figure(nrows=2)
+    plots.unemployment_by_group(people, left)
+    left.set_title("A fifth are help-bankers")
+    plots.effect(table, right, x="help_banker_share", outcome="mean_unemployment")
+    right.set_title("Unemployment and the habit's spread")
+    study.save(fig, "career", args)
+
+    base = experiment.base()
+    print(f"{experiment.replicates} markets of {base['n_nodes']} people, {base['weeks']} weeks;"
+          " 95% intervals over markets (t, or paired bootstrap)")  # fmt: skip
+    for share, group in table.groupby("help_banker_share"):
+        mean, gini = stats.mean_interval(group.mean_unemployment), stats.mean_interval(group.gini)
+        line = (f"  help_banker_share {share:g}: unemployment {study.percent(*mean, 2)}, "
+                f"Gini {gini[0]:.3f} ({gini[1]:.3f} to {gini[2]:.3f})")  # fmt: skip
+        if share > 0:
+            gap = stats.paired_difference(group.bankers, group.rest)
+            line += f"; bankers minus the rest {study.points(*gap, 2)}"
+        print(line)
+    none = table[table.help_banker_share == 0].mean_unemployment.to_numpy()
+    for share in (0.2, 0.5):
+        other = table[table.help_banker_share == share].mean_unemployment.to_numpy()
+        print(f"  unemployment at {share:g} minus at 0: "
+              f"{study.points(*stats.paired_difference(other, none), 2)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    raise SystemExit(study.main(run, __doc__))
