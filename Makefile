@@ -18,8 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+# The main job: the strategy comparison (10,000 runs on the Numba core), its table and charts.
 run: $(VENV)/.installed
-	$(BIN)/empathy-sim compare --replicates 200 --seed 20260101 --engine mesa
+	$(BIN)/empathy-sim run configs/strategies.toml
+	$(BIN)/empathy-sim plot results/strategies
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim tests experiments

@@ -145,7 +145,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
         )
         if not args.dry_run:
-            written = sorted(p.name for p in folder.iterdir() if p.is_file())
+            tables = ("manifest.json", "runs.parquet", "weekly.parquet", "sensitivity.csv")
+            written = [name for name in tables if (folder / name).is_file()]
             print(f"wrote {', '.join(written)} in {folder}")
         return 0
 
