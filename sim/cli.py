@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from sim.params import PRESETS, ConfigError, Params, SweepError
 from sim.runs import ENGINES
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -350,8 +352,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"empathy-sim: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        # no second traceback: an interrupt during interpreter shutdown (a second Ctrl-C, or
+        # one delivered late while the stopped pool's manager thread is joined) is ignored
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(
             "empathy-sim: interrupted; finished batches are kept: rerun the same command to resume",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED

@@ -538,7 +538,7 @@ def effect(
     ax.set_xlabel(names.get(x, f"{x} (0-1)" if x in ("specificity", "positivity") else x))
     ax.set_ylabel(AXIS_LABELS[outcome])
     ax.set_title(f"{outcome.replace('_', ' ')} against {x.replace('_', ' ')}")
-    place = {} if numeric else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    place: dict[str, Any] = {} if numeric else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
     ax.legend(frameon=False, title=f"{LEVEL:.0%} intervals: {kind}", **place)
     return ax
 

@@ -14,8 +14,8 @@ which kind it is, so a chart can state it.
 
 Examples
 --------
->>> proportion_interval(0, 10)[1]  # 1 - 0.025 ** (1 / 10)
-0.30849710781876083
+>>> round(proportion_interval(0, 10)[1], 6)  # 1 - 0.025 ** (1 / 10)
+0.308497
 """
 
 from __future__ import annotations

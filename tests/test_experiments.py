@@ -1,0 +1,64 @@
+"""The study scripts in experiments/ run, draw their figure, and docs/findings.md matches them."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+STUDIES = sorted(
+    p.stem for p in (ROOT / "experiments").glob("*.py")
+    if p.stem not in ("benchmark", "measure_sweep")
+)  # fmt: skip
+FINDINGS = (ROOT / "docs" / "findings.md").read_text()
+
+
+def study(name, tmp_path, *extra):
+    return subprocess.run(
+        [sys.executable, f"experiments/{name}.py", "--results", str(tmp_path / "r"),
+         "--figures", str(tmp_path / "f"), "--workers", "1", *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", STUDIES)
+def test_each_study_runs_quick_and_draws_its_figure(tmp_path, name):
+    done = study(name, tmp_path, "--quick")
+    assert done.returncode == 0, done.stderr
+    figures = list((tmp_path / "f").glob("*.png"))
+    assert figures and all(f.stat().st_size > 10_000 for f in figures)
+    assert "95%" in done.stdout, done.stdout  # effect sizes are printed with their intervals
+
+
+def test_findings_show_every_study_its_command_and_figure():
+    for name in STUDIES:
+        assert f"python experiments/{name}.py" in FINDINGS, name
+    for figure in re.findall(r"\]\((figures/[^)]+)\)", FINDINGS):
+        assert (ROOT / "docs" / figure).is_file(), figure
+    assert (ROOT / "docs/figures/strategies.png").is_file()
+    assert "docs/figures/strategies.png" in (ROOT / "README.md").read_text()
+
+
+def test_the_strategy_numbers_in_the_findings_are_what_the_command_prints(tmp_path):
+    # one seed fixes every run: the full study reproduces the table in docs/findings.md
+    done = study("strategies", tmp_path)
+    assert done.returncode == 0, done.stderr
+    for line in done.stdout.splitlines()[2:7]:
+        name, median, _, hired = re.match(r"(\S+)\s+(\S+) \((\d+)-(\d+)\)\s+(\S+)", line).group(
+            1, 2, 3, 5
+        )
+        row = next(r for r in FINDINGS.splitlines() if r.startswith(f"| {name} "))
+        assert f"| {median} (" in row and f"| {hired} (" in row, (line, row)
+
+
+def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "experiments/gossip.py", "--results", str(tmp_path / "r"),
+         "--figures", str(tmp_path / "f"), "--workers", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == "error: --workers=0; allowed: a whole number >= 1\n"
+    assert not (tmp_path / "r").exists() and not (tmp_path / "f").exists()
