@@ -470,7 +470,7 @@ MEANS = {"mean_unemployment": "mean_unemployment", "weeks_searching": "weeks_run
 
 def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, float, str]:
     """(value, low, high, kind of interval) of an outcome over a set of runs: Clopper-Pearson
-    for the share hired, Student's t for means, bootstrap over runs for ratios."""
+    for the share hired, Student's t for means, the delta method for ratios of sums."""
     if outcome == "hired":
         k, n = int(hired_by(rows).sum()), len(rows)
         return (k / n, *stats.proportion_interval(k, n), "Clopper-Pearson")
@@ -480,12 +480,7 @@ def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, fl
         top, bottom = (
             rows[c].to_numpy(dtype=float).sum(axis=1) for c in map(list, RATIOS[outcome])
         )
-        if bottom.sum() == 0:
-            return math.nan, math.nan, math.nan, "bootstrap"
-        low, high = stats.bootstrap_interval(
-            lambda i: float(top[i].sum() / max(bottom[i].sum(), 1.0)), np.arange(len(rows))
-        )
-        return float(top.sum() / bottom.sum()), low, high, "bootstrap"
+        return (*stats.ratio_interval(top, bottom), "delta method")
     allowed = ", ".join(["hired", *MEANS, *RATIOS])
     raise ValueError(f"outcome '{outcome}' is not allowed; allowed: {allowed}")
 
@@ -503,7 +498,7 @@ def effect(
     by: str | None = None,
 ) -> Axes:
     """An outcome against one design column, one line per value of ``by``, with 95% intervals
-    (Clopper-Pearson for the share hired, t for means, bootstrap over runs for ratios).
+    (Clopper-Pearson for the share hired, t for means, the delta method for ratios).
     Numeric ``x`` gives lines with bands; text ``x`` (graph names, say) gives dodged points."""
     ax = _axes(ax)
     lines = _groups(table, by) if by else [("", table)]
@@ -558,20 +553,11 @@ def help_bank(
 
 def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     """Share of contact-made hires by the tie of the contact who passed the opening, with 95%
-    bootstrap intervals over runs; hires passed on by relays (two steps away) are left out."""
+    delta-method intervals (runs are the units); hires passed on by relays (two steps away)
+    are left out."""
     counts = table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy(dtype=float)
-    total = counts.sum()
-    out = {}
-    for j, tie in enumerate(TIE_NAMES):
-        share = counts[:, j].sum() / total if total else math.nan
-
-        def ratio(idx: np.ndarray, j: int = j) -> float:
-            rows = counts[idx]
-            return float(rows[:, j].sum() / max(rows.sum(), 1.0))
-
-        low, high = stats.bootstrap_interval(ratio, np.arange(len(counts))) if total else (0, 0)
-        out[tie] = (share, low, high)
-    return out
+    total = counts.sum(axis=1)
+    return {tie: stats.ratio_interval(counts[:, j], total) for j, tie in enumerate(TIE_NAMES)}
 
 
 @chart
@@ -611,7 +597,7 @@ def tie_classes(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.text(
         1.0,
         -0.2,
-        f"whiskers: {LEVEL:.0%} bootstrap over runs; {relays:,} relayed hires left out",
+        f"whiskers: {LEVEL:.0%} delta method over runs; {relays:,} relayed hires left out",
         transform=ax.transAxes,
         ha="right",
         fontsize="small",
