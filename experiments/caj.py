@@ -1,7 +1,7 @@
 """Study 7: simulated against exact long-run unemployment per person, both engines.
 
 Config: experiments/caj.toml (four small graphs, levers off). The Numba core runs every
-replicate; the Mesa reference a tenth of them (it is ~100 times slower per person-week).
+replicate; the Mesa reference a fifth of them (it is ~100 times slower per person-week).
 Each person's simulated value is the mean over replicates of the share of 20,000 weeks they
 ended unemployed, with a t interval; the exact value is from ``sim.exact``.
 """
@@ -25,7 +25,7 @@ def run(args):
         graph = replicate_graph(params, experiment.seed, 0, same_graph=True)
         exact = long_run_unemployment(graph, params.arrival_rate, params.separation_rate)
         for engine, replicates in (("numba", experiment.replicates),
-                                   ("mesa", max(2, experiment.replicates // 10))):  # fmt: skip
+                                   ("mesa", max(2, experiment.replicates // 5))):  # fmt: skip
             runs = simulate(params, replicates, experiment.seed, engine, same_graph=True)
             share = runs.unemployment_by_node()
             for node in range(len(exact)):
