@@ -1,6 +1,6 @@
 """``python -m sim`` is the same as the ``empathy-sim`` command."""
 
-from sim.cli import main
+from sim.cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

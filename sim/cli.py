@@ -352,11 +352,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"empathy-sim: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        # no second traceback: an interrupt during interpreter shutdown (a second Ctrl-C, or
-        # one delivered late while the stopped pool's manager thread is joined) is ignored
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(
             "empathy-sim: interrupted; finished batches are kept: rerun the same command to resume",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+
+
+def entry() -> NoReturn:
+    """The ``empathy-sim`` command and ``python -m sim``: :func:`main`, then exit.
+
+    After Ctrl-C, a second interrupt during interpreter shutdown (a second Ctrl-C, or one
+    that lands while the stopped process pool's manager thread is joined) would print a
+    threading traceback under the one line; the command ignores it. Callers of :func:`main`
+    in a process of their own (tests, notebooks) keep their handler.
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise SystemExit(code)

@@ -42,6 +42,12 @@ import pandas as pd
 from sim.config import Experiment, parse_config
 from sim.params import ConfigError
 
+# Columns every chart may read (runs.parquet of any sweep has them).
+REQUIRED = ("run_index", "point", "replicate", "strategy", "weeks_run", "weeks_to_offer",
+            "mean_unemployment", "total_asks", "total_sympathy", "total_ears_open",
+            "total_action", "total_hires_direct", "total_hires_lead", "total_hires_intro",
+            "total_hires_via_close", "total_hires_via_regular", "total_hires_via_distant",
+            "total_hires_via_relay")  # fmt: skip
 CHARTS = (
     "strategies",
     "survival",
@@ -86,9 +92,12 @@ def load(folder: Path) -> Results:
         raise ConfigError(f"{folder}: no results here (no manifest.json); run a sweep first")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        experiment = parse_config(manifest["config"], str(manifest_path), manifest["name"])
-    except (ValueError, KeyError, TypeError) as exc:
+        if not isinstance(manifest.get("config"), str) or not isinstance(manifest["name"], str):
+            raise ValueError("no config text and name")
+    except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise ConfigError(f"{manifest_path}: not a sweep manifest ({exc})") from None
+    # the config as the sweep ran it (a graph file it names must still be where it was)
+    experiment = parse_config(manifest["config"], str(manifest_path), manifest["name"])
     runs_path = folder / "runs.parquet"
     if not manifest.get("finished") or not runs_path.is_file():
         raise ConfigError(
@@ -98,9 +107,25 @@ def load(folder: Path) -> Results:
         runs = pd.read_parquet(runs_path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise ConfigError(f"{runs_path}: not a readable Parquet file ({exc})") from None
-    indices_path = folder / "sensitivity.csv"
-    indices = pd.read_csv(indices_path) if indices_path.is_file() else None
-    return Results(folder, experiment, runs, indices)
+    missing = [c for c in REQUIRED if c not in runs.columns]
+    if missing:
+        raise ConfigError(f"{runs_path}: not a sweep's runs table (no column {missing[0]})")
+    return Results(folder, experiment, runs, _indices(folder / "sensitivity.csv"))
+
+
+def _indices(path: Path) -> pd.DataFrame | None:
+    """sensitivity.csv, or None when there is none or it is empty (no outcome varied)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        indices = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError):
+        indices = pd.DataFrame()
+    if indices.empty:
+        return None
+    if not {"outcome", "parameter"} <= set(indices.columns):
+        raise ConfigError(f"{path}: not a sensitivity table (no outcome and parameter columns)")
+    return indices
 
 
 def charts_for(folder: Path) -> list[str]:
@@ -215,8 +240,12 @@ def _network(r: Results) -> Drawing:
 
     def titled(axes: Any) -> None:
         draw(axes)
-        same = "the same network, " if job.common else "replicate 0's network, "
-        np.atleast_1d(axes)[0].figure.suptitle(f"Who answered what: {same}two strategies")
+        title = (
+            "Who answered what: the same network, two strategies"
+            if job.common
+            else "Who answered what: each strategy's first run (different networks)"
+        )
+        np.atleast_1d(axes)[0].figure.suptitle(title)
 
     return _one("network", titled, len(chosen))
 
@@ -224,7 +253,14 @@ def _network(r: Results) -> Drawing:
 def _heatmap(r: Results) -> Drawing:
     from sim import plots
 
-    return _one("heatmap", lambda ax: plots.heatmap(r.runs, ax, outcome=r.outcome))
+    sampled = r.experiment.design.kind not in ("grid", "zip")
+    others = [n for n in r.varied if n not in ("specificity", "positivity")]
+    return _one(
+        "heatmap",
+        lambda ax: plots.heatmap(
+            r.runs, ax, outcome=r.outcome, bins=8 if sampled else None, averaged=others
+        ),
+    )
 
 
 def _effect(r: Results) -> Drawing:

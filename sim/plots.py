@@ -212,8 +212,9 @@ def weeks_to_offer(table: pd.DataFrame, ax: Axes | None = None, by: str = "strat
     """
     ax = _axes(ax)
     groups = _groups(table, by)
-    horizon = int(table["weeks_run"].max())
+    longest = int(table["weeks_run"].max())
     for i, (_, rows) in enumerate(groups):
+        horizon = int(rows["weeks_run"].max())  # each group's own (a design may vary weeks)
         offered = rows["weeks_to_offer"].to_numpy()
         median, low, high = stats.median_interval(np.where(offered > 0, offered, math.inf))
         shown = [min(v, horizon) for v in (median, low, high)]
@@ -224,9 +225,8 @@ def weeks_to_offer(table: pd.DataFrame, ax: Axes | None = None, by: str = "strat
             ax.annotate("", (horizon + 1.2, i), (horizon, i), arrowprops={"arrowstyle": "->"})
         text = f">{horizon}" if math.isinf(median) else f"{median:g}"
         ax.annotate(text, (shown[0], i), xytext=(0, 7), textcoords="offset points", ha="center")
-    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
-    ax.invert_yaxis()
-    ax.set_xlim(0, horizon + 2)
+    _rows(ax, groups)
+    ax.set_xlim(0, longest + 2)
     ax.set_xlabel("weeks to a job offer (median)")
     ax.set_title("Median weeks to an offer")
     ax.text(
@@ -265,8 +265,7 @@ def hired_share(
         ax.annotate(
             f"{share:.0%}", (100 * high, i), xytext=(4, 0), textcoords="offset points", va="center"
         )
-    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
-    ax.invert_yaxis()
+    _rows(ax, groups)
     ax.set_xlim(0, 112)
     ax.set_xlabel(f"hired by week {week} (% of runs)")
     ax.set_title(f"Share hired by week {week}")
@@ -293,6 +292,13 @@ def strategy_comparison(
     hired_share(table, axes[1], by, week)
     axes[1].set_yticklabels([])
     return axes
+
+
+def _rows(ax: Axes, groups: list[tuple[Any, pd.DataFrame]]) -> None:
+    """One row per group, first at the top, with the same limits on every panel (so panels
+    side by side line up)."""
+    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
+    ax.set_ylim(len(groups) - 0.5, -0.5)
 
 
 def _runs_per_group(groups: list[tuple[Any, pd.DataFrame]]) -> str:
@@ -368,8 +374,7 @@ def answer_mix(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy"
                     fontsize="small",
                 )
             left += share
-    ax.set_yticks(range(len(groups)), [_label(k) for k, _ in groups])
-    ax.invert_yaxis()
+    _rows(ax, groups)
     ax.set_xlim(0, 100)
     ax.set_xlabel("answers (% of all answers to the seeker)")
     ax.set_title("How contacts answered")
@@ -389,10 +394,10 @@ def outcome_values(table: pd.DataFrame, outcome: str, key: pd.Series) -> pd.Seri
     return OUTCOMES[outcome][1](table.assign(point=key.to_numpy()))
 
 
-def _bins(values: pd.Series, bins: int) -> tuple[pd.Series, list[str]]:
-    """Discrete values as they are; continuous ones (sampled designs) in equal-width bins."""
+def _bins(values: pd.Series, bins: int | None) -> tuple[pd.Series, list[str]]:
+    """Design values as they are (``bins=None``); sampled ones in ``bins`` equal-width bins."""
     distinct = np.sort(values.unique())
-    if len(distinct) <= bins:
+    if bins is None:
         codes = pd.Series(np.searchsorted(distinct, values), index=values.index)
         return codes, [f"{v:g}" for v in distinct]
     edges = np.linspace(values.min(), values.max(), bins + 1)
@@ -408,9 +413,12 @@ def heatmap(
     x: str = "specificity",
     y: str = "positivity",
     outcome: str = "hired",
-    bins: int = 8,
+    bins: int | None = None,
+    averaged: Sequence[str] = (),
 ) -> Axes:
-    """An outcome (mean over runs) over two parameters; sampled values are binned."""
+    """An outcome (mean over runs) over two parameters, one cell per pair of design values;
+    ``bins`` cuts sampled (continuous) values into that many equal-width bins instead, and
+    ``averaged`` names other parameters the design varies, which each cell pools."""
     ax = _axes(ax)
     for name in (x, y):
         if name not in table.columns:
@@ -448,7 +456,8 @@ def heatmap(
     ax.text(
         1.0,
         -0.2,
-        f"cell: mean of ~{runs:,} runs",
+        f"cell: mean of ~{runs:,} runs"
+        + (f", pooled over {', '.join(averaged)}" if averaged else ""),
         transform=ax.transAxes,
         ha="right",
         fontsize="small",
@@ -480,7 +489,7 @@ def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, fl
         top, bottom = (
             rows[c].to_numpy(dtype=float).sum(axis=1) for c in map(list, RATIOS[outcome])
         )
-        return (*stats.ratio_interval(top, bottom), "delta method")
+        return (*stats.ratio_interval(top, bottom), "delta method / Clopper-Pearson")
     allowed = ", ".join(["hired", *MEANS, *RATIOS])
     raise ValueError(f"outcome '{outcome}' is not allowed; allowed: {allowed}")
 
@@ -597,7 +606,8 @@ def tie_classes(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.text(
         1.0,
         -0.2,
-        f"whiskers: {LEVEL:.0%} delta method over runs; {relays:,} relayed hires left out",
+        f"whiskers: {LEVEL:.0%} (delta method over runs, at least Clopper-Pearson); "
+        f"{len(table):,} runs pooled; {relays:,} relayed hires left out",
         transform=ax.transAxes,
         ha="right",
         fontsize="small",

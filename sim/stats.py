@@ -130,21 +130,28 @@ def bootstrap_interval(
 def ratio_interval(
     top: ArrayLike, bottom: ArrayLike, level: float = LEVEL
 ) -> tuple[float, float, float]:
-    """(sum(top) / sum(bottom), low, high) over runs, with the delta-method (linearised)
-    standard error of a ratio estimator (Cochran, Sampling Techniques, 6.3): runs are the
-    independent units, the events inside a run are not. O(n), for tables of any size."""
+    """(sum(top) / sum(bottom), low, high): a share of counts over runs (actions among asks,
+    close-tie hires among contact hires), where runs are the independent units.
+
+    The interval is the wider of two: the delta-method (linearised) interval of a ratio
+    estimator (Cochran, Sampling Techniques, 6.3), which accounts for events clustering in
+    runs, and Clopper-Pearson's on the pooled counts, which stays honest when there are few
+    events (3 hires of 3, say, where the delta method's width is 0). Clipped to [0, 1].
+    """
     y = np.asarray(top, dtype=float)
     x = np.asarray(bottom, dtype=float)
     n, total = len(y), x.sum()
     if n == 0 or total == 0:
         return math.nan, math.nan, math.nan
     ratio = float(y.sum() / total)
+    exact_low, exact_high = proportion_interval(round(y.sum()), round(total), level)
     if n < 2:
-        return ratio, math.nan, math.nan
+        return ratio, exact_low, exact_high
     residual = y - ratio * x
     se = math.sqrt(float(residual @ residual) * n / (n - 1)) / total
     half = float(stats.norm.ppf(0.5 + level / 2)) * se
-    return ratio, ratio - half, ratio + half
+    low, high = max(0.0, ratio - half), min(1.0, ratio + half)
+    return ratio, min(low, exact_low), max(high, exact_high)
 
 
 def mean_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float, float]:

@@ -34,10 +34,10 @@ def options(doc: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def experiment(config: str | Path, args: argparse.Namespace) -> Experiment:
-    """The config as validated; ``--quick`` keeps a tenth of the replicates (at least 20)."""
+    """The config as validated; ``--quick`` keeps a tenth of the replicates (at least 2)."""
     loaded = load_config(str(config))
     if args.quick:
-        loaded.replicates = max(20, loaded.replicates // 10)
+        loaded.replicates = max(2, loaded.replicates // 10)
         loaded.name += "-quick"
     return loaded
 
@@ -94,4 +94,7 @@ def main(run: Any, doc: str, argv: Sequence[str] | None = None) -> int:
     except SweepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. --figures names a file, or the disk is full
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
     return 0

@@ -116,3 +116,18 @@ def test_bench_quick_writes_every_figure(tmp_path):
     ):
         assert figures[key] > 0, key
     assert "vs Mesa" in result.stdout
+
+
+def test_ctrl_c_is_one_line_and_main_leaves_the_callers_handler_alone(monkeypatch, capsys):
+    import signal
+
+    import sim.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.cli, "cmd_params", interrupted)
+    before = signal.getsignal(signal.SIGINT)
+    assert sim.cli.main(["params"]) == 130
+    assert capsys.readouterr().err.count("\n") == 1
+    assert signal.getsignal(signal.SIGINT) is before  # only the command ignores a second one

@@ -62,3 +62,10 @@ def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stderr == "error: --workers=0; allowed: a whole number >= 1\n"
     assert not (tmp_path / "r").exists() and not (tmp_path / "f").exists()
+
+
+def test_a_figures_path_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "f").write_text("not a folder")
+    done = study("favours", tmp_path, "--quick")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

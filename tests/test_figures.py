@@ -90,3 +90,44 @@ def test_a_damaged_runs_file_is_named_and_left_alone(folder, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "runs.parquet: not a readable Parquet file" in err and err.count("\n") == 1
     assert snapshot(copy) == before
+
+
+def copy_of(folder, tmp_path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("manifest.json", "runs.parquet"):
+        (copy / name).write_bytes((folder / name).read_bytes())
+    return copy
+
+
+def test_an_empty_sensitivity_table_means_no_indices(folder, tmp_path):
+    # a Sobol sweep in which no outcome varied writes an empty sensitivity.csv
+    copy = copy_of(folder, tmp_path)
+    (copy / "sensitivity.csv").write_text("")
+    assert "sensitivity" not in charts_for(copy)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("csv", "sensitivity.csv: not a sensitivity table"),
+        ("column", "runs.parquet: not a sweep's runs table (no column total_hires_via_relay)"),
+        ("config", "manifest.json: not a sweep manifest"),
+    ],
+)
+def test_damaged_tables_are_one_line(folder, tmp_path, capsys, damage, message):
+    import pandas as pd
+
+    copy = copy_of(folder, tmp_path)
+    if damage == "csv":
+        (copy / "sensitivity.csv").write_text("a,b\n1,2\n")
+    elif damage == "column":
+        runs = pd.read_parquet(copy / "runs.parquet").drop(columns="total_hires_via_relay")
+        runs.to_parquet(copy / "runs.parquet")
+    else:
+        (copy / "manifest.json").write_text('{"name": "x", "config": 5, "finished": true}')
+    before = snapshot(copy)
+    assert main(["plot", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert snapshot(copy) == before

@@ -17,12 +17,11 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
+from scipy import stats as sps  # noqa: E402
 
 from sim import plots  # noqa: E402
 from sim.exact import long_run_unemployment  # noqa: E402
 from sim.params import Params  # noqa: E402
-from sim.rules import STATE_NAMES  # noqa: E402
-from sim.runs import run  # noqa: E402
 from sim.sweep import sweep  # noqa: E402
 
 STRATEGIES = """
@@ -113,6 +112,10 @@ def close_figures():
     plt.close("all")
 
 
+def groups(table):
+    return [(k, g) for k, g in table.groupby("strategy", sort=False)]
+
+
 def bar_lengths(ax):
     return [p.get_width() for p in ax.patches]
 
@@ -125,7 +128,12 @@ def test_hired_share_draws_one_bar_per_strategy_of_the_right_length(results):
     expected = [100 * ((g.weeks_to_offer > 0) & (g.weeks_to_offer <= 26)).mean()
                 for _, g in table.groupby("strategy", sort=False)]  # fmt: skip
     assert bar_lengths(ax) == pytest.approx(expected)
-    assert len(ax.lines) + len(ax.collections) >= 3  # one whisker per bar
+    # whiskers: SciPy's exact (Clopper-Pearson) interval of each strategy's count
+    for container, (_, group) in zip(ax.containers[1::2], groups(table), strict=True):
+        k = int(((group.weeks_to_offer > 0) & (group.weeks_to_offer <= 26)).sum())
+        ci = sps.binomtest(k, len(group)).proportion_ci(0.95, method="exact")
+        (low, _), (high, _) = container.lines[2][0].get_segments()[0]
+        assert (low, high) == pytest.approx((100 * ci.low, 100 * ci.high))
     assert "Clopper-Pearson" in " ".join(t.get_text() for t in ax.texts)
 
 
@@ -134,10 +142,15 @@ def test_weeks_to_offer_marks_each_median(results):
     ax = plots.weeks_to_offer(table)
     markers = [line for line in ax.lines if line.get_marker() == "o"]
     assert len(markers) == 3
-    for line, (_, group) in zip(markers, table.groupby("strategy", sort=False), strict=True):
-        weeks = group.weeks_to_offer.to_numpy()
-        expected = np.median(np.where(weeks > 0, weeks, np.inf))
-        assert line.get_xdata()[0] == pytest.approx(min(expected, 26))
+    bars = [line for line in ax.lines if line.get_linewidth() == 2.5]
+    for line, bar, (_, group) in zip(markers, bars, groups(table), strict=True):
+        weeks = np.sort(np.where(group.weeks_to_offer > 0, group.weeks_to_offer, np.inf))
+        assert line.get_xdata()[0] == pytest.approx(min(np.median(weeks), 26))
+        # the order-statistic interval by its definition: the largest j whose coverage
+        # 1 - 2 P(Bin(n, 1/2) <= j - 1) is at least 95%, then [x_(j), x_(n + 1 - j)]
+        n = len(weeks)
+        j = max(j for j in range(1, n // 2) if 1 - 2 * sps.binom.cdf(j - 1, n, 0.5) >= 0.95)
+        assert list(bar.get_xdata()) == [min(weeks[j - 1], 26), min(weeks[n - j], 26)]
     assert "order statistics" in " ".join(t.get_text() for t in ax.texts)
 
 
@@ -160,6 +173,21 @@ def test_survival_curves_end_at_the_share_not_hired(results):
         assert line.get_ydata()[0] == 100
         assert line.get_ydata()[-1] == pytest.approx(100 * (group.weeks_to_offer == 0).mean())
     assert len(ax.collections) == 3  # one band per curve
+
+
+def test_survival_band_is_the_published_log_log_interval():
+    # the 6-MP arm of Freireich et al. (1963) as a results table; at week 6 R's survfit with
+    # conf.type = "log-log" gives S = 0.857 with band 0.620-0.952
+    times = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+    event = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    offer = [t * e for t, e in zip(times, event, strict=True)]
+    table = pd.DataFrame({"strategy": "6-MP", "weeks_run": times, "weeks_to_offer": offer})
+    ax = plots.survival(table)
+    band = ax.collections[0].get_paths()[0].vertices
+    at_six = {round(y, 1) for x, y in band if x == 6}  # the step: 100 before, the band after
+    assert at_six == {100.0, 62.0, 95.2}
+    curve = next(line for line in ax.lines if line.get_drawstyle().startswith("steps"))
+    assert curve.get_ydata()[1] == pytest.approx(85.71, abs=0.01)
 
 
 def test_answer_mix_stacks_to_the_answer_counts(results):
@@ -186,6 +214,21 @@ def test_heatmap_cells_hold_the_mean_outcome(results):
         assert grid[[0.0, 1.0].index(p), [0.0, 0.5, 1.0].index(s)] == pytest.approx(100 * value)
     assert len(ax.texts) == 6 + 1  # one label per cell, one note
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
+
+
+def test_heatmap_shows_every_grid_value_and_names_what_it_pools():
+    specificity = np.round(np.linspace(0, 1, 11), 1)
+    table = pd.DataFrame(
+        [{"specificity": s, "positivity": p, "fit_cost": c, "point": 0,
+          "mean_unemployment": s + p + c} for s in specificity for p in (0.1, 0.9)
+         for c in (0.3, 0.9)]
+    )  # fmt: skip
+    ax = plots.heatmap(table, outcome="mean_unemployment", averaged=["fit_cost"])
+    image = next(c for c in ax.get_children() if isinstance(c, AxesImage))
+    assert image.get_array().shape == (2, 11)  # no binning of a grid's 11 values
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{v:g}" for v in specificity]
+    assert image.get_array()[0, 3] == pytest.approx(100 * (0.3 + 0.1 + 0.6))  # fit costs pooled
+    assert "pooled over fit_cost" in " ".join(t.get_text() for t in ax.texts)
 
 
 def test_heatmap_bins_sampled_values():
@@ -221,6 +264,12 @@ def test_effect_draws_one_line_per_value_of_by(results):
         assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
         assert list(line.get_ydata()) == pytest.approx(expected[p].to_list())
     assert "t" in ax.get_legend().get_title().get_text()
+    band = ax.collections[0].get_paths()[0].vertices  # positivity 0
+    for s, rows in table[table.positivity == 0.0].groupby("specificity"):
+        w = rows.weeks_run.to_numpy(dtype=float)
+        low, high = sps.t.interval(0.95, len(w) - 1, loc=w.mean(), scale=sps.sem(w))
+        ys = [y for x, y in band if x == pytest.approx(s)]
+        assert min(ys) == pytest.approx(low) and max(ys) == pytest.approx(high)
 
 
 def test_effect_with_text_categories_dodges_points():
@@ -251,6 +300,18 @@ def test_tie_classes_draws_model_and_granovetter_bars(results):
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "close (often)", "regular (occasionally)", "distant (rarely)"
     ]  # fmt: skip
+    # whiskers: the wider of the ratio estimator's delta-method interval (runs as units) and
+    # Clopper-Pearson on the pooled counts, computed here from their textbook forms
+    y_all = table[[f"total_hires_via_{t}" for t in ("close", "regular", "distant")]].to_numpy()
+    x = y_all.sum(axis=1).astype(float)
+    (whiskers,) = [c for c in ax.containers if hasattr(c, "lines")][:1]
+    for j, segment in enumerate(whiskers.lines[2][0].get_segments()):
+        y = y_all[:, j].astype(float)
+        r, n = y.sum() / x.sum(), len(y)
+        se = np.sqrt(((y - r * x) ** 2).sum() * n / (n - 1)) / x.sum()
+        cp = sps.binomtest(int(y.sum()), int(x.sum())).proportion_ci(0.95, method="exact")
+        low, high = min(r - 1.959964 * se, cp.low), max(r + 1.959964 * se, cp.high)
+        assert [segment[0][1], segment[1][1]] == pytest.approx([100 * low, 100 * high], abs=1e-4)
 
 
 def test_sensitivity_indices_sobol_and_morris(results):
@@ -270,13 +331,15 @@ def test_sensitivity_indices_sobol_and_morris(results):
         plots.sensitivity_indices(morris, outcome="nope")
 
 
-def test_network_snapshot_colours_each_contact_by_its_answer():
-    params = Params.from_dict({}, strategy="specific-positive")
-    graph = plots.seeker_network(params, seed=4)
-    answers = run(params, 1, 4).answer_state[0]  # the same run, repeated: one seed fixes it
-    assert [graph.nodes[v]["answer"] for v in graph if v] == [
-        STATE_NAMES[a] if a >= 0 else "unaware" for a in answers[1:]
-    ]
+def test_network_snapshot_colours_each_contact_by_its_answer(results):
+    # the run behind the snapshot is the sweep's: its answers add up to the sweep's row
+    params = Params.from_dict({"weeks": 26}, strategy="help-banker")
+    graph = plots.seeker_network(params, seed=11, replicate=5)
+    row = runs(results, "strategies").query("strategy == 'help-banker' and replicate == 5")
+    for answer in ("sympathy", "ears_open", "action"):
+        drawn = sum(graph.nodes[v]["answer"] == answer for v in graph if v)
+        assert drawn == int(row[f"total_{answer}"].iloc[0])
+    assert sum(graph.nodes[v]["answer"] != "unaware" for v in graph if v) == row.total_asks.iloc[0]
     ax = plots.network_snapshot(graph)
     nodes = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(nodes[0].get_offsets()) == graph.number_of_nodes() - 1  # contacts

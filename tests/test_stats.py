@@ -123,12 +123,22 @@ def test_bootstrap_memory_is_bounded_by_batches(monkeypatch):
     assert stats.bootstrap_interval(lambda i: float(x[i].mean()), np.arange(len(x))) == whole
 
 
-def test_ratio_interval_with_unit_denominators_is_the_normal_interval_of_a_mean():
-    # bottom = 1 for every run: the delta-method se is s / sqrt(n) exactly (Cochran 6.3)
-    y = np.random.default_rng(6).poisson(3, size=250).astype(float)
-    ratio, low, high = stats.ratio_interval(y, np.ones_like(y))
-    half = sps.norm.ppf(0.975) * y.std(ddof=1) / np.sqrt(len(y))
-    assert (ratio, low, high) == pytest.approx((y.mean(), y.mean() - half, y.mean() + half))
+def test_ratio_interval_is_the_delta_method_when_events_cluster_in_runs():
+    # every run has 10 asks, all actions or none (p = 0.3 per run): the runs, not the 10 asks,
+    # are the units. Delta method: se = s / sqrt(n) of the per-run shares (Cochran 6.3, with
+    # equal denominators), wider than Clopper-Pearson on 10 n pooled asks, so it is the one.
+    runs = np.random.default_rng(6).random(250) < 0.3
+    share, low, high = stats.ratio_interval(10.0 * runs, np.full(250, 10.0))
+    half = sps.norm.ppf(0.975) * runs.std(ddof=1) / np.sqrt(250)
+    assert (share, low, high) == pytest.approx(
+        (runs.mean(), runs.mean() - half, runs.mean() + half)
+    )
+
+
+def test_ratio_interval_with_few_events_falls_back_to_clopper_pearson():
+    # 3 hires of 3 in three runs: the delta method's width is 0; Clopper-Pearson's is not
+    share, low, high = stats.ratio_interval([1, 1, 1], [1, 1, 1])
+    assert (share, low, high) == (1.0, pytest.approx(0.025 ** (1 / 3)), 1.0)
 
 
 def test_ratio_interval_covers_the_true_ratio():
