@@ -56,7 +56,7 @@ def run(args):
             f"{t} {study.percent(*s)}" for t, s in shares.items()))  # fmt: skip
         hired = plots.outcome_interval(rows, "hired")
         print(f"  hired by week 26: {study.percent(*hired[:3])}")
-    print("P(action) per answer, by contact (95% delta method over runs):")
+    print("P(action) per answer, by contact (95% over runs: delta method, or Clopper-Pearson):")
     for group in order:
         rows = answers[answers.contacts == group]
         print(f"  {group:<24} {study.percent(*plots.outcome_interval(rows, 'share_action')[:3])}"
