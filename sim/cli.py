@@ -243,6 +243,42 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the classroom demo (``sim/app.py``) with Solara until Ctrl-C."""
+    import subprocess
+    from pathlib import Path
+
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port {args.port}; allowed: a whole number from 1 to 65535")
+    app = Path(__file__).with_name("app.py")
+    command = [
+        sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
+        "--port", str(args.port), "--production", "--no-open", "--no-check-version",
+        "--log-level", "warning", "--log-level-uvicorn", "warning", "--no-access-log",
+    ]  # fmt: skip
+    # nothing leaves the machine: no usage statistics, no version check
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "PYTHONWARNINGS": "ignore"}
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Classroom demo at http://{shown}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("Listening beyond this computer: anyone on the network can open it.", flush=True)
+    server = subprocess.Popen(command, env=env)
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reached it already; a kill not
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        print("demo stopped", file=sys.stderr)
+        return 0
+    if code != 0:
+        print(f"empathy-sim: error: the demo server stopped (exit {code})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sim.config import json_schema
 
@@ -326,6 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="png,svg", help="comma list of png, svg, pdf (png,svg)")
     p.add_argument("--size", default="paper", help="paper (6.5 in wide) or slide (11 in wide)")
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("demo", help="serve the classroom demo in the browser (Ctrl-C stops it)")
+    p.add_argument("--host", default="127.0.0.1", help="127.0.0.1 (this computer only, default); "
+                   "0.0.0.0 to share it on a classroom network")  # fmt: skip
+    p.add_argument("--port", type=int, default=8765, help="port (8765)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("schema", help="print the JSON Schema of experiment configs")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,213 @@
+"""The classroom demo's model: one personal network, the same seed, two strategies side by side.
+
+:class:`Classroom` holds two single-seeker :class:`~sim.model.JobSearchModel` runs built from
+one seed, so both panels show the same people with the same ties and histories: only the ask
+differs. Each week it steps both, and keeps what the page shows: each contact's current answer,
+the counts, the running totals of answers, leads and introductions, and what people said in
+plain words. The Solara page (``sim/app.py``) only draws these.
+
+Examples
+--------
+>>> room = Classroom(seed=3, compare="vague-gloomy")
+>>> [panel.label for panel in room.panels]
+['your ask', 'vague-gloomy']
+>>> room.step()
+>>> room.panels[0].graph.number_of_nodes() == room.panels[1].graph.number_of_nodes()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import networkx as nx
+
+from sim.graphs import SEEKER
+from sim.model import JobSearchModel
+from sim.params import PRESETS, ConfigError
+from sim.rules import INTRO, LEAD, STATE_NAMES
+
+NONE = "none"  # no comparison panel
+WEEKS = 26
+# What each contact is called in the log, by role, in order of appearance.
+NAMES = {
+    "family": ["Mum", "Aunt", "Brother", "Cousin", "Uncle", "Sister", "Grandad", "Niece"],
+    "friend": ["Sam (friend)", "Ana (friend)", "Jo (friend)", "Priya (friend)", "Tom (friend)"],
+    "colleague": ["Lee (former colleague)", "Kim (former colleague)", "Raj (former colleague)",
+                  "Eva (former colleague)", "Ben (former colleague)", "Mia (former colleague)"],
+    "acquaintance": ["A neighbour", "A gym buddy", "An old classmate", "A parent at school",
+                     "A friend of a friend", "The barber", "A former client", "A choir member"],
+}  # fmt: skip
+SAID = {
+    "sympathy": [
+        "'That's a shame. What's for dinner?'",
+        "'Oh no, how awful. Something will turn up.'",
+        "'Poor you. It's a tough market out there.'",
+    ],
+    "ears_open": [
+        "'I'll keep my ears open.'",
+        "'I'll let you know if I hear of anything.'",
+    ],
+    "action": [
+        "'I know the hiring manager there. I'll introduce you.'",
+        "'Send me your CV: I'll pass it to a friend who is hiring.'",
+        "'Let me ask around at my firm for that exact role.'",
+    ],
+}
+
+
+@dataclass
+class Panel:
+    """One strategy's run, and what the page shows of it."""
+
+    label: str
+    model: JobSearchModel
+    history: list[dict[str, int]] = field(default_factory=list)  # running totals per week
+    log: list[str] = field(default_factory=list)  # what people said, newest week first
+
+    @property
+    def graph(self) -> nx.Graph:
+        return self.model.graph
+
+    def names(self) -> dict[int, str]:
+        """A plain name for every contact, by role."""
+        seen: dict[str, int] = {}
+        out = {}
+        for node in sorted(self.graph.nodes):
+            if node == SEEKER:
+                continue
+            role = self.graph.nodes[node].get("role", "acquaintance")
+            i = seen[role] = seen.get(role, -1) + 1
+            pool = NAMES.get(role, NAMES["acquaintance"])
+            out[node] = pool[i % len(pool)] + (f" {i // len(pool) + 1}" if i >= len(pool) else "")
+        return out
+
+    def answers(self) -> dict[int, str]:
+        """Each contact's current answer to the seeker: unaware, sympathy, ears_open, action
+        (a contact may also have heard the ask through gossip)."""
+        out = {}
+        for person in self.model.person:
+            if person.node != SEEKER:
+                view = person.views.get(SEEKER)
+                out[person.node] = STATE_NAMES[view.state] if view is not None else "unaware"
+        return out
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATE_NAMES, 0)
+        for answer in self.answers().values():
+            counts[answer] += 1
+        return counts
+
+    def summary(self) -> str:
+        """The line the page shows under the network, e.g. '20 contacts: 14 not asked, ...'."""
+        c = self.counts()
+        return (
+            f"{sum(c.values())} contacts: {c['unaware']} not asked, {c['sympathy']} sympathy, "
+            f"{c['ears_open']} ears open, {c['action']} action"
+        )
+
+    def status(self) -> str:
+        m = self.model
+        if m.weeks_to_offer:
+            return f"hired in week {m.weeks_to_offer} ({m.hired_channel})"
+        return f"week {m.steps}: still searching" if m.steps else "week 0: just lost the job"
+
+    def annotated(self) -> nx.Graph:
+        """The network with each contact's ``answer`` (for ``sim.plots.network_snapshot``)."""
+        graph = self.graph.copy()
+        nx.set_node_attributes(graph, self.answers(), "answer")
+        return graph
+
+    def record(self) -> None:
+        """After a week: add to the running totals and put the week's words in the log."""
+        m, week = self.model, self.model.steps
+        names = self.names()
+        said = []
+        for w, _, contact, answer in m.answers:
+            if w == week:
+                line = SAID[answer][(contact + week) % len(SAID[answer])]
+                said.append(f"{names[contact]}: {line}")
+        leads = intros = 0
+        for channel, helper, hired in m.offers.get(m.seeker, []):
+            if helper is None:
+                what = "You applied for an opening you found yourself"
+            elif channel == INTRO:
+                intros += 1
+                what = f"{names.get(helper.node, 'Someone')} introduced you for an opening"
+            else:
+                leads += channel == LEAD
+                what = f"{names.get(helper.node, 'Someone')} passed on a lead"
+            said.append(what + (": an offer!" if hired else ": no offer this time."))
+        if m.weeks_to_offer == week and week:
+            said.append(f"You start a new job (week {week}).")
+        last = self.history[-1] if self.history else dict.fromkeys(
+            ("sympathy", "ears_open", "action", "leads", "introductions"), 0
+        )  # fmt: skip
+        row = {key: last[key] + m.week[key] for key in ("sympathy", "ears_open", "action")}
+        row |= {"week": week, "leads": last["leads"] + leads,
+                "introductions": last["introductions"] + intros}  # fmt: skip
+        self.history.append(row)
+        self.log = [f"Week {week}: {line}" for line in said] + self.log
+
+
+class Classroom(mesa.Model):
+    """Two single-seeker runs on one seed: the ask set by the sliders, and a named strategy.
+
+    Every keyword has a default, as SolaraViz's Reset needs. ``seed`` may be text (from the
+    page's seed box); anything but a whole number >= 0 falls back to 0 with a notice.
+    """
+
+    def __init__(
+        self,
+        seed: Any = 1,
+        specificity: float = 0.5,
+        positivity: float = 0.5,
+        banked_favours: int = 0,
+        gossip_rate: float = 0.2,
+        n_family: int = 3,
+        n_friends: int = 3,
+        n_colleagues: int = 6,
+        n_acquaintances: int = 8,
+        compare: str = "vague-gloomy",
+        weeks: int = WEEKS,
+    ) -> None:
+        self.notice = ""
+        try:
+            number = int(str(seed).strip())
+            if number < 0:
+                raise ValueError
+        except ValueError:
+            self.notice = f"seed '{seed}' is not a whole number >= 0; using 0"
+            number = 0
+        super().__init__(seed=number)
+        self.seed_used = number
+        if compare != NONE and compare not in PRESETS:
+            raise ConfigError(f"compare='{compare}'; allowed: none, {', '.join(PRESETS)}")
+        shared = {
+            "scenario": "single",
+            "weeks": weeks,
+            "gossip_rate": gossip_rate,
+            "n_family": n_family,
+            "n_friends": n_friends,
+            "n_colleagues": n_colleagues,
+            "n_acquaintances": n_acquaintances,
+        }
+        yours = JobSearchModel(
+            seed=number, specificity=specificity, positivity=positivity,
+            banked_favours=banked_favours, **shared,
+        )  # fmt: skip
+        self.panels = [Panel("your ask", yours)]
+        if compare != NONE:  # the same seed: the same network, ties and histories
+            self.panels.append(
+                Panel(compare, JobSearchModel(seed=number, strategy=compare, **shared))
+            )
+        self.running = True
+
+    def step(self) -> None:
+        for panel in self.panels:
+            if panel.model.running:
+                panel.model.step()
+                panel.record()
+        self.running = any(panel.model.running for panel in self.panels)
