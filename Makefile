@@ -28,7 +28,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check sim tests experiments
 	$(BIN)/mypy
 
-test: lint
+# The demo's browser tests drive Debian's Chromium (Playwright for Python, no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium || \
+	    ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 clean:

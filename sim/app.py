@@ -85,8 +85,9 @@ def _panel(model: Classroom, index: int) -> Any:
         solara.Text(panel.summary(), classes=["answer-counts"])
         solara.FigureMatplotlib(_history_figure(panel), format="png")
         with solara.Card(f"What people said: {panel.label}"):
-            lines = panel.log[:12] or ["Nobody has been asked yet: press Step."]
-            solara.Markdown("\n".join(f"- {line}" for line in lines))
+            # plain text, not Markdown: Solara's Markdown would fetch a maths renderer
+            for line in panel.log[:12] or ["Nobody has been asked yet: press Step."]:
+                solara.Text(f"• {line}", style={"display": "block", "margin-bottom": "4px"})
     return column
 
 
@@ -98,10 +99,18 @@ def compared(model: Classroom) -> Any:
     return _panel(model, 1)
 
 
-page = SolaraViz(
-    Classroom(),
-    components=[(your_ask, 0), (compared, 0)],
-    model_params=MODEL_PARAMS,
-    name="Sympathy or help? One job seeker's network",
-    play_interval=600,
-)
+@solara.component
+def Page() -> None:  # noqa: N802 (Solara names components like classes)
+    """The page. Each browser session builds its own model (a module-level model would be
+    shared: one pupil's Step would move everyone's page)."""
+    model = solara.use_memo(Classroom, dependencies=[])
+    SolaraViz(
+        model,
+        components=[(your_ask, 0), (compared, 0)],
+        model_params=MODEL_PARAMS,
+        name="Sympathy or help? One job seeker's network",
+        play_interval=600,
+    )
+
+
+page = Page

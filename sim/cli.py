@@ -243,6 +243,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _die_with_parent() -> None:
+    """In the demo server's process (Linux): get SIGTERM when the parent dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the classroom demo (``sim/app.py``) with Solara until Ctrl-C."""
     import subprocess
@@ -262,11 +272,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Classroom demo at http://{shown}:{args.port}/ (Ctrl-C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("Listening beyond this computer: anyone on the network can open it.", flush=True)
-    server = subprocess.Popen(command, env=env)
+    # The server runs in a session of its own, so Ctrl-C reaches only this process, which then
+    # stops the server with SIGTERM: a clean shutdown, where SIGINT mid-request makes the web
+    # server print tracebacks. The server also stops if this process is killed outright.
+    server = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=_die_with_parent)
     try:
         code = server.wait()
     except KeyboardInterrupt:
-        server.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reached it already; a kill not
+        server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
