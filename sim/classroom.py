@@ -185,7 +185,7 @@ class Classroom(mesa.Model):
         self.seed_used = number
         if compare != NONE and compare not in PRESETS:
             raise ConfigError(f"compare='{compare}'; allowed: none, {', '.join(PRESETS)}")
-        shared = {
+        shared: dict[str, Any] = {
             "scenario": "single",
             "weeks": weeks,
             "gossip_rate": gossip_rate,

@@ -1,0 +1,47 @@
+"""The classroom demo's model, without a browser: one seed, one network, two asks."""
+
+import networkx as nx
+import pytest
+
+from sim.classroom import SAID, Classroom
+from sim.params import ConfigError
+
+
+def test_both_panels_share_the_network_and_only_the_ask_differs():
+    room = Classroom(seed=4, specificity=1.0, positivity=1.0, compare="vague-gloomy")
+    yours, other = (panel.model for panel in room.panels)
+    assert nx.utils.graphs_equal(yours.graph, other.graph)
+    assert [e for e in yours.graph.edges(data="tie")] == [e for e in other.graph.edges(data="tie")]
+    assert yours.params.specificity == 1.0 and other.params.specificity == 0.1
+
+
+def test_counts_history_and_log_follow_the_model_events():
+    room = Classroom(seed=2)
+    for _ in range(4):
+        room.step()
+    for panel in room.panels:
+        counts = panel.counts()
+        assert sum(counts.values()) == 20  # 3 + 3 + 6 + 8 contacts
+        answered = [a for _, _, _, a in panel.model.answers]
+        last = panel.history[-1]
+        for answer in ("sympathy", "ears_open", "action"):
+            assert last[answer] == answered.count(answer)  # running totals = every answer given
+        # every answer given appears in the log, in plain words
+        quotes = [line for line in panel.log if any(q in line for qs in SAID.values() for q in qs)]
+        assert len(quotes) == len(answered)
+        assert panel.summary().startswith("20 contacts: ")
+
+
+def test_a_bad_seed_falls_back_with_a_notice_and_a_bad_strategy_is_named():
+    assert Classroom(seed="abc").notice == "seed 'abc' is not a whole number >= 0; using 0"
+    assert Classroom(seed=" 7 ").seed_used == 7 and Classroom(seed="7").notice == ""
+    with pytest.raises(ConfigError, match="compare='shy'; allowed: none, vague-gloomy"):
+        Classroom(compare="shy")
+    assert len(Classroom(compare="none").panels) == 1
+
+
+def test_the_room_stops_when_both_seekers_are_hired_or_time_is_up():
+    room = Classroom(seed=1, weeks=5)
+    while room.running:
+        room.step()
+    assert all(p.model.steps <= 5 for p in room.panels) and room.steps <= 5
