@@ -42,6 +42,7 @@ def main():
             page = browser.new_page(viewport={"width": 1500, "height": 1250})
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(".answer-counts")
+            time.sleep(3)  # the panels' layout settles after the first paint
             shoot(page, args.figures, "classroom-start")
             steps(page, 5)
             shoot(page, args.figures, "classroom-week-5")

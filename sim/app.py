@@ -18,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import Slider, SolaraViz
 
 from sim import plots
-from sim.classroom import NONE, Classroom, Panel
+from sim.classroom import NONE, Classroom, View
 from sim.params import PRESETS
 
 MODEL_PARAMS: dict[str, Any] = {
@@ -40,31 +40,32 @@ MODEL_PARAMS: dict[str, Any] = {
 }
 
 
-def _network_figure(panel: Panel) -> Figure:
+def _network_figure(view: View) -> Figure:
     fig = Figure(figsize=(5.6, 4.2), layout="constrained")  # not pyplot: nothing to leak
     ax = fig.add_subplot()
-    plots.network_snapshot(panel.annotated(), ax)
-    ax.set_title(f"{panel.label}: {panel.status()}")
+    plots.network_snapshot(view.graph, ax)
+    ax.set_title(f"{view.label}: {view.status}")
     return fig
 
 
-def _history_figure(panel: Panel) -> Figure:
+def _history_figure(view: View) -> Figure:
     fig = Figure(figsize=(5.6, 2.8), layout="constrained")
     answers, passes = fig.subplots(1, 2)
-    weeks = [0] + [row["week"] for row in panel.history]
+    weeks = [0] + [row["week"] for row in view.history]
     for key in ("sympathy", "ears_open", "action"):
-        values = [0] + [row[key] for row in panel.history]
+        values = [0] + [row[key] for row in view.history]
         answers.plot(weeks, values, "o-", ms=3, color=plots.ANSWER_COLOURS[key], lw=2,
                      label=plots.ANSWER_LABELS[key])  # fmt: skip
     answers.set_ylabel("answers so far")
     for key, colour in (("leads", plots.OKABE_ITO[4]), ("introductions", plots.OKABE_ITO[2])):
-        values = [0] + [row[key] for row in panel.history]
+        values = [0] + [row[key] for row in view.history]
         passes.plot(weeks, values, "o-", ms=3, color=colour, lw=2, label=key)
     passes.set_ylabel("openings passed to you")
     for ax in (answers, passes):
         ax.set_xlabel("week")
-        ax.set_xlim(0, max(4, weeks[-1]))
+        ax.set_xlim(0, view.weeks)  # the same scale on both panels, whoever is hired first
         ax.set_ylim(0, max(2, ax.get_ylim()[1]))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, fontsize="small", loc="upper left")
         ax.spines[["top", "right"]].set_visible(False)
@@ -80,13 +81,17 @@ def _panel(model: Classroom, index: int) -> Any:
         if index >= len(model.panels):
             solara.Info("Choose a strategy under 'Side by side with' and press Reset.")
             return column
-        panel = model.panels[index]
-        solara.FigureMatplotlib(_network_figure(panel), format="png")
-        solara.Text(panel.summary(), classes=["answer-counts"])
-        solara.FigureMatplotlib(_history_figure(panel), format="png")
-        with solara.Card(f"What people said: {panel.label}"):
+        view = model.view(index)  # one consistent week, even while Play steps the model
+        solara.FigureMatplotlib(_network_figure(view), format="png")
+        solara.Text(view.summary, classes=["answer-counts"])
+        solara.FigureMatplotlib(_history_figure(view), format="png")
+        with solara.Card(f"What people said: {view.label}"):
+            if not view.contacts:
+                empty = "No contacts to ask: add family, friends or others and press Reset."
+            else:
+                empty = "Nobody has been asked yet: press Step."
             # plain text, not Markdown: Solara's Markdown would fetch a maths renderer
-            for line in panel.log[:12] or ["Nobody has been asked yet: press Step."]:
+            for line in view.log or [empty]:
                 solara.Text(f"• {line}", style={"display": "block", "margin-bottom": "4px"})
     return column
 
@@ -109,7 +114,7 @@ def Page() -> None:  # noqa: N802 (Solara names components like classes)
         components=[(your_ask, 0), (compared, 0)],
         model_params=MODEL_PARAMS,
         name="Sympathy or help? One job seeker's network",
-        play_interval=600,
+        play_interval=500,  # the most the page's Play Interval slider offers
     )
 
 

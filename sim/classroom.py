@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from sim.params import PRESETS, ConfigError
 from sim.rules import INTRO, LEAD, STATE_NAMES
 
 NONE = "none"  # no comparison panel
+HEARD = "heard"  # never asked, but heard of the search through gossip
 WEEKS = 26
 # What each contact is called in the log, by role, in order of appearance.
 NAMES = {
@@ -85,17 +87,20 @@ class Panel:
         return out
 
     def answers(self) -> dict[int, str]:
-        """Each contact's current answer to the seeker: unaware, sympathy, ears_open, action
-        (a contact may also have heard the ask through gossip)."""
+        """Each contact's current answer to the seeker: unaware, sympathy, ears_open, action,
+        or heard (never asked, but told of the search by another contact, out of earshot)."""
+        asked = {contact for _, _, contact, _ in self.model.answers}
         out = {}
         for person in self.model.person:
-            if person.node != SEEKER:
-                view = person.views.get(SEEKER)
-                out[person.node] = STATE_NAMES[view.state] if view is not None else "unaware"
+            if person.node == SEEKER:
+                continue
+            view = person.views.get(SEEKER)
+            state = STATE_NAMES[view.state] if view is not None else "unaware"
+            out[person.node] = state if person.node in asked or state == "unaware" else HEARD
         return out
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATE_NAMES, 0)
+        counts = dict.fromkeys((*STATE_NAMES, HEARD), 0)
         for answer in self.answers().values():
             counts[answer] += 1
         return counts
@@ -103,9 +108,11 @@ class Panel:
     def summary(self) -> str:
         """The line the page shows under the network, e.g. '20 contacts: 14 not asked, ...'."""
         c = self.counts()
+        total = sum(c.values())
+        heard = f", {c[HEARD]} heard second-hand" if c[HEARD] else ""
         return (
-            f"{sum(c.values())} contacts: {c['unaware']} not asked, {c['sympathy']} sympathy, "
-            f"{c['ears_open']} ears open, {c['action']} action"
+            f"{total} contact{'' if total == 1 else 's'}: {c['unaware']} not asked{heard}, "
+            f"{c['sympathy']} sympathy, {c['ears_open']} ears open, {c['action']} action"
         )
 
     def status(self) -> str:
@@ -179,7 +186,8 @@ class Classroom(mesa.Model):
             if number < 0:
                 raise ValueError
         except ValueError:
-            self.notice = f"seed '{seed}' is not a whole number >= 0; using 0"
+            shown = str(seed) if len(str(seed)) <= 24 else str(seed)[:20] + "..."
+            self.notice = f"seed '{shown}' is not a whole number >= 0; using 0"
             number = 0
         super().__init__(seed=number)
         self.seed_used = number
@@ -204,10 +212,43 @@ class Classroom(mesa.Model):
                 Panel(compare, JobSearchModel(seed=number, strategy=compare, **shared))
             )
         self.running = True
+        # The page draws in one thread while Play steps in another: both hold this lock, so a
+        # drawing never mixes two weeks.
+        self.lock = threading.Lock()
 
     def step(self) -> None:
-        for panel in self.panels:
-            if panel.model.running:
-                panel.model.step()
-                panel.record()
-        self.running = any(panel.model.running for panel in self.panels)
+        with self.lock:
+            for panel in self.panels:
+                if panel.model.running:
+                    panel.model.step()
+                    panel.record()
+            self.running = any(panel.model.running for panel in self.panels)
+
+    def view(self, index: int) -> View:
+        """What the page draws of panel ``index``, copied under the lock."""
+        with self.lock:
+            panel = self.panels[index]
+            return View(
+                label=panel.label,
+                status=panel.status(),
+                summary=panel.summary(),
+                graph=panel.annotated(),
+                history=[dict(row) for row in panel.history],
+                log=list(panel.log[:12]),
+                contacts=panel.graph.number_of_nodes() - 1,
+                weeks=panel.model.params.weeks,
+            )
+
+
+@dataclass(frozen=True)
+class View:
+    """One panel at one moment, for drawing."""
+
+    label: str
+    status: str
+    summary: str
+    graph: nx.Graph
+    history: list[dict[str, int]]
+    log: list[str]
+    contacts: int
+    weeks: int

@@ -260,6 +260,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port}; allowed: a whole number from 1 to 65535")
+    if not args.host.strip():
+        raise ConfigError("--host is empty; allowed: 127.0.0.1 (default), or an address to share")
     app = Path(__file__).with_name("app.py")
     command = [
         sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
@@ -271,7 +273,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Classroom demo at http://{shown}:{args.port}/ (Ctrl-C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("Listening beyond this computer: anyone on the network can open it.", flush=True)
+        print(
+            "Listening beyond this computer: anyone on the network can open it at "
+            f"http://<this computer's address>:{args.port}/",
+            flush=True,
+        )
     # The server runs in a session of its own, so Ctrl-C reaches only this process, which then
     # stops the server with SIGTERM: a clean shutdown, where SIGINT mid-request makes the web
     # server print tracebacks. The server also stops if this process is killed outright.

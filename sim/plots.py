@@ -55,12 +55,14 @@ ANSWER_COLOURS = {
     "sympathy": "#D55E00",
     "ears_open": "#E69F00",
     "action": "#009E73",
+    "heard": "#56B4E9",  # the classroom demo: told of the search by others, never asked
 }
 ANSWER_LABELS = {
     "unaware": "not asked",
     "sympathy": "sympathy",
     "ears_open": "'ears open'",
     "action": "action",
+    "heard": "heard second-hand",
 }
 SIZES = {"paper": (6.5, 3.8), "slide": (11.0, 6.2)}
 FORMATS = ("png", "svg", "pdf")
@@ -787,9 +789,9 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
             ax=ax,
             font_size=7,
         )
-    handles: list[Any] = [
-        Patch(color=ANSWER_COLOURS[s], label=ANSWER_LABELS[s]) for s in STATE_NAMES
-    ]
+    shown = [*STATE_NAMES] + (["heard"] if any(graph.nodes[v].get("answer") == "heard"
+                                               for v in contacts) else [])  # fmt: skip
+    handles: list[Any] = [Patch(color=ANSWER_COLOURS[s], label=ANSWER_LABELS[s]) for s in shown]
     handles.append(Patch(color="#0072B2", label="seeker"))
     handles += [
         Line2D([], [], color="#777777", lw=w, label=f"{TIE_NAMES[t]} tie")

@@ -26,10 +26,24 @@ def test_counts_history_and_log_follow_the_model_events():
         last = panel.history[-1]
         for answer in ("sympathy", "ears_open", "action"):
             assert last[answer] == answered.count(answer)  # running totals = every answer given
+            assert counts[answer] == answered.count(answer)  # the network shows the same
+        assert counts["unaware"] + counts["heard"] == 20 - len(answered)
         # every answer given appears in the log, in plain words
         quotes = [line for line in panel.log if any(q in line for qs in SAID.values() for q in qs)]
         assert len(quotes) == len(answered)
         assert panel.summary().startswith("20 contacts: ")
+
+
+def test_contacts_told_by_gossip_are_heard_not_answers():
+    # seed 2, 4 weeks: one contact never asked has heard of the search from another
+    room = Classroom(seed=2)
+    for _ in range(4):
+        room.step()
+    panel = room.panels[0]
+    asked = {contact for _, _, contact, _ in panel.model.answers}
+    heard = [v for v, a in panel.answers().items() if a == "heard"]
+    assert heard and not set(heard) & asked
+    assert "1 heard second-hand" in panel.summary()
 
 
 def test_a_bad_seed_falls_back_with_a_notice_and_a_bad_strategy_is_named():
@@ -44,4 +58,6 @@ def test_the_room_stops_when_both_seekers_are_hired_or_time_is_up():
     room = Classroom(seed=1, weeks=5)
     while room.running:
         room.step()
-    assert all(p.model.steps <= 5 for p in room.panels) and room.steps <= 5
+    # seed 1: neither seeker is hired within 5 weeks, so both run exactly 5
+    assert [p.model.steps for p in room.panels] == [5, 5] and room.steps == 5
+    assert [p.model.weeks_to_offer for p in room.panels] == [0, 0]

@@ -38,15 +38,20 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(port):
+def serve(port, log_dir=None):
+    """Start `empathy-sim demo` (output to files: a full pipe could block the server)."""
+    log_dir = Path(log_dir or ARTEFACTS)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out = open(log_dir / f"demo-{port}.out", "w+")  # noqa: SIM115 (closed by stop)
+    err = open(log_dir / f"demo-{port}.err", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "sim", "demo", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        start_new_session=True,
+        stdout=out, stderr=err, text=True, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
+    process.logs = (out, err)
     deadline = time.monotonic() + 120
     while True:
-        assert process.poll() is None, process.communicate()
+        assert process.poll() is None, Path(process.logs[1].name).read_text()
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
                 if response.status == 200:
@@ -58,8 +63,15 @@ def serve(port):
 
 
 def stop(process):
-    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
-    return process.communicate(timeout=30)
+    """Ctrl-C as a terminal sends it (to the whole process group); returns (stdout, stderr)."""
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+    texts = []
+    for handle in process.logs:
+        handle.seek(0)
+        texts.append(handle.read())
+        handle.close()
+    return texts
 
 
 def test_ctrl_c_with_a_page_open_is_still_one_line(browser):
@@ -130,11 +142,25 @@ def settled(page, want, timeout=30.0):
     return counts(page)
 
 
-def expected(steps, **settings):
+def model_after(steps, **settings):
     room = Classroom(**settings)
     for _ in range(steps):
         room.step()
-    return [panel.summary() for panel in room.panels]
+    return room
+
+
+def expected(steps, **settings):
+    return [panel.summary() for panel in model_after(steps, **settings).panels]
+
+
+def images(page, panel):
+    """The data of a panel's two pictures: the network, then the weeks so far."""
+    return page.locator(f".panel-{panel} img").evaluate_all("els => els.map(e => e.src)")
+
+
+def said(page, panel):
+    text = page.locator(f".panel-{panel}").inner_text()
+    return [line[2:] for line in text.splitlines() if line.startswith("• ")]
 
 
 def test_the_page_loads_with_no_error_and_shows_every_contact(page):
@@ -148,10 +174,15 @@ def test_the_page_loads_with_no_error_and_shows_every_contact(page):
 
 
 def test_stepping_shows_what_the_model_computes(page):
+    start = [images(page, 0), images(page, 1)]
     step(page, 3)
     assert settled(page, expected(3, seed=1)) == expected(3, seed=1)
-    said = page.inner_text(".panel-0")
-    assert "Week 3:" in said and "Week 1:" in said
+    room = model_after(3, seed=1)
+    for i in (0, 1):  # each panel's log is its own model's, in the model's words
+        assert said(page, i) == room.panels[i].log[:12]
+        network, weeks = images(page, i)
+        assert network != start[i][0] and weeks != start[i][1]  # both pictures were redrawn
+    assert images(page, 0)[0] != images(page, 1)[0]  # the two asks drew different networks
 
 
 def test_a_more_specific_ask_changes_the_answers_shown(page):
@@ -194,3 +225,25 @@ def test_ctrl_c_stops_the_demo_cleanly():
     assert err.strip().splitlines()[-1] == "demo stopped" and "Traceback" not in err
     time.sleep(1)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_without_a_comparison_the_right_panel_says_how_to_get_one(page):
+    page.get_by_text("Side by side with").locator("xpath=..").click()
+    page.get_by_role("option", name="none").click()
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_selector("text=Choose a strategy under 'Side by side with'", timeout=30_000)
+    assert page.locator(".panel-1 img").count() == 0
+    assert len(counts(page)) == 1
+
+
+def test_play_runs_weeks_that_match_the_model(page):
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_function(
+        "() => /Step: ([4-9]|[1-9][0-9])/.test(document.body.innerText)", timeout=60_000
+    )
+    page.get_by_role("button", name="❚❚").click()
+    time.sleep(1.5)  # a step already under way finishes
+    week = int(page.locator("text=Step:").inner_text().split(":")[1])
+    want = expected(week, seed=1)
+    assert settled(page, want) == want
+    assert page.errors == []
