@@ -262,6 +262,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise ConfigError(f"--port {args.port}; allowed: a whole number from 1 to 65535")
     if not args.host.strip():
         raise ConfigError("--host is empty; allowed: 127.0.0.1 (default), or an address to share")
+    import socket
+
+    try:  # a port in use is one line now, not a web-server traceback after the address
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror or exc}); "
+            "try another --port"
+        ) from None
     app = Path(__file__).with_name("app.py")
     command = [
         sys.executable, "-m", "solara", "run", str(app), "--host", args.host,

@@ -247,3 +247,19 @@ def test_play_runs_weeks_that_match_the_model(page):
     want = expected(week, seed=1)
     assert settled(page, want) == want
     assert page.errors == []
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "demo", "--port", str(port)],
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"empathy-sim: error: --host 127.0.0.1 --port {port}: cannot")
+    assert done.stderr.count("\n") == 1
+    for bad, message in (("0", "--port 0; allowed: a whole number from 1 to 65535"),):
+        done = subprocess.run([sys.executable, "-m", "sim", "demo", "--port", bad],
+                              capture_output=True, text=True, cwd=ROOT, timeout=60)  # fmt: skip
+        assert done.returncode == 2 and message in done.stderr
