@@ -256,7 +256,7 @@ def config_hash(text: str) -> str:
 # Modules that only run, schedule or report sweeps: editing them cannot change a result.
 _NOT_RESULTS = {
     "cli.py", "sweep.py", "executors.py", "progress.py", "sensitivity.py", "bench.py",
-    "plots.py", "stats.py", "figures.py", "study.py",
+    "plots.py", "stats.py", "figures.py", "study.py", "classroom.py", "app.py", "dask_worker.py",
 }  # fmt: skip
 
 

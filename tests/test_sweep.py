@@ -346,3 +346,11 @@ def test_resume_refuses_results_made_with_another_graph_file(tmp_path):
     assert snapshot(folder) == before
     quiet(config, str(tmp_path / "g"), batch_size=7, force=True)  # starts over on the new graph
     assert table(folder).num_rows == 14 and digest(folder / "runs.parquet") != on_the_old_graph
+
+
+def test_modules_left_out_of_the_inputs_hash_exist():
+    # a misspelt name would leave nothing out, silently
+    from sim.sweep import _NOT_RESULTS
+
+    package = Path(__file__).parents[1] / "sim"
+    assert all((package / name).is_file() for name in _NOT_RESULTS)
