@@ -3,7 +3,7 @@
 Config: experiments/favours.toml (6 bank sizes x 2 positivities, common random numbers).
 """
 
-from sim import plots, stats, study
+from sim import plots, study
 
 CONFIG = "experiments/favours.toml"
 
@@ -21,12 +21,10 @@ def run(args):
     most = table.banked_favours.max()
     print(f"{most} favours against none, paired over replicates (95% bootstrap):")
     for positivity, rows in table.groupby("positivity"):
-        none = rows[rows.banked_favours == 0].sort_values("replicate")
-        full = rows[rows.banked_favours == most].sort_values("replicate")
-        hired = stats.paired_difference(full.weeks_to_offer > 0, none.weeks_to_offer > 0)
-        weeks = stats.paired_difference(full.weeks_run, none.weeks_run)
-        print(f"  positivity {positivity:g}: hired {study.points(*hired)}, weeks searching "
-              f"{weeks[0]:+.2f} ({weeks[1]:+.2f} to {weeks[2]:+.2f})")  # fmt: skip
+        hired, weeks = study.paired(
+            rows[rows.banked_favours == most], rows[rows.banked_favours == 0]
+        )
+        print(f"  positivity {positivity:g}: {hired}, {weeks}")
 
 
 if __name__ == "__main__":

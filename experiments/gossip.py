@@ -4,7 +4,7 @@ Config: experiments/gossip.toml (6 gossip rates x 3 positivities, common random 
 replicate is the same network and luck at every gossip rate, so differences are paired).
 """
 
-from sim import plots, stats, study
+from sim import plots, study
 
 CONFIG = "experiments/gossip.toml"
 
@@ -22,14 +22,10 @@ def run(args):
     top = table.gossip_rate.max()
     print(f"gossip_rate {top:g} against 0, paired over replicates (95% bootstrap):")
     for positivity, rows in table.groupby("positivity"):
-        quiet = rows[rows.gossip_rate == 0].sort_values("replicate")
-        loud = rows[rows.gossip_rate == top].sort_values("replicate")
-        hired = stats.paired_difference(loud.weeks_to_offer > 0, quiet.weeks_to_offer > 0)
-        weeks = stats.paired_difference(loud.weeks_run, quiet.weeks_run)
+        loud = rows[rows.gossip_rate == top]
+        hired, weeks = study.paired(loud, rows[rows.gossip_rate == 0])
         pity = loud.total_gossip_pity.mean()
-        print(f"  positivity {positivity:g}: hired {study.points(*hired)}, weeks searching "
-              f"{weeks[0]:+.2f} ({weeks[1]:+.2f} to {weeks[2]:+.2f}); "
-              f"{pity:.1f} pity tellings per run")  # fmt: skip
+        print(f"  positivity {positivity:g}: {hired}, {weeks}; {pity:.1f} pity tellings per run")
 
 
 if __name__ == "__main__":

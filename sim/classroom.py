@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ import networkx as nx
 from sim.graphs import SEEKER
 from sim.model import JobSearchModel
 from sim.params import PRESETS, ConfigError
-from sim.rules import INTRO, LEAD, STATE_NAMES
+from sim.rules import INTRO, STATE_NAMES
 
 NONE = "none"  # no comparison panel
 HEARD = "heard"  # never asked, but heard of the search through gossip
@@ -73,8 +74,9 @@ class Panel:
     def graph(self) -> nx.Graph:
         return self.model.graph
 
+    @functools.cached_property
     def names(self) -> dict[int, str]:
-        """A plain name for every contact, by role."""
+        """A plain name for every contact, by role (the network never changes)."""
         seen: dict[str, int] = {}
         out = {}
         for node in sorted(self.graph.nodes):
@@ -99,15 +101,15 @@ class Panel:
             out[person.node] = state if person.node in asked or state == "unaware" else HEARD
         return out
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, answers: dict[int, str] | None = None) -> dict[str, int]:
         counts = dict.fromkeys((*STATE_NAMES, HEARD), 0)
-        for answer in self.answers().values():
+        for answer in (self.answers() if answers is None else answers).values():
             counts[answer] += 1
         return counts
 
-    def summary(self) -> str:
+    def summary(self, answers: dict[int, str] | None = None) -> str:
         """The line the page shows under the network, e.g. '20 contacts: 14 not asked, ...'."""
-        c = self.counts()
+        c = self.counts(answers)
         total = sum(c.values())
         heard = f", {c[HEARD]} heard second-hand" if c[HEARD] else ""
         return (
@@ -121,16 +123,16 @@ class Panel:
             return f"hired in week {m.weeks_to_offer} ({m.hired_channel})"
         return f"week {m.steps}: still searching" if m.steps else "week 0: just lost the job"
 
-    def annotated(self) -> nx.Graph:
+    def annotated(self, answers: dict[int, str] | None = None) -> nx.Graph:
         """The network with each contact's ``answer`` (for ``sim.plots.network_snapshot``)."""
         graph = self.graph.copy()
-        nx.set_node_attributes(graph, self.answers(), "answer")
+        nx.set_node_attributes(graph, self.answers() if answers is None else answers, "answer")
         return graph
 
     def record(self) -> None:
         """After a week: add to the running totals and put the week's words in the log."""
         m, week = self.model, self.model.steps
-        names = self.names()
+        names = self.names
         said = []
         for w, _, contact, answer in m.answers:
             if w == week:
@@ -143,8 +145,8 @@ class Panel:
             elif channel == INTRO:
                 intros += 1
                 what = f"{names.get(helper.node, 'Someone')} introduced you for an opening"
-            else:
-                leads += channel == LEAD
+            else:  # a helper who is not introducing passes a bare lead
+                leads += 1
                 what = f"{names.get(helper.node, 'Someone')} passed on a lead"
             said.append(what + (": an offer!" if hired else ": no offer this time."))
         if m.weeks_to_offer == week and week:
@@ -228,11 +230,12 @@ class Classroom(mesa.Model):
         """What the page draws of panel ``index``, copied under the lock."""
         with self.lock:
             panel = self.panels[index]
+            answers = panel.answers()
             return View(
                 label=panel.label,
                 status=panel.status(),
-                summary=panel.summary(),
-                graph=panel.annotated(),
+                summary=panel.summary(answers),
+                graph=panel.annotated(answers),
                 history=[dict(row) for row in panel.history],
                 log=list(panel.log[:12]),
                 contacts=panel.graph.number_of_nodes() - 1,

@@ -232,8 +232,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if not formats:
         raise ConfigError("--format is empty; allowed: a comma list of png, svg, pdf")
-    written = plot(folder, args.chart, formats, args.size)
-    results = load(folder)
+    results = load(folder)  # the runs table is read once, for the charts and the table
+    written = plot(results, args.chart, formats, args.size)
     if results.experiment.design.kind == "strategies" and results.single:
         week = int(results.experiment.base().get("weeks", 26))
         print(f"{results.experiment.name}: {len(results.runs):,} runs, single seeker")
@@ -255,6 +255,7 @@ def _die_with_parent() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the classroom demo (``sim/app.py``) with Solara until Ctrl-C."""
+    import socket
     import subprocess
     from pathlib import Path
 
@@ -262,8 +263,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise ConfigError(f"--port {args.port}; allowed: a whole number from 1 to 65535")
     if not args.host.strip():
         raise ConfigError("--host is empty; allowed: 127.0.0.1 (default), or an address to share")
-    import socket
-
     try:  # a port in use is one line now, not a web-server traceback after the address
         with socket.create_server((args.host, args.port)):
             pass

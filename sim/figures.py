@@ -128,9 +128,9 @@ def _indices(path: Path) -> pd.DataFrame | None:
     return indices
 
 
-def charts_for(folder: Path) -> list[str]:
+def charts_for(folder: Path | Results) -> list[str]:
     """The charts that fit the results in ``folder``, in :data:`CHARTS` order."""
-    results = load(folder)
+    results = folder if isinstance(folder, Results) else load(folder)
     return [name for name in CHARTS if _fits(name, results)]
 
 
@@ -152,12 +152,12 @@ def _fits(name: str, r: Results) -> bool:
 
 
 def plot(
-    folder: Path,
+    results: Results,
     chart: str = "",
     formats: tuple[str, ...] = ("png", "svg"),
     size: str = "paper",
 ) -> list[Path]:
-    """Write the charts that fit ``folder`` (or just ``chart``) beside its tables."""
+    """Write the charts that fit ``results`` (or just ``chart``) beside its tables."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -165,8 +165,7 @@ def plot(
 
     from sim import plots
 
-    results = load(folder)
-    fitting = [name for name in CHARTS if _fits(name, results)]
+    fitting = charts_for(results)
     if chart and chart not in fitting:
         why = "unknown chart" if chart not in CHARTS else "does not fit these results"
         raise ConfigError(f"--chart {chart}: {why}; allowed here: {', '.join(fitting) or 'none'}")
@@ -179,7 +178,7 @@ def plot(
     for name in [chart] if chart else fitting:
         for stem, draw in _DRAW[name](results):
             fig, _ = draw(size)
-            written += plots.save(fig, folder / stem, formats)
+            written += plots.save(fig, results.folder / stem, formats)
             plt.close(fig)
     return written
 
@@ -313,8 +312,7 @@ def strategy_table(runs: pd.DataFrame, week: int = 26) -> str:
     )
     lines = [head, "-" * len(head)]
     for key, rows in plots._groups(runs, "strategy"):
-        offered = rows["weeks_to_offer"].to_numpy()
-        median, low, high = stats.median_interval([w if w > 0 else math.inf for w in offered])
+        median, low, high = stats.median_interval(plots.offer_weeks(rows))
         k, n = int(plots.hired_by(rows, week).sum()), len(rows)
         p_low, p_high = stats.proportion_interval(k, n)
         answers = rows[["total_action", "total_ears_open", "total_sympathy"]].sum()

@@ -37,7 +37,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim import stats
-from sim.rules import STATE_NAMES, TIE_NAMES
+from sim.graphs import SEEKER
+from sim.rules import CLOSE, DISTANT, REGULAR, STATE_NAMES, TIE_NAMES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
 OKABE_ITO = (
@@ -74,7 +75,7 @@ TIE_LABELS = {
     "regular": "regular (occasionally)",
     "distant": "distant (rarely)",
 }
-TIE_WIDTHS = {0: 3.0, 1: 1.5, 2: 0.6}  # line weight of close, regular, distant ties
+TIE_WIDTHS = {CLOSE: 3.0, REGULAR: 1.5, DISTANT: 0.6}  # line weight by tie class
 ROLE_LABELS = {
     "family": "family",
     "friend": "friend",
@@ -195,6 +196,13 @@ def hired_by(table: pd.DataFrame, week: int | None = None) -> np.ndarray:
     return hired if week is None else hired & (w <= week)
 
 
+def offer_weeks(table: pd.DataFrame) -> np.ndarray:
+    """Week of each run's offer, ``inf`` where there was none (later than any horizon): the
+    sample whose median is the median weeks to an offer."""
+    weeks = table["weeks_to_offer"].to_numpy()
+    return np.where(weeks > 0, weeks, math.inf)
+
+
 def time_to_offer(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(weeks, offered): the week of the offer, or the last week run when censored."""
     offered = table["weeks_to_offer"].to_numpy() > 0
@@ -215,12 +223,12 @@ def weeks_to_offer(table: pd.DataFrame, ax: Axes | None = None, by: str = "strat
     ax = _axes(ax)
     groups = _groups(table, by)
     longest = int(table["weeks_run"].max())
+    colours = _colours(len(groups))
     for i, (_, rows) in enumerate(groups):
         horizon = int(rows["weeks_run"].max())  # each group's own (a design may vary weeks)
-        offered = rows["weeks_to_offer"].to_numpy()
-        median, low, high = stats.median_interval(np.where(offered > 0, offered, math.inf))
+        median, low, high = stats.median_interval(offer_weeks(rows))
         shown = [min(v, horizon) for v in (median, low, high)]
-        colour = _colours(len(groups))[i]
+        colour = colours[i]
         ax.plot([shown[1], shown[2]], [i, i], color=colour, lw=2.5, solid_capstyle="butt")
         ax.plot(shown[0], i, "o", color=colour, ms=8)
         if math.isinf(high):
@@ -427,11 +435,12 @@ def heatmap(
             raise ValueError(f"the table has no column '{name}' (the design does not vary it)")
     xs, xlabels = _bins(table[x], bins)
     ys, ylabels = _bins(table[y], bins)
-    values = outcome_values(table, outcome, ys * len(xlabels) + xs)
+    cells = ys * len(xlabels) + xs
+    values = outcome_values(table, outcome, cells)
     grid = np.full((len(ylabels), len(xlabels)), np.nan)
     for cell, value in values.items():
         grid[int(cell) // len(xlabels), int(cell) % len(xlabels)] = value
-    share = outcome in ("hired", "mean_unemployment") or outcome.startswith(("share", "hires"))
+    share = _percent(outcome)
     shown = 100 * grid if share else grid
     image = ax.imshow(shown, origin="lower", cmap="cividis", aspect="auto")
     colourbar = ax.figure.colorbar(image, ax=ax)
@@ -451,9 +460,9 @@ def heatmap(
                 )
     ax.set_xticks(range(len(xlabels)), xlabels)
     ax.set_yticks(range(len(ylabels)), ylabels)
-    ax.set_xlabel(f"{x} (0-1)" if x in ("specificity", "positivity") else x)
-    ax.set_ylabel(f"{y} (0-1)" if y in ("specificity", "positivity") else y)
-    runs = int(np.median(np.bincount((ys * len(xlabels) + xs).to_numpy())))
+    ax.set_xlabel(_axis_name(x))
+    ax.set_ylabel(_axis_name(y))
+    runs = int(np.median(np.bincount(cells.to_numpy())))
     ax.set_title(f"{outcome.replace('_', ' ')} over {x} and {y}")
     ax.text(
         1.0,
@@ -497,7 +506,18 @@ def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, fl
 
 
 def _percent(outcome: str) -> bool:
+    """Outcomes that are shares, drawn in %."""
     return outcome in ("hired", "mean_unemployment") or outcome in RATIOS
+
+
+def _axis_name(parameter: str) -> str:
+    names = {
+        "banked_favours": "favours banked before the job loss",
+        "gossip_rate": "gossip rate (P(talk about the seeker) per week)",
+        "specificity": "specificity (0-1)",
+        "positivity": "positivity (0-1)",
+    }
+    return names.get(parameter, parameter)
 
 
 @chart
@@ -520,8 +540,9 @@ def effect(
     kind = ""
     for i, (key, subset) in enumerate(lines):
         points = sorted(_groups(subset, x), key=lambda kv: kv[0]) if numeric else _groups(subset, x)
-        values = np.array([outcome_interval(rows, outcome)[:3] for _, rows in points]) * scale
-        kind = outcome_interval(points[0][1], outcome)[3]
+        intervals = [outcome_interval(rows, outcome) for _, rows in points]
+        values = np.array([interval[:3] for interval in intervals]) * scale
+        kind = intervals[0][3]
         label = (
             (_label(key) if isinstance(key, str) else f"{by} = {_label(key)}")
             if by
@@ -539,9 +560,7 @@ def effect(
                         label=label)  # fmt: skip
     if not numeric:
         ax.set_xticks(range(len(categories)), [str(c) for c in categories], rotation=20)
-    names = {"banked_favours": "favours banked before the job loss", "gossip_rate":
-             "gossip rate (P(talk about the seeker) per week)"}  # fmt: skip
-    ax.set_xlabel(names.get(x, f"{x} (0-1)" if x in ("specificity", "positivity") else x))
+    ax.set_xlabel(_axis_name(x))
     ax.set_ylabel(AXIS_LABELS[outcome])
     ax.set_title(f"{outcome.replace('_', ' ')} against {x.replace('_', ' ')}")
     place: dict[str, Any] = {} if numeric else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
@@ -564,8 +583,8 @@ def help_bank(
 
 def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     """Share of contact-made hires by the tie of the contact who passed the opening, with 95%
-    delta-method intervals (runs are the units); hires passed on by relays (two steps away)
-    are left out."""
+    intervals from :func:`sim.stats.ratio_interval` (runs are the units); hires passed on by
+    relays (two steps away) are left out."""
     counts = table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy(dtype=float)
     total = counts.sum(axis=1)
     return {tie: stats.ratio_interval(counts[:, j], total) for j, tie in enumerate(TIE_NAMES)}
@@ -573,7 +592,7 @@ def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
 
 @chart
 def tie_classes(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Tie of the contact behind each contact-made hire, against Granovetter's 1974 figures."""
+    """Tie of the contact behind each contact-made hire, against Granovetter's 1973 figures."""
     ax = _axes(ax)
     shares = tie_shares(table)
     relays = int(table["total_hires_via_relay"].sum())
@@ -745,8 +764,8 @@ def caj_validation(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
 @chart
 def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> Axes:
     """The seeker's network: each contact coloured by its answer (node attribute ``answer``:
-    one of ``sim.rules.STATE_NAMES``), the seeker (node 0) highlighted, tie strength as line
-    weight (edge attribute ``tie``). ``seed`` fixes the layout."""
+    one of ``sim.rules.STATE_NAMES``, or ``heard``), the seeker (node 0) highlighted, tie
+    strength as line weight (edge attribute ``tie``). ``seed`` fixes the layout."""
     ax = _axes(ax)
     layout = nx.spring_layout(graph, seed=seed)
     edges = list(graph.edges)
@@ -756,9 +775,9 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
         ax=ax,
         edgelist=edges,
         edge_color="#777777",
-        width=[TIE_WIDTHS.get(graph.edges[e].get("tie", 2), 0.6) for e in edges],
+        width=[TIE_WIDTHS[graph.edges[e].get("tie", DISTANT)] for e in edges],
     )
-    contacts = [v for v in graph.nodes if v != 0]
+    contacts = [v for v in graph.nodes if v != SEEKER]
     colours = [ANSWER_COLOURS[graph.nodes[v].get("answer", "unaware")] for v in contacts]
     nx.draw_networkx_nodes(
         graph,
@@ -769,12 +788,12 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
         node_size=220,
         edgecolors="white",
     )
-    if 0 in graph:
+    if SEEKER in graph:
         nx.draw_networkx_nodes(
             graph,
             layout,
             ax=ax,
-            nodelist=[0],
+            nodelist=[SEEKER],
             node_color="#0072B2",
             node_shape="*",
             node_size=700,

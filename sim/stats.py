@@ -9,7 +9,10 @@ which kind it is, so a chart can state it.
   with the exact distribution-free interval from order statistics (its coverage is at least
   ``level`` for any continuous distribution; it needs no assumption about the shape).
 - :func:`proportion_interval`: Clopper-Pearson's exact binomial interval.
-- :func:`bootstrap_interval`: SciPy's percentile bootstrap over runs, for ratios and means.
+- :func:`ratio_interval`: a share of counts over runs (delta method, at least Clopper-Pearson).
+- :func:`mean_interval`: Student's t interval of a mean.
+- :func:`bootstrap_interval`: SciPy's percentile bootstrap over runs; :func:`paired_difference`
+  (common random numbers) and :func:`best_level` (which level is best) are built on resampling.
 - :func:`gini`: the Gini coefficient of a non-negative sample.
 
 Examples

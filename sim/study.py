@@ -71,6 +71,20 @@ def save(fig: Any, name: str, args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def paired(treated: pd.DataFrame, control: pd.DataFrame) -> tuple[str, str]:
+    """The change in the share hired and in weeks searching from ``control`` to ``treated``,
+    paired by replicate (common random numbers), as text with 95% bootstrap intervals."""
+    from sim import stats
+
+    a, b = treated.sort_values("replicate"), control.sort_values("replicate")
+    hired = stats.paired_difference(a.weeks_to_offer > 0, b.weeks_to_offer > 0)
+    weeks = stats.paired_difference(a.weeks_run, b.weeks_run)
+    return (
+        f"hired {points(*hired)}",
+        f"weeks searching {weeks[0]:+.2f} ({weeks[1]:+.2f} to {weeks[2]:+.2f})",
+    )
+
+
 def percent(value: float, low: float, high: float, digits: int = 1) -> str:
     """'12.3% (10.1% to 14.2%)' from fractions."""
     return f"{100 * value:.{digits}f}% ({100 * low:.{digits}f}% to {100 * high:.{digits}f}%)"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.figures import charts_for
+from sim.figures import charts_for, load
 from sim.sweep import sweep
 
 CONFIG = """
@@ -104,7 +104,10 @@ def test_an_empty_sensitivity_table_means_no_indices(folder, tmp_path):
     # a Sobol sweep in which no outcome varied writes an empty sensitivity.csv
     copy = copy_of(folder, tmp_path)
     (copy / "sensitivity.csv").write_text("")
-    assert "sensitivity" not in charts_for(copy)
+    assert load(copy).indices is None and "sensitivity" not in charts_for(copy)
+    # the same folder with a table of indices does get the chart: the check above is live
+    (copy / "sensitivity.csv").write_text("outcome,parameter,ST\nhired,fit_cost,0.3\n")
+    assert "sensitivity" in charts_for(copy)
 
 
 @pytest.mark.parametrize(
