@@ -65,7 +65,8 @@ class Person(FixedAgent):
         p = model.params
         self.employed: bool = employed
         self.employed_at_start: bool = employed
-        self.weeks_unemployed: int = 0
+        self.weeks_unemployed: int = 0 if employed else 1  # completed weeks of the spell
+        self.spell_start: int = 0  # week the current spell began
         self.ever_unemployed: bool = experienced or not employed
         self.experienced_at_start: bool = self.ever_unemployed
         self.reputation: float = 0.0
@@ -164,7 +165,7 @@ class Person(FixedAgent):
                     if heard.state == UNAWARE:
                         heard.state = EARS_OPEN
                         model.week["gossip_ask"] += 1
-                else:  # the ask travels beyond one hop: the listener may pass openings too
+                elif model.keeps_relay():  # the ask goes beyond one hop: the listener may pass
                     if listener.keep_relay(self.node, model.steps, rnd):
                         listener.relay[self.node] = seeker_node
                         seeker.relays_of_me.add((listener.node, self.node))
@@ -225,7 +226,12 @@ class Person(FixedAgent):
         """A new spell of job search: contacts forget how they answered the last one."""
         self.ever_unemployed = True
         self.weeks_unemployed = 0
+        self.spell_start = self.model.steps
         self.asked.clear()
+        self.forget_me()
+
+    def forget_me(self) -> None:
+        """Contacts drop their views of me, and listeners the relays of my ask."""
         people = self.model.person
         for node in self.aware_of_me:
             del people[node].views[self.node]
@@ -234,6 +240,41 @@ class Person(FixedAgent):
             if people[listener].relay.get(teller) == self.node:  # not overwritten since
                 del people[listener].relay[teller]
         self.relays_of_me.clear()
+
+    # --- demography -----------------------------------------------------------------------------
+    def age(self) -> None:
+        """Leave the labour force with probability exit_rate; an entrant takes the node."""
+        model = self.model
+        if model.random.random() < model.exit_rate:
+            model.week["exits"] += 1
+            if not self.employed:
+                model.censor(self)
+            self.make_entrant()
+
+    def make_entrant(self) -> None:
+        """Become a newcomer: no reputation, ledger, experience, views held or about me."""
+        model = self.model
+        rnd = model.random
+        people = model.person
+        self.forget_me()
+        for seeker_node in self.views:  # views I held of others
+            people[seeker_node].aware_of_me.discard(self.node)
+        self.views.clear()
+        for teller, seeker_node in self.relay.items():  # asks relayed to me
+            people[seeker_node].relays_of_me.discard((self.node, teller))
+        self.relay.clear()
+        self.relay_told.clear()
+        self.asked.clear()
+        self.owes.clear()
+        for contact in self.contacts:
+            contact.asked.discard(self.node)  # they may ask the newcomer
+            contact.owes.pop(self.node, None)
+        self.reputation = 0.0
+        self.employed = rnd.random() >= model.params.entrant_unemployed
+        self.help_banker = rnd.random() < model.params.help_banker_share
+        self.ever_unemployed = not self.employed  # looking for work: searching now
+        self.weeks_unemployed = 0
+        self.spell_start = model.steps
 
     # --- 5. help bank ---------------------------------------------------------------------------
     def credit(self, helper: Person) -> None:
@@ -258,6 +299,14 @@ class Person(FixedAgent):
             self.owes[node] *= factor
 
     def end_week(self) -> None:
-        if not self.employed:
-            self.weeks_unemployed += 1
+        """Count the week: the spell grows, and in the window it is measured."""
+        if self.employed:
+            return
+        model = self.model
+        if model.measured:
             self.unemployed_weeks_total += 1
+            if model.steps == model.params.weeks:
+                model.censor(self)  # still looking at the window's end
+        self.weeks_unemployed += 1
+        if model.measured:
+            model.elapsed[self.weeks_unemployed] += 1

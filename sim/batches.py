@@ -113,7 +113,8 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 
 
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
-    """One row per run: run index, design values, seed, outcomes (totals of every event)."""
+    """One row per run: run index, design values, seed, outcomes (totals of every event over
+    the run; for a market, the outcomes of ``sim.market`` over the window after the burn-in)."""
     size = segment.size
     params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
@@ -130,9 +131,14 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
     columns["weeks_run"] = runs.weeks_run
     columns["weeks_to_offer"] = runs.weeks_to_offer
     columns["hired_channel"] = runs.hired_channel
-    n = runs.unemployed_weeks.shape[1]
-    weeks = np.maximum(runs.weeks_run, 1)
-    columns["mean_unemployment"] = runs.column("unemployed")[:, 1:].sum(axis=1) / (weeks * n)
+    if params.scenario == "market":  # measured over the window after the burn-in
+        from sim.market import outcomes
+
+        columns.update(outcomes(runs))
+    else:
+        n = runs.unemployed_weeks.shape[1]
+        weeks = np.maximum(runs.weeks_run, 1)
+        columns["mean_unemployment"] = runs.column("unemployed")[:, 1:].sum(axis=1) / (weeks * n)
     columns["final_mean_reputation"] = runs.mean_reputation[np.arange(size), runs.weeks_run]
     for event in runs.columns[:-2]:
         columns[f"total_{event}"] = runs.totals(event)

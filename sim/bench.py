@@ -30,6 +30,7 @@ from sim.runs import run
 
 SCENARIO = {
     "scenario": "market",
+    "burn_in": 0,
     "graph": "barabasi-albert",
     "n_nodes": 1000,
     "mean_degree": 6,
@@ -38,16 +39,16 @@ SCENARIO = {
 FIRST_RESULT = (
     "import time; t = time.perf_counter();"
     "from sim.params import Params; from sim.runs import run;"
-    "run(Params.from_dict({'scenario': 'market', 'graph': 'barabasi-albert', 'n_nodes': 200,"
-    " 'weeks': 5}), 2, seed=1, same_graph=True);"
+    "run(Params.from_dict({'scenario': 'market', 'burn_in': 0,"
+    " 'graph': 'barabasi-albert', 'n_nodes': 200, 'weeks': 5}), 2, seed=1, same_graph=True);"
     "print(time.perf_counter() - t)"
 )
 LARGE = (
     "import json, resource, sys, time; from sim.params import Params;"
     "from sim.runs import replicate_graph, streams; from sim.kernel import simulate_graphs;"
     "n, weeks, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]);"
-    "p = Params.from_dict({'scenario': 'market', 'graph': 'barabasi-albert', 'n_nodes': n,"
-    " 'mean_degree': 10, 'weeks': weeks});"
+    "p = Params.from_dict({'scenario': 'market', 'burn_in': 0,"
+    " 'graph': 'barabasi-albert', 'n_nodes': n, 'mean_degree': 10, 'weeks': weeks});"
     "g = replicate_graph(p, 1, 0, True);"  # built outside the timing: NetworkX, not the core
     "seqs = [streams(1, r)[1] for r in range(reps)];"
     "simulate_graphs(p.replace(n_nodes=200, weeks=2), [replicate_graph(p.replace(n_nodes=200),"

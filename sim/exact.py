@@ -117,3 +117,21 @@ def time_average_variance(G: nx.Graph, a: float, b: float) -> np.ndarray:
         g = g - pi @ g
         out[i] = pi @ (g * (2.0 * (Z @ g) - g))
     return out
+
+
+def neighbour_correlation(G: nx.Graph, a: float, b: float) -> float:
+    """Exact long-run correlation of employment across ties, as ``sim.market`` measures it:
+    sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), under the stationary
+    distribution (Calvo-Armengol & Jackson 2004 prove each covariance positive)."""
+    n = _check(G, a, b)
+    if G.number_of_edges() == 0:
+        raise ValueError("the correlation across ties needs at least one tie")
+    pi = stationary(transition_matrix(G, a, b))
+    states = np.arange(1 << n)
+    employed = 1.0 - ((states[:, None] >> np.arange(n)) & 1)  # (2^n, n)
+    rate = pi @ employed
+    cov = spread = 0.0
+    for i, j in G.edges:
+        cov += pi @ (employed[:, i] * employed[:, j]) - rate[i] * rate[j]
+        spread += np.sqrt(rate[i] * (1 - rate[i]) * rate[j] * (1 - rate[j]))
+    return float(cov / spread)

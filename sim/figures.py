@@ -44,7 +44,7 @@ from sim.params import ConfigError
 
 # Columns every chart may read (runs.parquet of any sweep has them).
 REQUIRED = ("run_index", "point", "replicate", "strategy", "weeks_run", "weeks_to_offer",
-            "mean_unemployment", "total_asks", "total_sympathy", "total_ears_open",
+            "total_asks", "total_sympathy", "total_ears_open",
             "total_action", "total_hires_direct", "total_hires_lead", "total_hires_intro",
             "total_hires_via_close", "total_hires_via_regular", "total_hires_via_distant",
             "total_hires_via_relay")  # fmt: skip
@@ -82,7 +82,7 @@ class Results:
 
     @property
     def outcome(self) -> str:
-        return "hired" if self.single else "mean_unemployment"
+        return "hired" if self.single else "unemployment_rate"
 
 
 def load(folder: Path) -> Results:

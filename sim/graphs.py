@@ -2,7 +2,8 @@
 
 Each edge carries ``tie`` (``rules.CLOSE``, ``REGULAR`` or ``DISTANT``). Where the source has edge
 weights (karate club, Les Miserables, Davis women, a weighted file) the heaviest ties are close;
-elsewhere classes are drawn at random with the given shares. Builders take ``seed`` like
+elsewhere the ties with the highest neighbourhood overlap are (or, on request, classes are drawn
+at random with the given shares). Builders take ``seed`` like
 NetworkX's own (an int, a ``random.Random`` or None), so one root seed fixes the graph.
 
 Examples
@@ -128,6 +129,38 @@ def barabasi_albert(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
     return nx.barabasi_albert_graph(n, _mean_degree_to_m(n, mean_degree), seed=seed)
 
 
+def holme_kim(n: int, mean_degree: float, triad_prob: float, seed: Any = None) -> nx.Graph:
+    """Preferential attachment with triad formation (Holme & Kim 2002, Phys. Rev. E 65, 026107):
+    after each preferential link a new node closes a triangle with probability ``triad_prob``,
+    so the degree distribution is scale-free and the clustering is tunable."""
+    m = _mean_degree_to_m(n, mean_degree)
+    return nx.powerlaw_cluster_graph(n, m, triad_prob, seed=seed)
+
+
+def communities(
+    n: int, mean_degree: float, community_size: int, mixing: float, seed: Any = None
+) -> nx.Graph:
+    """A stochastic block model: ``n`` people in communities of ``community_size`` (the last
+    one takes the remainder), each with expected degree ``mean_degree``, a share ``mixing`` of
+    it to people outside their community (networkx ``stochastic_block_model``)."""
+    size = min(community_size, n)
+    sizes = [size] * (n // size)
+    sizes[-1] += n - sum(sizes)
+    k = len(sizes)
+    p = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(k):
+            if i == j:
+                p[i][j] = min(1.0, (1 - mixing) * mean_degree / max(sizes[i] - 1, 1))
+            else:  # one rate across communities, so the matrix is symmetric
+                p[i][j] = min(1.0, mixing * mean_degree / max(n - size, 1))
+    block = nx.stochastic_block_model(sizes, p, seed=seed)
+    G = nx.Graph()  # keep each person's community, drop the model's partition metadata
+    G.add_nodes_from((u, {"community": d["block"]}) for u, d in block.nodes(data=True))
+    G.add_edges_from(block.edges())
+    return G
+
+
 def davis_women() -> nx.Graph:
     """Davis's southern women, projected onto the 18 women; weight = events shared."""
     B = nx.davis_southern_women_graph()
@@ -144,22 +177,45 @@ NAMED_GRAPHS = {
 
 
 # --- tie strength -----------------------------------------------------------------------------
+def overlap(G: nx.Graph, u: Any, v: Any) -> float:
+    """Neighbourhood overlap of the tie u-v (Onnela et al. 2007, PNAS 104, 7332):
+    n_uv / ((k_u - 1) + (k_v - 1) - n_uv), n_uv their common neighbours; 0 when neither has
+    another contact.
+
+    >>> overlap(nx.complete_graph(4), 0, 1), overlap(nx.path_graph(3), 0, 1)
+    (1.0, 0.0)
+    """
+    common = len(set(G.adj[u]) & set(G.adj[v]) - {u, v})
+    others = (G.degree(u) - 1) + (G.degree(v) - 1) - common
+    return common / others if others > 0 else 0.0
+
+
 @py_random_state("seed")
 def assign_ties(
-    G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, seed: Any = None
+    G: nx.Graph,
+    share_close: float = 0.2,
+    share_regular: float = 0.4,
+    seed: Any = None,
+    strength: str = "overlap",
 ) -> nx.Graph:
-    """Give every edge without a ``tie`` a class: by weight rank if weighted, else at random.
+    """Give every edge without a ``tie`` a class, by rank: the top ``share_close`` of edges are
+    close, the next ``share_regular`` regular, the rest distant.
 
-    The top ``share_close`` of edges by weight are close, the next ``share_regular`` regular,
-    the rest distant. Works in place and returns ``G``.
+    Edges are ranked by weight where every one has a weight; otherwise by neighbourhood
+    overlap (``strength="overlap"``: strong ties sit inside dense clusters, Onnela et al.
+    2007), equal overlaps in random order; or classes are drawn at random with those shares
+    (``strength="random"``). Works in place and returns ``G``.
     """
     todo = [(u, v) for u, v, d in G.edges(data=True) if "tie" not in d]
     if not todo:
         return G
     weighted = all("weight" in G.edges[e] for e in todo)
-    if weighted:
-        # Stable sort: equal weights keep edge order, so the split is deterministic.
-        todo.sort(key=lambda e: -float(G.edges[e]["weight"]))
+    if weighted or strength == "overlap":
+        if weighted:  # stable sort: equal weights keep edge order, the split is deterministic
+            todo.sort(key=lambda e: -float(G.edges[e]["weight"]))
+        else:  # many edges share an overlap (often 0): ties broken at random, seeded
+            keys = {e: (-overlap(G, *e), seed.random()) for e in todo}
+            todo.sort(key=keys.__getitem__)
         n = len(todo)
         n_close = round(share_close * n)
         n_regular = round((share_close + share_regular) * n)
@@ -312,11 +368,18 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport 
         G = watts_strogatz(params.n_nodes, params.mean_degree, params.rewire, seed=rng)
     elif kind == "barabasi-albert":
         G = barabasi_albert(params.n_nodes, params.mean_degree, seed=rng)
+    elif kind == "holme-kim":
+        G = holme_kim(params.n_nodes, params.mean_degree, params.triad_prob, seed=rng)
+    elif kind == "communities":
+        G = communities(
+            params.n_nodes, params.mean_degree, params.community_size, params.mixing, seed=rng
+        )
     elif kind == "file":
         G, report = load_graph(params.graph_file)
     else:
         G = NAMED_GRAPHS[kind]()
-    return prepare(G, params.share_close, params.share_regular, rng), report
+    ties = (params.share_close, params.share_regular, rng, params.tie_strength)
+    return prepare(G, *ties), report
 
 
 def _relabelling(G: nx.Graph) -> dict[Any, int]:
@@ -328,14 +391,21 @@ def _relabelling(G: nx.Graph) -> dict[Any, int]:
     return {old: new for new, old in enumerate(nodes)}
 
 
-def prepare(G: nx.Graph, share_close: float = 0.2, share_regular: float = 0.4, seed: Any = None):
-    """Relabel nodes to 0..n-1 (keeping the old label) and give every edge a tie class."""
+def prepare(
+    G: nx.Graph,
+    share_close: float = 0.2,
+    share_regular: float = 0.4,
+    seed: Any = None,
+    strength: str = "overlap",
+):
+    """Relabel nodes to 0..n-1 (keeping the old label) and give every edge a tie class
+    (:func:`assign_ties`)."""
     mapping = _relabelling(G)
     H = nx.Graph()
     for old, new in sorted(mapping.items(), key=lambda item: item[1]):
         H.add_node(new, **{**G.nodes[old], "label": old})
     H.add_edges_from((mapping[u], mapping[v], dict(d)) for u, v, d in G.edges(data=True))
-    return assign_ties(H, share_close, share_regular, seed=seed)
+    return assign_ties(H, share_close, share_regular, seed=seed, strength=strength)
 
 
 class CSRGraph(NamedTuple):

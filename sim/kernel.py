@@ -53,7 +53,7 @@ from sim.rules import (
     p_pass,
     rules_from,
 )
-from sim.runs import BANKER, COLUMN, EXPERIENCED, Runs, empty
+from sim.runs import BANKER, COLUMN, EXPERIENCED, Runs, empty, spell_bin_of
 
 
 def _drop_stale_cache() -> None:
@@ -92,6 +92,10 @@ Setup = namedtuple(
         "experienced_share",
         "banker_share",
         "banked_favours",
+        "burn_in",
+        "exit_rate",
+        "entrant_unemployed",
+        "relay",
     ],
 )
 TARGETING_CODE = {"close": 0, "distant": 1, "random": 2}
@@ -104,7 +108,8 @@ GOSSIP_PITY, GOSSIP_ASK = COLUMN["gossip_pity"], COLUMN["gossip_ask"]
 OPENINGS, LOST, PASSES = COLUMN["openings"], COLUMN["lost_openings"], COLUMN["passes"]
 HIRES = COLUMN["hires_direct"]  # hires by channel: HIRES + channel
 VIA = COLUMN["hires_via_close"]  # hires by the helper's tie: VIA + tie, VIA + 3 for a relay
-SEPARATIONS = COLUMN["separations"]
+SEPARATIONS, EXITS = COLUMN["separations"], COLUMN["exits"]
+BOTH, EMPLOYED_DEGREE = 0, 1  # running counts for the correlation of employment across ties
 EMPLOYED, UNEMPLOYED = COLUMN["employed"], COLUMN["unemployed"]
 assert COLUMN["ears_open"] == ANSWERED + EARS_OPEN and COLUMN["action"] == ANSWERED + ACTION
 assert COLUMN["hires_intro"] == HIRES + INTRO and COLUMN["hires_via_relay"] == VIA + 3
@@ -128,6 +133,10 @@ def setup_from(params: Params) -> Setup:
         experienced_share=params.experienced_share,
         banker_share=params.help_banker_share,
         banked_favours=params.banked_favours,
+        burn_in=params.burn_in,
+        exit_rate=0.0 if single or params.baseline else params.exit_rate,
+        entrant_unemployed=params.entrant_unemployed,
+        relay=params.relay_rate,
     )
 
 
@@ -186,6 +195,11 @@ def simulate_graphs(
             out.answer_week,
             out.weeks_run,
             out.traits,
+            out.hazard,
+            out.spells,
+            out.elapsed,
+            out.correlation,
+            spell_bin_of(params.weeks),
         )
     finally:
         numba.set_num_threads(previous)
@@ -213,6 +227,11 @@ def _simulate_batch(
     answer_week,
     weeks_run,
     traits,
+    hazard,
+    spells,
+    elapsed,
+    correlation,
+    bin_of,
 ):
     for i in prange(len(generators)):
         r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
@@ -233,6 +252,11 @@ def _simulate_batch(
             answer_state[r],
             answer_week[r],
             traits[r],
+            hazard[r],
+            spells[r],
+            elapsed[r],
+            correlation[r],
+            bin_of,
         )
         weeks_run[r], weeks_to_offer[r], hired_channel[r] = result
 
@@ -267,6 +291,11 @@ def _replicate(
     answer_state,
     answer_week,
     traits,
+    hazard,
+    spells,
+    elapsed,
+    correlation,
+    bin_of,
 ):
     n = len(indptr) - 1
     n_edges = len(indices)
@@ -295,6 +324,9 @@ def _replicate(
     helped = np.empty(n, dtype=np.int64)
     targets = np.empty(n, dtype=np.int64)
     unasked = np.diff(indptr)  # contacts not yet asked this spell
+    spell = np.zeros(n, dtype=np.int64)  # completed weeks of the current spell
+    spell_start = np.zeros(n, dtype=np.int64)  # the week it began
+    counts = np.zeros(2, dtype=np.int64)  # BOTH: directed ties employed at both ends
 
     # --- initialization (docs/model.md, section 5) ---
     for i in range(n):
@@ -305,6 +337,12 @@ def _replicate(
         experienced[i] = gen.random() < setup.experienced_share or not employed[i]
         banker[i] = gen.random() < setup.banker_share
         traits[i] = (BANKER if banker[i] else 0) | (EXPERIENCED if experienced[i] else 0)
+        spell[i] = 0 if employed[i] else 1  # unemployed at the end of week 0
+    for u in range(n):
+        if employed[u]:
+            counts[EMPLOYED_DEGREE] += indptr[u + 1] - indptr[u]
+            for e in range(indptr[u], indptr[u + 1]):
+                counts[BOTH] += employed[indices[e]]
     seeker_degree = indptr[SEEKER + 1] - indptr[SEEKER]
     if setup.single and setup.banked_favours > 0 and seeker_degree > 0:
         for _ in range(setup.banked_favours):
@@ -323,11 +361,18 @@ def _replicate(
     next_hearer = _gap(gen, log_keep_arrival)
     gap_gossip = _gap(gen, log_keep_gossip)
     next_leaver = _gap(gen, log_keep_separation)
+    log_keep_exit = _log_keep(setup.exit_rate)
+    next_exit = _gap(gen, log_keep_exit)
 
     week_run, offer_week, offer_channel = 0, 0, -1
     for week in range(1, setup.weeks + 1):
         row = weekly[week]
+        measured = week > setup.burn_in
         at_start[:] = employed
+        if measured:
+            for u in range(n):
+                if not employed[u]:
+                    hazard[0, bin_of[spell[u]]] += 1
         if not setup.baseline:
             # --- 1. asks ---
             for u in range(n):
@@ -399,7 +444,7 @@ def _replicate(
                             if state[heard] == UNAWARE:
                                 state[heard] = EARS_OPEN
                                 row[GOSSIP_ASK] += 1
-                        else:
+                        elif setup.relay >= 1.0 or gen.random() < setup.relay:
                             told = rev[le]  # listener -> teller carries the ask
                             if relay_week[told] != week:
                                 relay_week[told], relay_count[told] = week, 0
@@ -407,6 +452,8 @@ def _replicate(
                             # one of this week's tellings on the tie, uniformly (order-free)
                             if relay_count[told] == 1 or gen.random() * relay_count[told] < 1.0:
                                 relay[told] = seeker
+                            row[GOSSIP_ASK] += 1
+                        else:  # told, but not kept: the ask goes no further
                             row[GOSSIP_ASK] += 1
         # --- 3. openings ---
         n_targets = 0
@@ -457,6 +504,12 @@ def _replicate(
             t = targets[i]
             win[t, WINS] = 0  # ready for next week
             employed[t] = True
+            _count_ties(indptr, indices, employed, t, 1, counts)
+            if measured:
+                hazard[1, bin_of[spell[t]]] += 1
+                if spell_start[t] > setup.burn_in:
+                    spells[0, spell[t]] += 1
+            spell[t] = 0
             row[HIRES + win[t, CHANNEL]] += 1
             if win[t, HELPER] >= 0:
                 helped[n_helped] = t
@@ -475,7 +528,9 @@ def _replicate(
                 break
             skip = _gap(gen, log_keep_separation)
             if employed[u]:
+                _count_ties(indptr, indices, employed, u, -1, counts)
                 employed[u] = False
+                spell[u], spell_start[u] = 0, week
                 row[SEPARATIONS] += 1
                 _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay)
                 unasked[u] = indptr[u + 1] - indptr[u]
@@ -493,22 +548,63 @@ def _replicate(
                 owes[e] -= repaid
                 if repaid < 1.0:
                     owes[rev[e]] += 1.0 - repaid
-        # --- 7. end of week ---
+        # --- 7. demography: leavers replaced at their node by entrants ---
+        u, skip = -1, next_exit
+        while True:
+            u += 1 + skip
+            if u >= n:
+                next_exit = u - n
+                break
+            skip = _gap(gen, log_keep_exit)
+            row[EXITS] += 1
+            if not employed[u]:
+                if measured and spell_start[u] > setup.burn_in:
+                    spells[1, spell[u]] += 1  # censored: gone after surviving spell[u] weeks
+            else:
+                _count_ties(indptr, indices, employed, u, -1, counts)
+            _replace_person(indptr, indices, rev, u, asked, unasked, state, pity, owes, relay)
+            _clear_relays_of(indptr, indices, rev, u, relay)
+            for e in range(indptr[u], indptr[u + 1]):
+                relay_week[e], relay_count[e] = -1, 0
+            reputation[u] = 0.0
+            employed[u] = gen.random() >= setup.entrant_unemployed
+            banker[u] = gen.random() < setup.banker_share
+            experienced[u] = not employed[u]  # an entrant looking for work is searching now
+            spell[u], spell_start[u] = 0, week
+            if employed[u]:
+                _count_ties(indptr, indices, employed, u, 1, counts)
+        # --- 8. end of week ---
         working = idle = 0  # counted separately, so conservation is a real check
         total_reputation = 0.0
+        last = week == setup.weeks
         for u in range(n):
             total_reputation += reputation[u]
             if employed[u]:
                 working += 1
             else:
                 idle += 1
-                unemployed_weeks[u] += 1
+                if measured:
+                    unemployed_weeks[u] += 1
+                    if last and spell_start[u] > setup.burn_in:
+                        spells[1, spell[u]] += 1  # censored at the window's end
+                spell[u] += 1
+                if measured:
+                    elapsed[spell[u]] += 1
+        if measured:
+            mean_degree_employed = counts[EMPLOYED_DEGREE] / max(n_edges, 1)
+            if 0.0 < mean_degree_employed < 1.0:
+                both = counts[BOTH] / n_edges
+                spread = mean_degree_employed * (1.0 - mean_degree_employed)
+                correlation[0] += (both - mean_degree_employed**2) / spread
+                correlation[1] += 1.0
+            correlation[2] += counts[BOTH] / max(n_edges, 1)
         row[EMPLOYED] = working
         row[UNEMPLOYED] = idle
         mean_reputation[week] = total_reputation / n
         week_run = week
         if setup.single and employed[SEEKER]:
             break
+    _tie_products(indptr, indices, unemployed_weeks, week_run - setup.burn_in, correlation)
     for week in range(week_run + 1, setup.weeks + 1):  # after a hire: heads stay, no events
         weekly[week, EMPLOYED] = weekly[week_run, EMPLOYED]
         weekly[week, UNEMPLOYED] = weekly[week_run, UNEMPLOYED]
@@ -595,6 +691,58 @@ def _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay
         asked[e] = False
         state[rev[e]] = UNAWARE
         pity[rev[e]] = 0.0
+    _clear_relays_of(indptr, indices, rev, u, relay)
+
+
+@njit(cache=True)
+def _tie_products(indptr, indices, unemployed_weeks, window, correlation):
+    """Over directed ties: the mean product of the ends' window employment rates, and of their
+    standard deviations (for the correlation with each person's own long-run mean)."""
+    n_edges = len(indices)
+    if window <= 0 or n_edges == 0:
+        return
+    product = spread = 0.0
+    for u in range(len(indptr) - 1):
+        eu = 1.0 - unemployed_weeks[u] / window
+        for e in range(indptr[u], indptr[u + 1]):
+            ev = 1.0 - unemployed_weeks[indices[e]] / window
+            product += eu * ev
+            spread += math.sqrt(eu * (1.0 - eu) * ev * (1.0 - ev))
+    correlation[3] = product / n_edges
+    correlation[4] = spread / n_edges
+
+
+@njit(cache=True)
+def _count_ties(indptr, indices, employed, u, sign, counts):
+    """Before u's status changes (sign -1: leaves work) or after (+1: starts): update the
+    directed ties employed at both ends and the employed ends' total degree."""
+    for e in range(indptr[u], indptr[u + 1]):
+        if employed[indices[e]]:
+            counts[BOTH] += 2 * sign  # u -> v and v -> u
+    counts[EMPLOYED_DEGREE] += sign * (indptr[u + 1] - indptr[u])
+
+
+@njit(cache=True)
+def _replace_person(indptr, indices, rev, u, asked, unasked, state, pity, owes, relay):
+    """A newcomer at node u: no views held or about them, no ledger, not asked, asks no one,
+    and holds no one's relayed ask."""
+    unasked[u] = indptr[u + 1] - indptr[u]
+    for e in range(indptr[u], indptr[u + 1]):
+        back = rev[e]
+        if asked[back]:  # the neighbour may ask the newcomer
+            asked[back] = False
+            unasked[indices[e]] += 1
+        asked[e] = False
+        state[e] = state[back] = UNAWARE
+        pity[e] = pity[back] = 0.0
+        owes[e] = owes[back] = 0.0
+        relay[e] = -1
+
+
+@njit(cache=True)
+def _clear_relays_of(indptr, indices, rev, u, relay):
+    """Forget every relay of u's ask (held by the neighbours of u's neighbours)."""
+    for e in range(indptr[u], indptr[u + 1]):
         teller = indices[e]
         for te in range(indptr[teller], indptr[teller + 1]):
             listener_edge = rev[te]  # listener -> teller

@@ -27,7 +27,7 @@ from sim.agents import Person
 from sim.graphs import SEEKER, build_graph, prepare
 from sim.params import Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
-from sim.runs import EVENTS
+from sim.runs import EVENTS, SPELL_BINS, spell_bin_of
 
 # Counts collected every week (one list for both engines); each is reset at the start of a week.
 WEEKLY_COUNTS = EVENTS
@@ -70,10 +70,13 @@ class JobSearchModel(mesa.Model):
         self.rules = rules_from(p)
         self.single = p.scenario == "single"
         self.separation_rate = 0.0 if self.single else p.separation_rate
+        self.exit_rate = 0.0 if self.single or p.baseline else p.exit_rate
         if network is None:
             self.graph, self.load_report = build_graph(p, seed=self.random)
         else:
-            self.graph = prepare(network, p.share_close, p.share_regular, seed=self.random)
+            self.graph = prepare(
+                network, p.share_close, p.share_regular, self.random, p.tie_strength
+            )
             self.load_report = None
         self.grid = Network(self.graph, random=self.random)
 
@@ -103,6 +106,13 @@ class JobSearchModel(mesa.Model):
                 debtor.owes[SEEKER] = debtor.owes.get(SEEKER, 0.0) + 1.0
             self.seeker.reputation = float(p.banked_favours)
 
+        # Measured over the window (weeks after burn_in); shapes as in sim.runs.Runs.
+        self.measured = False
+        self.spell_bin = spell_bin_of(p.weeks)
+        self.hazard = np.zeros((2, len(SPELL_BINS)), dtype=np.int64)
+        self.spells = np.zeros((2, p.weeks + 2), dtype=np.int64)
+        self.elapsed = np.zeros(p.weeks + 2, dtype=np.int64)
+        self.correlation = np.zeros(5)
         self.week: Counter[str] = Counter()
         self.offers: dict[Person, list[tuple[int, Person | None, bool]]] = {}
         self.helped: list[tuple[Person, Person]] = []
@@ -117,8 +127,11 @@ class JobSearchModel(mesa.Model):
     # --- one week ---------------------------------------------------------------------------
     def step(self) -> None:
         self.week = Counter()
+        self.measured = self.steps > self.params.burn_in
         for person in self.person:
             person.employed_at_start = person.employed
+            if self.measured and not person.employed:
+                self.hazard[0, self.spell_bin[person.weeks_unemployed]] += 1
         if not self.params.baseline:
             self.agents.shuffle_do("ask")
             self.agents.shuffle_do("gossip")
@@ -128,7 +141,11 @@ class JobSearchModel(mesa.Model):
         self._hire()
         self.agents.shuffle_do("separate")
         self._settle_help_bank()
+        if self.exit_rate > 0.0:
+            self.agents.shuffle_do("age")
         self.agents.do("end_week")
+        if self.measured:
+            self._measure_correlation()
         self.datacollector.collect(self)
         done = self.single and self.seeker.employed
         if done or self.steps >= self.params.weeks:
@@ -138,6 +155,7 @@ class JobSearchModel(mesa.Model):
         """Step until the seeker is hired (single scenario) or the horizon is reached."""
         while self.running:
             self.step()
+        self.tie_products()
 
     # --- called by agents ---------------------------------------------------------------------
     def record_answer(self, seeker: Person, contact: Person, state: int) -> None:
@@ -162,6 +180,11 @@ class JobSearchModel(mesa.Model):
                 continue
             channel, helper, _ = wins[0] if len(wins) == 1 else self.random.choice(wins)
             target.employed = True
+            if self.measured:
+                self.hazard[1, self.spell_bin[target.weeks_unemployed]] += 1
+                if target.spell_start > self.params.burn_in:
+                    self.spells[0, target.weeks_unemployed] += 1
+            target.weeks_unemployed = 0
             self.week["hires_" + CHANNEL_NAMES[channel]] += 1
             if helper is not None:
                 self.helped.append((target, helper))
@@ -170,6 +193,42 @@ class JobSearchModel(mesa.Model):
             if self.single and target is self.seeker:
                 self.weeks_to_offer = self.steps
                 self.hired_channel = CHANNEL_NAMES[channel]
+
+    def keeps_relay(self) -> bool:
+        """Whether a listener who does not know the seeker keeps a told ask (relay_rate)."""
+        rate = self.params.relay_rate
+        return rate >= 1.0 or self.random.random() < rate
+
+    def censor(self, person: Person) -> None:
+        """A spell begun in the window ends unobserved after ``weeks_unemployed`` weeks."""
+        if self.measured and person.spell_start > self.params.burn_in:
+            self.spells[1, person.weeks_unemployed] += 1
+
+    def _measure_correlation(self) -> None:
+        """Pearson correlation of employment across the two ends of every tie (both
+        directions), counted directly from the graph each week."""
+        ends = [(u.employed, v.employed) for u in self.person for v in u.contacts]
+        if not ends:
+            return
+        x = np.array(ends, dtype=float)
+        mean = x[:, 0].mean()
+        if 0.0 < mean < 1.0:
+            self.correlation[0] += ((x[:, 0] * x[:, 1]).mean() - mean**2) / (mean * (1 - mean))
+            self.correlation[1] += 1.0
+        self.correlation[2] += (x[:, 0] * x[:, 1]).mean()
+
+    def tie_products(self) -> None:
+        """At the end of a run: over directed ties, the mean product of the ends' window
+        employment rates and of their standard deviations."""
+        window = self.steps - self.params.burn_in
+        pairs = [(u, v) for u in self.person for v in u.contacts]
+        if window <= 0 or not pairs:
+            return
+        rate = {p.node: 1.0 - p.unemployed_weeks_total / window for p in self.person}
+        eu = np.array([rate[u.node] for u, _ in pairs])
+        ev = np.array([rate[v.node] for _, v in pairs])
+        self.correlation[3] = (eu * ev).mean()
+        self.correlation[4] = np.sqrt(eu * (1 - eu) * ev * (1 - ev)).mean()
 
     def _settle_help_bank(self) -> None:
         decay = self.params.credit_decay
@@ -187,6 +246,6 @@ class JobSearchModel(mesa.Model):
         return sum(person.reputation for person in self.person) / len(self.person)
 
     def unemployment_by_node(self) -> np.ndarray:
-        """Share of the weeks run that each person ended unemployed."""
-        weeks = max(self.steps, 1)
+        """Share of the window's weeks (those after the burn-in) each node ended unemployed."""
+        weeks = max(self.steps - self.params.burn_in, 1)
         return np.array([p.unemployed_weeks_total for p in self.person], dtype=float) / weeks

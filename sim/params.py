@@ -69,6 +69,8 @@ GRAPHS = (
     "erdos-renyi",
     "watts-strogatz",
     "barabasi-albert",
+    "holme-kim",
+    "communities",
     "karate",
     "florentine",
     "les-miserables",
@@ -77,6 +79,8 @@ GRAPHS = (
 )
 SCENARIOS = ("single", "market")
 TARGETING = ("close", "distant", "random")
+TIE_STRENGTHS = ("overlap", "random")
+WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,13 @@ class Params:
         "single", "-", "single seeker in a personal network, or a labour market", choices=SCENARIOS
     )
     weeks: int = _p(26, "weeks", "horizon of one run", 1, 10_000_000, anchor="post: 26 or 52 weeks")
+    burn_in: int = _p(
+        0,
+        "weeks",
+        "market: weeks before the measuring window; outcomes are measured after them",
+        0,
+        10_000_000,
+    )
     baseline: bool = _p(
         False,
         "-",
@@ -99,6 +110,20 @@ class Params:
     n_nodes: int = _p(1000, "persons", "size of a generated graph (random graphs)", 2, 10_000_000)
     mean_degree: float = _p(6.0, "ties", "mean degree of a generated graph", 1, 1000)
     rewire: float = _p(0.1, "-", "Watts-Strogatz rewiring probability", 0, 1)
+    triad_prob: float = _p(
+        0.8,
+        "-",
+        "Holme-Kim: P(a new tie closes a triangle)",
+        0,
+        1,
+        anchor="Holme & Kim 2002",
+    )
+    community_size: int = _p(
+        25, "persons", "communities graph: people per community", 2, 10_000_000
+    )
+    mixing: float = _p(
+        0.2, "-", "communities graph: expected share of a person's ties outside it", 0, 1
+    )
     graph_file: str = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
     n_family: int = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
     n_friends: int = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
@@ -111,6 +136,13 @@ class Params:
     )
     share_regular: float = _p(
         0.4, "-", "unweighted graphs: share of ties drawn as regular (rest distant)", 0, 1
+    )
+    tie_strength: str = _p(
+        "overlap",
+        "-",
+        "unweighted graphs: classes by neighbourhood overlap (highest closest) or at random",
+        choices=TIE_STRENGTHS,
+        anchor="Onnela et al. 2007",
     )
     # --- strategy of a seeker ------------------------------------------------------------
     specificity: float = _p(0.5, "-", "how concrete the ask is (0 vague, 1 one named target)", 0, 1)
@@ -136,6 +168,17 @@ class Params:
         anchor="CAJ 2004",
     )
     initial_unemployed: float = _p(0.1, "-", "market: share unemployed at week 0", 0, 1)
+    exit_rate: float = _p(
+        round(1 / WORKING_LIFE_WEEKS, 6),
+        "1/week",
+        "market: P(a person retires and a new entrant takes the node)",
+        0,
+        1,
+        anchor="~40-year working life",
+    )
+    entrant_unemployed: float = _p(
+        1.0, "-", "market: share of entrants who start out looking for work", 0, 1
+    )
     experienced_share: float = _p(
         0.5, "-", "share who have been unemployed before (job-search fraternity)", 0, 1
     )
@@ -161,6 +204,14 @@ class Params:
     ears_w_close: float = _p(1.0, "logit", "close ties lean to SYMPATHY", 0, 10)
     # --- out of earshot --------------------------------------------------------------------
     gossip_rate: float = _p(0.2, "1/week", "P(an aware contact talks about the seeker)", 0, 1)
+    relay_rate: float = _p(
+        1.0,
+        "-",
+        "P(a listener who does not know the seeker keeps a told ask: reach beyond one hop)",
+        0,
+        1,
+        anchor="unestimated",
+    )
     # --- passing and hiring ----------------------------------------------------------------
     fit_base: float = _p(0.2, "-", "P(an opening suits a seeker open to everything)", 0, 1)
     fit_cost: float = _p(0.3, "-", "share of that fit lost with a fully specific target", 0, 1)
@@ -183,7 +234,13 @@ class Params:
     gloom_penalty: float = _p(
         0.3, "-", "share of a passed opening's hire chance lost by a fully gloomy seeker", 0, 1
     )
-    credit_decay: float = _p(0.0, "1/week", "weekly decay of favours owed and reputation", 0, 1)
+    credit_decay: float = _p(
+        0.0,
+        "1/week",
+        "weekly decay of favours owed and reputation (market default: half-life of a year)",
+        0,
+        1,
+    )
 
     # ------------------------------------------------------------------------------------
     @classmethod
@@ -191,8 +248,11 @@ class Params:
         return {f.name: f.metadata["spec"] for f in dataclasses.fields(cls)}
 
     @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {f.name: f.default for f in dataclasses.fields(cls)}
+    def defaults(cls, scenario: str = "single") -> dict[str, Any]:
+        """Every parameter's default in a scenario (``SCENARIO_DEFAULTS`` over the field's)."""
+        values = {f.name: f.default for f in dataclasses.fields(cls)}
+        values.update(SCENARIO_DEFAULTS[scenario])
+        return values
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None = None, *, strategy: str | None = None):
@@ -204,13 +264,30 @@ class Params:
         if strategy is not None:
             merged.update(preset(strategy))
         merged.update(values or {})
-        kwargs = {name: _coerce(name, value) for name, value in merged.items()}
+        scenario = _coerce("scenario", merged.get("scenario", "single"))
+        kwargs = dict(SCENARIO_DEFAULTS[scenario])
+        kwargs.update({name: _coerce(name, value) for name, value in merged.items()})
         params = cls(**kwargs)
+        if scenario == "market" and "burn_in" not in merged and params.burn_in >= params.weeks:
+            raise ConfigError(
+                f"weeks={params.weeks} leaves no measuring window after the market's default "
+                f"burn_in of {params.burn_in} weeks; allowed: weeks > {params.burn_in}, or set "
+                "burn_in below weeks (burn_in=0 measures from week 1, start-up included)"
+            )
         params._check_joint()
         return params
 
     def replace(self, **changes: Any) -> Params:
-        return Params.from_dict({**self.as_dict(), **changes})
+        """A copy with ``changes``. A new ``scenario`` also brings its own defaults for the
+        parameters that still hold the old scenario's default (a market's graph and burn-in)."""
+        values = self.as_dict()
+        scenario = changes.get("scenario", self.scenario)
+        if scenario != self.scenario and scenario in SCENARIO_DEFAULTS:
+            old = Params.defaults(self.scenario)
+            for name in set(SCENARIO_DEFAULTS[scenario]) | set(SCENARIO_DEFAULTS[self.scenario]):
+                if values[name] == old[name]:
+                    del values[name]
+        return Params.from_dict({**values, **changes})
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -231,8 +308,28 @@ class Params:
                 f"share_close + share_regular is {self.share_close + self.share_regular:g}; "
                 "allowed: at most 1 (the rest are distant ties)"
             )
+        if self.scenario == "single" and self.burn_in > 0:
+            raise ConfigError(
+                f"burn_in={self.burn_in} applies to the market scenario only; allowed for a "
+                "single seeker: 0 (every week of the search is measured)"
+            )
+        if self.burn_in >= self.weeks:
+            raise ConfigError(
+                f"burn_in ({self.burn_in}) must be below weeks ({self.weeks}): the measuring "
+                "window (weeks after the burn-in) would be empty"
+            )
         if self.graph == "file" and not self.graph_file:
             raise ConfigError("graph=file needs graph_file: the path of an edge list or GraphML")
+
+
+# Defaults that follow the scenario. A market is a population over years: it runs on a clustered
+# population graph, favours fade (a half-life of one year: 1 - 0.5 ** (1 / 52)), and outcomes
+# are measured after a burn-in long enough for the stationarity diagnostic to pass at defaults
+# (docs/model.md, 7.1 and 8.4). A single seeker keeps the field defaults.
+SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
+    "single": {},
+    "market": {"graph": "holme-kim", "weeks": 1040, "burn_in": 520, "credit_decay": 0.0133},
+}
 
 
 def check_seed(seed: Any) -> int | None:

@@ -89,6 +89,8 @@ AXIS_LABELS = {
     "hired": "hired by the horizon (% of runs)",
     "weeks_searching": "weeks searching (not hired: the horizon)",
     "mean_unemployment": "person-weeks unemployed (%)",
+    "unemployment_rate": "unemployment rate (%)",
+    "exit_hazard": "weekly exit hazard (%)",
     "share_action": "answers that were action (%)",
     "share_sympathy": "answers that were sympathy (%)",
     "hires_via_contacts": "hires through contacts (%)",
@@ -484,8 +486,13 @@ RATIOS = {
         ["total_hires_lead", "total_hires_intro"],
         ["total_hires_direct", "total_hires_lead", "total_hires_intro"],
     ),
+    "exit_hazard": (["window_exits"], ["window_at_risk"]),
 }
-MEANS = {"mean_unemployment": "mean_unemployment", "weeks_searching": "weeks_run"}
+MEANS = {
+    "mean_unemployment": "mean_unemployment",
+    "unemployment_rate": "unemployment_rate",
+    "weeks_searching": "weeks_run",
+}
 
 
 def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, float, str]:
@@ -507,7 +514,7 @@ def outcome_interval(rows: pd.DataFrame, outcome: str) -> tuple[float, float, fl
 
 def _percent(outcome: str) -> bool:
     """Outcomes that are shares, drawn in %."""
-    return outcome in ("hired", "mean_unemployment") or outcome in RATIOS
+    return outcome in ("hired", "mean_unemployment", "unemployment_rate") or outcome in RATIOS
 
 
 def _axis_name(parameter: str) -> str:

@@ -46,9 +46,12 @@ EVENTS = (
     "hires_via_distant",
     "hires_via_relay",
     "separations",
+    "exits",  # market: people who left the labour force (each replaced by an entrant)
 )
 COLUMNS = EVENTS + ("employed", "unemployed")
 COLUMN = {name: i for i, name in enumerate(COLUMNS)}
+# Bins of completed weeks of a spell for the exit hazard: 1-4, 5-8, 9-13, 14-26, 27-52, 53+.
+SPELL_BINS = ((1, 4), (5, 8), (9, 13), (14, 26), (27, 52), (53, None))
 # Bits of ``Runs.traits``: what each person was at week 0.
 BANKER, EXPERIENCED = 1, 2
 ENGINES = ("numba", "mesa")
@@ -69,6 +72,24 @@ class Runs:
         week it was given; -1 where the contact was never asked.
     traits : (R, n) int8, each person at week 0: ``BANKER`` bit if a help-banker,
         ``EXPERIENCED`` bit if ever unemployed before (the job-search fraternity).
+
+    The rest is measured over the window, the weeks after ``params.burn_in`` (all weeks for a
+    single seeker); ``sim.market`` turns it into the outcomes a labour economist reads:
+
+    unemployed_weeks : (R, n) int64, window weeks each node ended unemployed (a node's
+        successive occupants, in a market with demography, add up).
+    hazard : (R, 2, len(SPELL_BINS)) int64, per bin of completed spell weeks at the start of a
+        window week: [0] unemployed at risk, [1] of them hired that week.
+    spells : (R, 2, weeks + 2) int64, spells begun in the window by length d in weeks:
+        [0] completed (hired after d weeks), [1] censored (still unemployed, or gone, after
+        surviving d weeks: at the window's end or on leaving the labour force).
+    elapsed : (R, weeks + 2) int64, the unemployed at each window week's end by elapsed weeks
+        of their spell (the CPS's duration of the stock), pooled over the window.
+    correlation : (R, 5) float64, employment across the ends of ties (both directions):
+        [0] sum over window weeks of that week's correlation, [1] weeks where it is defined,
+        [2] sum over window weeks of the share of ties employed at both ends, [3] the mean over
+        ties of the product of the ends' window employment rates, [4] of their standard
+        deviations (sqrt(e (1 - e)) of each end's rate).
     """
 
     engine: str
@@ -82,6 +103,10 @@ class Runs:
     answer_week: np.ndarray
     weeks_run: np.ndarray
     traits: np.ndarray
+    hazard: np.ndarray
+    spells: np.ndarray
+    elapsed: np.ndarray
+    correlation: np.ndarray
     columns: tuple[str, ...] = COLUMNS
 
     def column(self, name: str) -> np.ndarray:
@@ -92,9 +117,13 @@ class Runs:
         """(R,) sum of an event column over the run."""
         return self.column(name)[:, 1:].sum(axis=1)
 
+    def window_weeks(self) -> np.ndarray:
+        """(R,) weeks measured: those run after the burn-in."""
+        return np.maximum(self.weeks_run - self.params.burn_in, 0)
+
     def unemployment_by_node(self) -> np.ndarray:
-        """(R, n) share of the weeks run that each person ended unemployed."""
-        return self.unemployed_weeks / np.maximum(self.weeks_run, 1)[:, None]
+        """(R, n) share of the window's weeks that each node ended unemployed."""
+        return self.unemployed_weeks / np.maximum(self.window_weeks(), 1)[:, None]
 
     def answer_names(self) -> list[list[str]]:
         return [[STATE_NAMES[s] if s >= 0 else "" for s in row] for row in self.answer_state]
@@ -137,6 +166,9 @@ GRAPH_FIELDS = (
     "n_nodes",
     "mean_degree",
     "rewire",
+    "triad_prob",
+    "community_size",
+    "mixing",
     "graph_file",
     "n_family",
     "n_friends",
@@ -144,6 +176,7 @@ GRAPH_FIELDS = (
     "n_acquaintances",
     "share_close",
     "share_regular",
+    "tie_strength",
 )
 # Graphs kept per process as CSR arrays: about 150 kB for 1,000 people and 3,000 ties (the
 # NetworkX graph they come from is ~20 times that, and is not kept).
@@ -197,7 +230,11 @@ def run(
     if network is not None:
         graph_stream, _ = streams(seed, 0)
         fixed = prepare(
-            network, params.share_close, params.share_regular, seed=as_int_seed(graph_stream)
+            network,
+            params.share_close,
+            params.share_regular,
+            as_int_seed(graph_stream),
+            params.tie_strength,
         )
         graphs: list[Any] = [fixed] * replicates
     elif engine == "mesa":
@@ -225,7 +262,19 @@ def empty(params: Params, engine: str, replicates: int, n: int) -> Runs:
         answer_week=np.full((replicates, n), -1, dtype=np.int64),
         weeks_run=np.zeros(replicates, dtype=np.int64),
         traits=np.zeros((replicates, n), dtype=np.int8),
+        hazard=np.zeros((replicates, 2, len(SPELL_BINS)), dtype=np.int64),
+        spells=np.zeros((replicates, 2, weeks + 2), dtype=np.int64),
+        elapsed=np.zeros((replicates, weeks + 2), dtype=np.int64),
+        correlation=np.zeros((replicates, 5)),
     )
+
+
+def spell_bin_of(weeks: int) -> np.ndarray:
+    """(weeks + 2,) int64: the ``SPELL_BINS`` index of a spell of d completed weeks (every
+    spell has d >= 1 at the start of a week; d = 0 falls in the first bin)."""
+    d = np.arange(weeks + 2)
+    upper = np.array([high for _, high in SPELL_BINS[:-1]])
+    return np.searchsorted(upper, d, side="left").astype(np.int64)
 
 
 def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Runs:
@@ -251,6 +300,10 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
             (BANKER if p.help_banker else 0) | (EXPERIENCED if p.experienced_at_start else 0)
             for p in model.person
         ]
+        out.hazard[r] = model.hazard
+        out.spells[r] = model.spells
+        out.elapsed[r] = model.elapsed
+        out.correlation[r] = model.correlation
         for week, _, contact, answer in model.answers:
             out.answer_state[r, contact] = STATE_NAMES.index(answer)
             out.answer_week[r, contact] = week

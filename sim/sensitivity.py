@@ -54,6 +54,14 @@ OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
         lambda f: f["weeks_run"].groupby(f["point"]).mean(),
     ),
     "mean_unemployment": ("share of person-weeks unemployed", _mean("mean_unemployment")),
+    "unemployment_rate": (
+        "unemployment rate over the measuring window (market)",
+        _mean("unemployment_rate"),
+    ),
+    "exit_hazard": (
+        "weekly exit hazard from unemployment over the window (market)",
+        _ratio("window_exits", "window_at_risk"),
+    ),
     "share_action": ("share of answers that were action", _ratio("total_action", "total_asks")),
     "share_sympathy": (
         "share of answers that were sympathy",
@@ -74,6 +82,9 @@ NEEDED = (
     "weeks_run",
     "weeks_to_offer",
     "mean_unemployment",
+    "unemployment_rate",
+    "window_exits",
+    "window_at_risk",
     "total_action",
     "total_sympathy",
     "total_asks",
@@ -87,7 +98,10 @@ def point_outcomes(runs: pd.DataFrame, points: int) -> pd.DataFrame:
     """One row per design point (in design order), one column per outcome that varies."""
     out = {}
     for name, (_, value) in OUTCOMES.items():
-        series = value(runs).reindex(range(points))
+        try:
+            series = value(runs).reindex(range(points))
+        except KeyError:  # an outcome of the other scenario (a market has no weeks to offer)
+            continue
         if series.isna().any() or np.ptp(series.to_numpy()) == 0:
             continue  # undefined somewhere, or constant: no indices to compute
         out[name] = series.to_numpy(dtype=float)
@@ -102,7 +116,8 @@ def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
     if isinstance(runs, Path):
         import pyarrow.parquet as pq
 
-        runs = pq.read_table(runs, columns=list(NEEDED)).to_pandas()
+        present = set(pq.read_schema(runs).names)
+        runs = pq.read_table(runs, columns=[c for c in NEEDED if c in present]).to_pandas()
     names = list(design.ranges)
     problem = {
         "num_vars": len(names),

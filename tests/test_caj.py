@@ -31,6 +31,7 @@ def simulate(G, a, b, seed):
         seed=seed,
         network=G,
         scenario="market",
+        burn_in=0,
         baseline=True,
         arrival_rate=a,
         separation_rate=b,

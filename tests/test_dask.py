@@ -16,6 +16,7 @@ seed = 21
 replicates = 9
 [model]
 scenario = "market"
+burn_in = 0
 graph = "erdos-renyi"
 n_nodes = 80
 weeks = 20

@@ -51,6 +51,7 @@ CASES = {
         "specific-gloomy",
         {
             "scenario": "market",
+            "burn_in": 0,
             "graph": "watts-strogatz",
             "n_nodes": 120,
             "weeks": 50,
@@ -63,6 +64,7 @@ CASES = {
         "vague-positive",
         {
             "scenario": "market",
+            "burn_in": 0,
             "graph": "barabasi-albert",
             "n_nodes": 120,
             "weeks": 50,
@@ -80,6 +82,7 @@ CASES = {
         None,
         {
             "scenario": "market",
+            "burn_in": 0,
             "weeks": 1000,
             "action_base": 10.0,
             "gossip_rate": 1.0,

@@ -27,6 +27,7 @@ seed = 11
 replicates = 60
 [model]
 scenario = "market"
+burn_in = 0
 graph = "barabasi-albert"
 n_nodes = 2000
 weeks = 60

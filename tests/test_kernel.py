@@ -32,6 +32,7 @@ def test_kernel_baseline_matches_exact_long_run_unemployment(name, a, b):
     params = Params.from_dict(
         {
             "scenario": "market",
+            "burn_in": 0,
             "baseline": True,
             "arrival_rate": a,
             "separation_rate": b,
@@ -47,7 +48,13 @@ def test_kernel_baseline_matches_exact_long_run_unemployment(name, a, b):
     assert np.all(np.abs(z) < Z), f"exact {exact} simulated {simulated} z {z}"
 
 
-MARKET = {"scenario": "market", "graph": "barabasi-albert", "n_nodes": 200, "weeks": 40}
+MARKET = {
+    "scenario": "market",
+    "burn_in": 0,
+    "graph": "barabasi-albert",
+    "n_nodes": 200,
+    "weeks": 40,
+}
 
 
 def same(a, b):
@@ -86,7 +93,7 @@ def test_results_do_not_depend_on_threads_or_batching(values, same_graph):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    valid_params(scenario="market", graph="watts-strogatz", n_nodes=40, weeks=15),
+    valid_params(scenario="market", burn_in=0, graph="watts-strogatz", n_nodes=40, weeks=15),
     st.integers(0, 2**32 - 1),
 )
 def test_kernel_conserves_people_and_never_makes_nan(params, seed):

@@ -14,7 +14,13 @@ from sim.rules import ACTION, EARS_OPEN, UNAWARE
 
 
 def market(seed=1, **kw):
-    defaults = {"scenario": "market", "graph": "barabasi-albert", "n_nodes": 150, "weeks": 60}
+    defaults = {
+        "scenario": "market",
+        "burn_in": 0,
+        "graph": "barabasi-albert",
+        "n_nodes": 150,
+        "weeks": 60,
+    }
     return JobSearchModel(seed=seed, **{**defaults, **kw})
 
 
@@ -48,7 +54,7 @@ def test_single_seeker_run_is_reproducible_and_ends_at_the_offer():
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    valid_params(scenario="market", graph="watts-strogatz", n_nodes=40, weeks=15),
+    valid_params(scenario="market", burn_in=0, graph="watts-strogatz", n_nodes=40, weeks=15),
     st.integers(0, 2**32 - 1),
 )
 def test_conservation_and_no_nan_for_any_parameters(params, seed):
@@ -123,7 +129,15 @@ def test_separation_starts_a_new_spell_and_contacts_forget_their_answers():
 
 def test_a_hire_through_a_helper_credits_the_helper():
     G = nx.path_graph(2)
-    model = JobSearchModel(seed=0, network=G, scenario="market", initial_unemployed=0.0, weeks=1)
+    model = JobSearchModel(
+        seed=0,
+        network=G,
+        scenario="market",
+        burn_in=0,
+        credit_decay=0.0,
+        initial_unemployed=0.0,
+        weeks=1,
+    )
     seeker, helper = model.person
     seeker.employed = False
     helper.owes[seeker.node] = 0.0
@@ -264,7 +278,8 @@ def test_passing_and_hiring_follow_the_contact_state(state, channel, prob):
     assert binomial_ok(channels.count(channel), N, prob), channels.count(channel) / N
 
 
-ANSWERING = {"arrival_rate": 0.0, "asks_per_week": 1, "gossip_rate": 0.0}
+# tie_strength="random": the lone tie of a dyad gets each class with its share
+ANSWERING = {"arrival_rate": 0.0, "asks_per_week": 1, "gossip_rate": 0.0, "tie_strength": "random"}
 
 
 @pytest.mark.parametrize("pity", [0.0, 1.5])

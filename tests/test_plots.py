@@ -77,6 +77,7 @@ replicates = 2
 random_numbers = "common"
 [model]
 scenario = "market"
+burn_in = 0
 graph = "watts-strogatz"
 n_nodes = 60
 weeks = 10
@@ -324,7 +325,7 @@ def test_sensitivity_indices_sobol_and_morris(results):
     st = sorted(p.get_width() for p in ax.patches[len(rows) :])
     assert st == pytest.approx(sorted(rows.ST))
     morris = pd.read_csv(results["morris"] / "sensitivity.csv")
-    ax = plots.sensitivity_indices(morris, outcome="mean_unemployment")
+    ax = plots.sensitivity_indices(morris, outcome="unemployment_rate")
     assert len(ax.patches) == 2  # mu* per parameter
     assert any(line.get_marker() == "D" for line in ax.lines)  # sigma
     with pytest.raises(ValueError, match="no indices for outcome 'nope'; allowed:"):

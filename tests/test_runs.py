@@ -31,7 +31,7 @@ def test_both_engines_fill_the_same_shapes(engine):
 
 def test_each_replicate_gets_its_own_graph_unless_asked_not_to():
     params = Params.from_dict(
-        {"scenario": "market", "graph": "erdos-renyi", "n_nodes": 60, "weeks": 5}
+        {"scenario": "market", "burn_in": 0, "graph": "erdos-renyi", "n_nodes": 60, "weeks": 5}
     )
     from sim.runs import replicate_graph
 
@@ -42,7 +42,7 @@ def test_each_replicate_gets_its_own_graph_unless_asked_not_to():
 
 
 def test_a_given_network_is_used_for_every_replicate():
-    params = Params.from_dict({"scenario": "market", "weeks": 20})
+    params = Params.from_dict({"scenario": "market", "burn_in": 0, "weeks": 20})
     runs = run(params, 4, seed=2, network=nx.path_graph(5))
     assert runs.unemployed_weeks.shape == (4, 5)
     assert np.all(runs.unemployment_by_node() <= 1)
@@ -79,6 +79,7 @@ def test_traits_record_bankers_and_the_experienced_at_week_zero(engine):
     params = Params.from_dict(
         {
             "scenario": "market",
+            "burn_in": 0,
             "graph": "erdos-renyi",
             "n_nodes": 100,
             "weeks": 2,

@@ -27,6 +27,7 @@ seed = 5
 replicates = 7
 [model]
 scenario = "market"
+burn_in = 0
 graph = "watts-strogatz"
 n_nodes = 60
 weeks = 12
@@ -203,7 +204,7 @@ def test_bad_sweep_options_are_named(tmp_path):
 
 
 BAD = [
-    ("malformed", SMALL.replace("[design]", "[design"), r"not valid TOML: .*at line 10"),
+    ("malformed", SMALL.replace("[design]", "[design"), r"not valid TOML: .*at line 11"),
     (
         "unknown key",
         SMALL.replace("seed = 5", "sed = 5"),

@@ -1,0 +1,278 @@
+"""Labour-market outcomes measured the way labour economists measure them, over the window.
+
+The window is the weeks after ``burn_in``. Per run (one value each, NaN where undefined):
+
+- ``unemployment_rate``: U / (E + U) at each window week's end, averaged over the window;
+- ``exit_hazard``: hires in window weeks / unemployed at the start of those weeks (the weekly
+  probability of leaving unemployment for a job; the counts are ``window_exits`` and
+  ``window_at_risk``); ``exit_hazard_1_4`` ... ``exit_hazard_53_plus``
+  the same for spells with that many completed weeks at the start of the week, beside the counts
+  ``at_risk_*`` and ``exits_*`` (pool runs as a ratio of sums);
+- ``median_spell_weeks``: Kaplan-Meier median length of spells begun in the window (censored
+  at the window's end or when the person leaves the labour force);
+- ``median_elapsed_weeks``, ``mean_elapsed_weeks``, ``share_long_term``: the elapsed durations
+  of the unemployed stock at each window week's end, pooled over the window (what the CPS
+  reports: BLS Employment Situation, table A-12), long term meaning 27 weeks or more;
+- ``share_via_contacts``: hires through a contact (a lead or an introduction) / all hires;
+  ``via_close_share`` ... ``via_relay_share``: contact hires by the helper's tie, relays (a
+  helper who does not know the hired person) as their own class;
+- ``neighbour_employment_correlation``: the correlation of employment status across the two
+  ends of a tie over the window, each person measured against their own window employment
+  rate: sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), Cov the mean over
+  window weeks of e_i e_j minus the product of the two rates. This is the dependence that
+  Calvo-Armengol & Jackson (2004) prove positive; unlike a within-week correlation it does not
+  mistake differences in rates (hubs work more than the people they know) for dependence.
+  ``employment_assortativity`` is that within-week figure (Pearson over the ends of every
+  tie, one common mean), averaged over window weeks, for comparison;
+- ``gini_unemployment``: Gini coefficient of window weeks unemployed across nodes, beside
+  ``gini_unemployment_null``: the same for identical persons with no network at the same
+  unemployment rate and separation rate, computed exactly (:func:`gini_null`);
+- stationarity: ``drift_unemployment``, ``drift_reputation``, ``drift_action_share`` (second
+  half of the window minus the first) and their batch-means standard errors ``*_se``.
+
+Examples
+--------
+>>> round(gini_null(0.2, 0.05, 1, n=10**9), 3)  # one week: unemployed or not, Bernoulli(0.2)
+0.8
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from sim.runs import SPELL_BINS, Runs
+
+SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
+TIE_CLASSES = ("close", "regular", "distant", "relay")
+SERIES = ("unemployment", "reputation", "action_share")
+HALF_BATCHES = 4  # batch means per half of the window in the one-run diagnostic
+LONG_TERM = 27  # weeks: the CPS's long-term unemployed
+
+
+def outcomes(runs: Runs) -> dict[str, np.ndarray]:
+    """(R,) arrays of every market outcome and diagnostic, named as in the module docstring."""
+    burn_in = runs.params.burn_in
+    n = runs.unemployed_weeks.shape[1]
+    out: dict[str, np.ndarray] = {}
+    weeks = runs.window_weeks()
+    R = len(weeks)
+    unemployed = runs.column("unemployed")[:, burn_in + 1 :]
+    out["unemployment_rate"] = unemployed.sum(axis=1) / (np.maximum(weeks, 1) * n)
+    window = runs.weekly[:, burn_in + 1 :, :]
+
+    def total(name: str) -> np.ndarray:
+        return window[:, :, runs.columns.index(name)].sum(axis=1)
+
+    at_risk, exits = runs.hazard[:, 0, :], runs.hazard[:, 1, :]
+    out["window_at_risk"], out["window_exits"] = at_risk.sum(axis=1), exits.sum(axis=1)
+    out["exit_hazard"] = _ratio(out["window_exits"], out["window_at_risk"])
+    for j, label in enumerate(SPELL_LABELS):
+        out[f"exit_hazard_{label}"] = _ratio(exits[:, j], at_risk[:, j])
+    for j, label in enumerate(SPELL_LABELS):
+        out[f"at_risk_{label}"] = at_risk[:, j].copy()
+        out[f"exits_{label}"] = exits[:, j].copy()
+    out["median_spell_weeks"] = np.array(
+        [km_median(runs.spells[r, 0], runs.spells[r, 1]) for r in range(R)]
+    )
+    stock = runs.elapsed
+    durations = np.arange(stock.shape[1])
+    count = stock.sum(axis=1)
+    out["median_elapsed_weeks"] = np.array([_hist_median(stock[r]) for r in range(R)])
+    out["mean_elapsed_weeks"] = _ratio(stock @ durations, count)
+    out["share_long_term"] = _ratio(stock[:, LONG_TERM:].sum(axis=1), count)
+    hires = total("hires_direct") + total("hires_lead") + total("hires_intro")
+    contact = total("hires_lead") + total("hires_intro")
+    out["window_hires"] = hires
+    out["share_via_contacts"] = _ratio(contact, hires)
+    via = np.stack([total(f"hires_via_{c}") for c in TIE_CLASSES], axis=1)
+    for j, name in enumerate(TIE_CLASSES):
+        out[f"via_{name}_share"] = _ratio(via[:, j], via.sum(axis=1))
+    c = runs.correlation
+    joint = _ratio(c[:, 2], weeks)  # share of ties employed at both ends, window mean
+    out["neighbour_employment_correlation"] = _ratio(joint - c[:, 3], c[:, 4])
+    out["employment_assortativity"] = _ratio(c[:, 0], c[:, 1])
+    share = runs.unemployment_by_node()
+    out["gini_unemployment"] = np.array([_gini(share[r]) for r in range(R)])
+    b = runs.params.separation_rate
+    out["gini_unemployment_null"] = np.array(
+        [gini_null(out["unemployment_rate"][r], b, int(weeks[r]), n) for r in range(R)]
+    )
+    out["mean_reputation"] = runs.mean_reputation[:, burn_in + 1 :].mean(axis=1)
+    for name, series in _series(runs).items():
+        drift, se = _drift(*series)
+        out[f"drift_{name}"], out[f"drift_{name}_se"] = drift, se
+    return out
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.full(a.shape, np.nan), where=b > 0)
+
+
+def _gini(values: np.ndarray) -> float:
+    from sim.stats import gini
+
+    return gini(values)
+
+
+def _hist_median(counts: np.ndarray) -> float:
+    """The median of a histogram over 0, 1, 2, ...: the smallest d with F(d) >= 1/2."""
+    total = counts.sum()
+    if total == 0:
+        return math.nan
+    return float(np.searchsorted(np.cumsum(counts), total / 2, side="left"))
+
+
+def km_median(completed: np.ndarray, censored: np.ndarray) -> float:
+    """Kaplan-Meier median from histograms of spell lengths: ``completed[d]`` spells ended after
+    d weeks, ``censored[d]`` were last seen having survived d weeks (at risk at d, as
+    ``sim.stats.kaplan_meier`` counts them). The smallest d with S(d) <= 1/2; NaN if the
+    estimate never reaches 1/2 (more than half the spells outlast the window)."""
+    completed = np.asarray(completed, dtype=float)
+    censored = np.asarray(censored, dtype=float)
+    at_risk = np.cumsum((completed + censored)[::-1])[::-1]  # n(d) = spells with length >= d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(at_risk > 0, 1.0 - completed / np.where(at_risk > 0, at_risk, 1), 1.0)
+    survival = np.cumprod(factor)
+    below = np.nonzero(survival <= 0.5)[0]
+    return float(below[0]) if len(below) else math.nan
+
+
+def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:
+    """Gini of weeks unemployed over a window of ``weeks`` among ``n`` identical people with no
+    network: each follows the two-state chain of the model's week (hired with probability f,
+    then separated with probability b), started from its stationary state and with f set so
+    that its long-run unemployment rate is ``rate`` (P(U -> E) = b (1 - rate) / rate).
+
+    Exact: the distribution of weeks unemployed follows from dynamic programming over (status,
+    weeks so far); its Gini is sum_k F(k) (1 - F(k)) / mean (mean difference over twice the
+    mean), times (n - 1) / n, the expectation of the sample mean difference that
+    ``sim.stats.gini`` computes. NaN when undefined (no weeks, a rate of 0 or 1, b = 0).
+    """
+    if weeks < 1 or not 0.0 < rate < 1.0 or separation <= 0.0 or not math.isfinite(rate):
+        return math.nan
+    leave = separation  # E -> U
+    find = min(1.0, separation * (1.0 - rate) / rate)  # U -> E
+    rate = leave / (leave + find)  # the chain's own stationary rate (differs if find was capped)
+    unemployed = np.zeros(weeks + 1)
+    employed = np.zeros(weeks + 1)
+    unemployed[0], employed[0] = rate, 1.0 - rate
+    for _ in range(weeks):
+        u_next = np.zeros(weeks + 1)
+        e_next = np.zeros(weeks + 1)
+        u_next[1:] = unemployed[:-1] * (1.0 - find) + employed[:-1] * leave
+        e_next[:] = unemployed * find + employed * (1.0 - leave)
+        unemployed, employed = u_next, e_next
+    p = unemployed + employed
+    F = np.cumsum(p)
+    mean = float(np.arange(weeks + 1) @ p)
+    return float((F[:-1] * (1.0 - F[:-1])).sum() / mean * (n - 1) / n)
+
+
+# --- stationarity -------------------------------------------------------------------------------
+def _series(runs: Runs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each diagnostic series over the window as (numerator, denominator) per week, (R, W)."""
+    burn_in = runs.params.burn_in
+    n = runs.unemployed_weeks.shape[1]
+    unemployed = runs.column("unemployed")[:, burn_in + 1 :].astype(float)
+    reputation = runs.mean_reputation[:, burn_in + 1 :]
+    ones = np.ones_like(unemployed)
+    return {
+        "unemployment": (unemployed, ones * n),
+        "reputation": (reputation, ones),
+        "action_share": (
+            runs.column("action")[:, burn_in + 1 :].astype(float),
+            runs.column("asks")[:, burn_in + 1 :].astype(float),
+        ),
+    }
+
+
+def _drift(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: the second half of the window's mean minus the first half's (ratios of sums),
+    and a batch-means standard error of that difference: each half cut into ``HALF_BATCHES``
+    batches, whose means are taken as independent (Welch). The weeks left over when the window
+    does not divide evenly are dropped from its start."""
+    R, W = num.shape
+    size = W // (2 * HALF_BATCHES)
+    if size == 0:
+        nan = np.full(R, np.nan)
+        return nan, nan.copy()
+    start = W - size * 2 * HALF_BATCHES
+    shape = (R, 2, HALF_BATCHES, size)
+    bnum = num[:, start:].reshape(shape).sum(axis=3)
+    bden = den[:, start:].reshape(shape).sum(axis=3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        halves = bnum.sum(axis=2) / bden.sum(axis=2)
+        batches = bnum / bden
+    drift = halves[:, 1] - halves[:, 0]
+    with warnings.catch_warnings():  # a series with no values (no asks at all) stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        var = np.nanvar(batches, axis=2, ddof=1) / HALF_BATCHES
+    return drift, np.sqrt(var.sum(axis=1))
+
+
+def stationarity(table: pd.DataFrame, alpha: float = 0.01) -> pd.DataFrame:
+    """The diagnostic per design point: for each series, the mean drift (second half of the
+    window minus the first), its Monte Carlo standard error and a two-sided p-value.
+
+    With two or more replicates the error is over replicates (independent runs: a one-sample
+    t-test of the drifts); with one, the run's batch-means error (Welch's t with
+    2 (HALF_BATCHES - 1) degrees of freedom, a rough figure). A point passes when no series'
+    p-value falls below ``alpha`` / 3 (Bonferroni over the three series), so a stationary
+    market fails at most ``alpha`` of the time.
+    """
+    rows = []
+    for point, group in table.groupby("point", sort=True):
+        row: dict[str, Any] = {"point": point, "replicates": len(group)}
+        worst = 1.0
+        for name in SERIES:
+            drift = group[f"drift_{name}"].to_numpy(dtype=float)
+            drift = drift[np.isfinite(drift)]
+            if len(drift) >= 2:
+                mean, se = float(drift.mean()), float(drift.std(ddof=1) / math.sqrt(len(drift)))
+                dof = len(drift) - 1
+            elif len(drift) == 1:
+                mean = float(drift[0])
+                se = float(group[f"drift_{name}_se"].to_numpy(dtype=float)[0])
+                dof = 2 * (HALF_BATCHES - 1)
+            else:
+                mean, se, dof = math.nan, math.nan, 1
+            if not math.isfinite(mean):
+                p = math.nan
+            elif se > 0:
+                p = float(2 * sps.t.sf(abs(mean / se), dof))
+            else:  # no spread at all: any drift is real
+                p = 1.0 if mean == 0 else 0.0
+            row[f"drift_{name}"], row[f"drift_{name}_se"], row[f"p_{name}"] = mean, se, p
+            worst = min(worst, p) if math.isfinite(p) else worst
+        row["stationary"] = worst >= alpha / len(SERIES)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def describe(table: pd.DataFrame, alpha: float = 0.01) -> list[str]:
+    """Lines for the user: the diagnostic per design point (the first few), and a tally."""
+    verdicts = stationarity(table, alpha)
+    lines = []
+    for _, row in verdicts.head(5).iterrows():
+        parts = [
+            f"{name.replace('_', ' ')} {row[f'drift_{name}']:+.3g} "
+            f"(se {row[f'drift_{name}_se']:.2g})"
+            for name in SERIES
+        ]
+        verdict = "stationary" if row["stationary"] else "NOT stationary"
+        lines.append(
+            f"  point {row['point']}: {verdict}; second half minus first: " + ", ".join(parts)
+        )
+    passed = int(verdicts["stationary"].sum())
+    lines.append(
+        f"stationarity: {passed} of {len(verdicts)} design point(s) pass (no drift between the "
+        f"window's halves beyond Monte Carlo error, p >= {alpha:g}/{len(SERIES)} per series)"
+    )
+    return lines

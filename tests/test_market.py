@@ -1,0 +1,189 @@
+"""Market outcomes against oracles from outside the code: closed forms for people with no ties,
+the exact Markov chain for small graphs, SciPy's Kaplan-Meier, and simulated two-state chains.
+
+Statistical tolerances are 4.5 standard errors (two-sided false-failure rate 7e-6 per check
+under normality; 14 checks here, so below 1e-4 together); seeds are fixed, so a run is
+deterministic.
+"""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from sim import exact, market
+from sim.params import Params
+from sim.runs import run
+from sim.stats import gini
+
+Z = 4.5
+A, B = 0.1, 0.015  # Calvo-Armengol & Jackson's example rates
+
+
+def isolated(replicates=8, n=400, weeks=3000, burn_in=200, seed=5):
+    """People with no ties and the levers off: each is the two-state chain of the null model."""
+    params = Params.from_dict(
+        {
+            "scenario": "market",
+            "baseline": True,
+            "weeks": weeks,
+            "burn_in": burn_in,
+            "arrival_rate": A,
+            "separation_rate": B,
+        }
+    )
+    runs = run(params, replicates, seed, network=nx.empty_graph(n))
+    return runs, pd.DataFrame(market.outcomes(runs))
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return isolated()
+
+
+def within(values, truth):
+    values = np.asarray(values, dtype=float)
+    se = values.std(ddof=1) / math.sqrt(len(values))
+    assert abs(values.mean() - truth) < Z * se + 1e-12, (values.mean(), truth, se)
+
+
+def test_unemployment_rate_of_isolated_people_is_the_closed_form(alone):
+    _, table = alone
+    within(table.unemployment_rate, exact.isolated_unemployment(A, B))
+
+
+def test_exit_hazard_of_isolated_people_is_the_arrival_rate_at_every_spell_length(alone):
+    runs, table = alone
+    at_risk, exits = runs.hazard[:, 0].sum(axis=0), runs.hazard[:, 1].sum(axis=0)
+    assert (at_risk > 1000).all()
+    for j in range(len(market.SPELL_LABELS)):  # binomial: exits ~ Bin(at risk, a)
+        se = math.sqrt(A * (1 - A) / at_risk[j])
+        assert abs(exits[j] / at_risk[j] - A) < Z * se, (j, exits[j] / at_risk[j])
+    within(table.exit_hazard, A)
+
+
+def test_spell_and_stock_durations_of_isolated_people_are_geometric(alone):
+    runs, table = alone
+    # P(spell > d) = (1 - a)^d: the median is the first d with (1 - a)^d <= 1/2, 7 for a = 0.1
+    # ((1 - a)^6 = 0.531, (1 - a)^7 = 0.478: many standard errors either side).
+    assert (table.median_spell_weeks == math.ceil(math.log(0.5) / math.log(1 - A))).all()
+    # The stock's elapsed duration is geometric from 1: mean 1/a, P(d >= 27) = (1 - a)^26.
+    assert (table.median_elapsed_weeks == 7).all()
+    within(table.mean_elapsed_weeks, 1 / A)
+    within(table.share_long_term, (1 - A) ** 26)
+
+
+def test_no_ties_no_contact_hires_and_no_correlation_defined(alone):
+    _, table = alone
+    assert (table.share_via_contacts == 0).all()
+    assert table.neighbour_employment_correlation.isna().all()  # no ties, nothing to correlate
+
+
+def test_isolated_people_are_exactly_the_gini_null(alone):
+    _, table = alone
+    within(table.gini_unemployment - table.gini_unemployment_null, 0.0)
+
+
+def test_gini_null_matches_simulated_two_state_chains():
+    rate, b, weeks, n = 0.3, 0.05, 150, 20_000
+    find = b * (1 - rate) / rate
+    rng = np.random.default_rng(3)
+    status = rng.random(n) < rate  # unemployed, from the stationary state
+    count = np.zeros(n)
+    for _ in range(weeks):
+        draw = rng.random(n)
+        status = np.where(status, draw >= find, draw < b)
+        count += status
+    # The sample Gini of 20,000 people has a standard error near 0.002 (checked by the
+    # spread over seeds); 0.01 is about five of them.
+    assert abs(gini(count) - market.gini_null(rate, b, weeks, n)) < 0.01
+
+
+def test_gini_null_undefined_cases_are_nan():
+    assert math.isnan(market.gini_null(0.0, 0.05, 10, 100))
+    assert math.isnan(market.gini_null(0.3, 0.0, 10, 100))
+    assert math.isnan(market.gini_null(0.3, 0.05, 0, 100))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_km_median_matches_scipy_kaplan_meier(seed):
+    rng = np.random.default_rng(seed)
+    completed = rng.integers(0, 30, size=40)
+    censored = rng.integers(0, 30, size=40)
+    completed[0] = 0  # no spell completes after 0 weeks
+    times = np.repeat(np.arange(40), completed)
+    right = np.repeat(np.arange(40), censored)
+    fit = sps.ecdf(sps.CensoredData(uncensored=times, right=right))
+    grid = np.arange(40)
+    expected = grid[fit.sf.evaluate(grid) <= 0.5][0]
+    assert market.km_median(completed, censored) == expected
+
+
+def test_km_median_is_nan_when_half_the_spells_outlast_the_window():
+    assert math.isnan(market.km_median(np.array([0, 1, 0]), np.array([0, 0, 5])))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "graph", [nx.path_graph(5), nx.star_graph(4), nx.house_graph()], ids=["path", "star", "house"]
+)
+def test_neighbour_correlation_matches_the_exact_chain(graph):
+    a, b = 0.3, 0.1  # a fast market, so 20,000 weeks hold many independent stretches
+    params = Params.from_dict(
+        {
+            "scenario": "market",
+            "baseline": True,
+            "weeks": 20_000,
+            "burn_in": 100,
+            "arrival_rate": a,
+            "separation_rate": b,
+        }
+    )
+    runs = run(params, 12, seed=9, network=graph)
+    table = pd.DataFrame(market.outcomes(runs))
+    truth = exact.neighbour_correlation(graph, a, b)
+    assert truth > 0.0  # Calvo-Armengol & Jackson: positive on every connected graph
+    within(table.neighbour_employment_correlation, truth)
+
+
+def test_employment_is_positively_correlated_across_ties_in_a_large_market():
+    params = Params.from_dict(
+        {"scenario": "market", "baseline": True, "n_nodes": 400, "weeks": 600, "burn_in": 100}
+    )
+    table = pd.DataFrame(market.outcomes(run(params, 10, seed=2)))
+    values = table.neighbour_employment_correlation
+    assert values.mean() > Z * values.std(ddof=1) / math.sqrt(len(values))
+
+
+def test_drift_detects_a_step_and_passes_white_noise():
+    rng = np.random.default_rng(4)
+    R, W = 2000, 400
+    noise = rng.normal(size=(R, W))
+    drift, se = market._drift(noise, np.ones((R, W)))
+    assert np.allclose(se.mean(), math.sqrt(2 / 200), rtol=0.1)  # batch means of iid weeks
+    # Welch t on 4 + 4 batch means: two-sided p < 0.01 for about 1% of stationary runs.
+    p = 2 * sps.t.sf(np.abs(drift / se), 2 * (market.HALF_BATCHES - 1))
+    assert abs((p < 0.01).mean() - 0.01) < Z * math.sqrt(0.01 * 0.99 / R) + 0.005
+    stepped = noise + np.where(np.arange(W) >= W // 2, 1.0, 0.0)
+    drift, _ = market._drift(stepped, np.ones((R, W)))
+    within(drift, 1.0)
+
+
+def test_stationarity_verdict_over_replicates():
+    rng = np.random.default_rng(6)
+    rows = []
+    for point, shift in ((0, 0.0), (1, 0.05)):
+        for _ in range(200):
+            row = {"point": point}
+            for name in market.SERIES:
+                row[f"drift_{name}"] = rng.normal(shift, 0.1)
+                row[f"drift_{name}_se"] = 0.1
+            rows.append(row)
+    verdict = market.stationarity(pd.DataFrame(rows)).set_index("point")
+    # point 1: a shift of 0.05 against a standard error of 0.1 / sqrt(200) = 0.007
+    assert bool(verdict.loc[0, "stationary"]) and not bool(verdict.loc[1, "stationary"])
+    lines = market.describe(pd.DataFrame(rows))
+    assert lines[-1].startswith("stationarity: 1 of 2 design point(s) pass")
