@@ -150,6 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             tables = ("manifest.json", "runs.parquet", "weekly.parquet", "sensitivity.csv")
             written = [name for name in tables if (folder / name).is_file()]
             print(f"wrote {', '.join(written)} in {folder}")
+            _tell_stationarity(folder)
         return 0
 
     misplaced = [name for name, given in sweep_only.items() if given]
@@ -182,6 +183,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         for week in range(max(0, int(runs.weeks_run[0]) - 4), int(runs.weeks_run[0]) + 1):
             row = runs.weekly[0, week]
             print(f"{week:>4} " + " ".join(f"{row[COLUMNS.index(n)]:>12}" for n in shown))
+        from sim.market import format_outcomes
+
+        print(
+            f"market of {runs.unemployed_weeks.shape[1]:,} people on '{params.graph}' "
+            f"({args.engine} engine, seed {args.seed}); measured over weeks "
+            f"{params.burn_in + 1}-{params.weeks} (burn-in {params.burn_in} weeks):"
+        )
+        for line in format_outcomes(runs):
+            print(line)
     if args.out:
         rows = [
             {"week": week, **dict(zip(COLUMNS, map(int, values), strict=True))}
@@ -190,6 +200,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         _write_csv(args.out, rows)
         print(f"wrote {args.out}")
     return 0
+
+
+def _tell_stationarity(folder: Any) -> None:
+    """After a market sweep: does each design point's window look stationary?"""
+    import pyarrow.parquet as pq
+
+    from sim.market import SERIES, describe
+
+    path = folder / "runs.parquet"
+    wanted = ["point"] + [f"drift_{s}{e}" for s in SERIES for e in ("", "_se")]
+    if not path.is_file() or not set(wanted) <= set(pq.read_schema(path).names):
+        return  # not a market sweep
+    for line in describe(pq.read_table(path, columns=wanted).to_pandas()):
+        print(line)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

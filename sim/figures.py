@@ -57,7 +57,10 @@ CHARTS = (
     "effect",
     "ties",
     "sensitivity",
+    "exit-hazard",
+    "stationarity",
 )
+MAX_LINES = 6  # more design points than this are pooled into one line
 
 
 @dataclass
@@ -148,6 +151,10 @@ def _fits(name: str, r: Results) -> bool:
         return True
     if name == "sensitivity":
         return r.indices is not None and not r.indices.empty
+    if name == "exit-hazard":
+        return not r.single and "at_risk_1_4" in r.runs.columns
+    if name == "stationarity":
+        return not r.single and (r.folder / "weekly.parquet").is_file()
     return False
 
 
@@ -290,6 +297,42 @@ def _sensitivity(r: Results) -> Drawing:
     return drawings
 
 
+def _by_point(frame: pd.DataFrame, r: Results) -> str:
+    """Group by design point, or pool every run when there are too many points to tell apart."""
+    return "point" if r.runs["point"].nunique() <= MAX_LINES else "pooled"
+
+
+def _exit_hazard(r: Results) -> Drawing:
+    from sim import plots
+
+    runs = r.runs.assign(pooled="all runs")
+    by = _by_point(runs, r)
+    return _one("exit-hazard", lambda ax: plots.exit_hazard_by_spell(runs, ax, by=by))
+
+
+def _stationarity(r: Results) -> Drawing:
+    from sim import plots
+
+    columns = ["run_index", "week", "employed", "unemployed", "action", "asks", "mean_reputation"]
+    try:
+        weekly = pd.read_parquet(r.folder / "weekly.parquet", columns=columns)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise ConfigError(f"{r.folder / 'weekly.parquet'}: not readable ({exc})") from None
+    point = r.runs.set_index("run_index")["point"]
+    weekly = weekly.assign(point=point.reindex(weekly.run_index).to_numpy(), pooled="all runs")
+    by = _by_point(weekly, r)
+    burn_in = int(r.experiment.base().get("burn_in", 0))
+    if "burn_in" not in r.experiment.base():
+        from sim.params import Params
+
+        burn_in = Params.from_dict(r.experiment.base()).burn_in
+
+    def draw(axes: Any) -> None:
+        plots.stationarity(weekly, list(axes), burn_in=burn_in, by=by)
+
+    return _one("stationarity", draw, ncols=3)
+
+
 _DRAW: dict[str, Callable[[Results], Drawing]] = {
     "strategies": _strategies,
     "survival": _survival,
@@ -299,6 +342,8 @@ _DRAW: dict[str, Callable[[Results], Drawing]] = {
     "effect": _effect,
     "ties": _ties,
     "sensitivity": _sensitivity,
+    "exit-hazard": _exit_hazard,
+    "stationarity": _stationarity,
 }
 
 

@@ -276,3 +276,57 @@ def describe(table: pd.DataFrame, alpha: float = 0.01) -> list[str]:
         f"window's halves beyond Monte Carlo error, p >= {alpha:g}/{len(SERIES)} per series)"
     )
     return lines
+
+
+def format_outcomes(runs: Runs) -> list[str]:
+    """Lines for the user: each outcome of one run (the first replicate), then the diagnostic.
+    Exit hazards carry exact (Clopper-Pearson) 95% intervals: hires among those at risk."""
+    from sim.stats import proportion_interval
+
+    values = {k: float(v[0]) for k, v in outcomes(runs).items()}
+
+    def pct(x: float) -> str:
+        return "undefined" if math.isnan(x) else f"{100 * x:.1f}%"
+
+    def hazard(exits: float, at_risk: float) -> str:
+        if at_risk == 0:
+            return "undefined (no one at risk)"
+        low, high = proportion_interval(int(exits), int(at_risk))
+        return f"{exits / at_risk:.4f} ({low:.4f} to {high:.4f}; {int(at_risk):,} at risk)"
+
+    lines = [
+        f"  unemployment rate            {pct(values['unemployment_rate'])}",
+        "  weekly exit hazard           "
+        + hazard(values["window_exits"], values["window_at_risk"]),
+    ]
+    for low_high, label in zip(SPELL_BINS, SPELL_LABELS, strict=True):
+        low, high = low_high
+        span = f"{low}-{high}" if high else f"{low}+"
+        lines.append(
+            f"    after {span:>5} weeks          "
+            + hazard(values[f"exits_{label}"], values[f"at_risk_{label}"])
+        )
+    lines += [
+        f"  median completed spell       {values['median_spell_weeks']:g} weeks (Kaplan-Meier)",
+        f"  unemployed stock: median     {values['median_elapsed_weeks']:g} weeks elapsed, "
+        f"mean {values['mean_elapsed_weeks']:.1f}, 27+ weeks "
+        f"{pct(values['share_long_term'])}",
+        f"  hires via contacts           {pct(values['share_via_contacts'])} of "
+        f"{int(values['window_hires']):,}; by the helper's tie, close / regular / distant / "
+        "relay: " + " / ".join(pct(values[f"via_{c}_share"]) for c in TIE_CLASSES),
+        "  correlation across ties      "
+        f"{values['neighbour_employment_correlation']:+.4f} (within-week assortativity "
+        f"{values['employment_assortativity']:+.4f})",
+        f"  Gini of weeks unemployed     {values['gini_unemployment']:.3f} (identical people "
+        f"with no network at this rate: {values['gini_unemployment_null']:.3f})",
+        f"  mean reputation              {values['mean_reputation']:.3f}",
+    ]
+    table = pd.DataFrame({k: [v] for k, v in values.items()}).assign(point=0)
+    return (
+        lines
+        + describe(table)[-2:-1]
+        + [
+            "  (one run: batch-means standard errors, a rough check; a sweep's replicates give a "
+            "sharper one)"
+        ]
+    )

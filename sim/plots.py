@@ -842,3 +842,72 @@ def seeker_network(params: Any, seed: int, replicate: int = 0, engine: str = "nu
         graph.nodes[v]["answer"] = STATE_NAMES[state] if state >= 0 else "unaware"
         graph.nodes[v]["week"] = int(runs.answer_week[0, v])
     return graph
+
+
+# --- the labour market at steady state ----------------------------------------------------------
+
+
+@chart
+def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = "point") -> Axes:
+    """Weekly exit hazard by completed weeks of the spell (``sim.market`` bins), one line per
+    group: hires among those at risk, pooled over runs (a ratio of sums with its interval from
+    :func:`sim.stats.ratio_interval`). Needs the ``at_risk_*`` and ``exits_*`` columns."""
+    from sim.market import SPELL_LABELS
+
+    ax = _axes(ax)
+    groups = _groups(table, by)
+    colours = _colours(len(groups))
+    x = np.arange(len(SPELL_LABELS))
+    for i, (key, rows) in enumerate(groups):
+        values = [
+            stats.ratio_interval(rows[f"exits_{b}"], rows[f"at_risk_{b}"]) for b in SPELL_LABELS
+        ]
+        mid = np.array([v[0] for v in values])
+        err = np.array([[v[0] - v[1] for v in values], [v[2] - v[0] for v in values]])
+        ax.errorbar(x + 0.08 * (i - (len(groups) - 1) / 2), 100 * mid, yerr=100 * err,
+                    fmt="o-", color=colours[i], ms=4, capsize=2,
+                    label=f"{by} {_label(key)}" if len(groups) > 1 else None)  # fmt: skip
+    ax.set_xticks(x, [b.replace("_plus", "+").replace("_", "-") for b in SPELL_LABELS])
+    ax.set_xlabel("completed weeks of the spell")
+    ax.set_ylabel("weekly exit hazard (%)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Exit hazard by spell length ({LEVEL:.0%} intervals over runs)")
+    if len(groups) > 1:
+        ax.legend(fontsize="small")
+    return ax
+
+
+@chart
+def stationarity(
+    weekly: pd.DataFrame, axes: Sequence[Axes], burn_in: int, block: int = 13, by: str = "point"
+) -> Sequence[Axes]:
+    """Unemployment rate, mean reputation and the share of answers that were action, in
+    ``block``-week averages over the runs of each group, with the burn-in shaded: the window
+    after it should show no trend. ``weekly`` is a sweep's weekly.parquet with a ``point``
+    column (one line per design point)."""
+    series = (
+        ("unemployment rate (%)", lambda r: 100 * r.unemployed / (r.employed + r.unemployed)),
+        ("mean reputation", lambda r: r.mean_reputation),
+        ("answers that were action (%)", None),
+    )
+    frame = weekly[weekly.week > 0]
+    groups = _groups(frame, by)
+    colours = _colours(len(groups))
+    for ax, (name, value) in zip(axes, series, strict=True):
+        for i, (key, rows) in enumerate(groups):
+            blocks = (rows.week - 1) // block
+            if value is None:
+                sums = rows.groupby(blocks)[["action", "asks"]].sum()
+                y = 100 * sums.action / sums.asks.where(sums.asks > 0)
+            else:
+                y = value(rows).groupby(blocks).mean()
+            ax.plot(y.index * block + block / 2, y.to_numpy(), color=colours[i],
+                    label=f"{by} {_label(key)}" if len(groups) > 1 else None)  # fmt: skip
+        ax.axvspan(0, burn_in, color="0.9", zorder=0)
+        ax.axvline(burn_in, color="black", lw=0.8, ls="--")
+        ax.set_ylabel(name)
+        ax.set_xlabel("week")
+    axes[0].set_title(f"Burn-in (shaded, {burn_in} weeks), then the measuring window")
+    if len(groups) > 1:
+        axes[0].legend(fontsize="small")
+    return axes

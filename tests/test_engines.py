@@ -6,11 +6,13 @@ per-replicate outcomes (independent across replicates, so the tests' assumptions
 - the answer mix: Welch's t-test on each run's share of ACTION and of SYMPATHY answers;
 - hires through each tie class: single seeker, chi-square on the class of the contact behind
   each run's offer; market, Welch's t-test on each run's hires per class;
-- market: Welch's t-test on each run's gossip tellings (pity, ask), passes, lost openings, final
-  mean reputation and mean unemployment rate.
-A test fails below ALPHA = 1e-4. With the 53 tests below (4 single cases x 4, 3 market cases
-x 12, one per-seeker check), the chance that any fails when the engines agree is at most
-53 x 1e-4 = 0.5% (Bonferroni); the seeds are fixed, so a run is deterministic.
+- market: Welch's t-test on each run's gossip tellings (pity, ask), passes, lost openings, exits
+  from the labour force, final mean reputation and mean unemployment rate, and on the window
+  outcomes of ``sim.market`` (unemployment rate, exit hazard, elapsed durations, share via
+  contacts, correlation across ties, Gini, mean reputation).
+A test fails below ALPHA = 1e-4. With the 101 tests below (4 single cases x 4, 4 market cases
+x 21, one per-seeker check), the chance that any fails when the engines agree is at most
+101 x 1e-4 = 1% (Bonferroni); the seeds are fixed, so a run is deterministic.
 The per-seeker check of the relay case guards the rule that one week's tellings on a tie are
 kept uniformly; with 200 runs it detects a bias in the kept relay only if it moves a seeker's
 unemployment by about 1 point (the rule itself is unit-tested in tests/test_model.py).
@@ -22,12 +24,25 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim import market
 from sim.params import Params
 from sim.runs import run
 
 ALPHA = 1e-4
 VIA = ("close", "regular", "distant", "relay")
+# Outcomes of sim.market over the measuring window (after the burn-in).
+WINDOW_OUTCOMES = (
+    "unemployment_rate",
+    "exit_hazard",
+    "mean_elapsed_weeks",
+    "share_long_term",
+    "share_via_contacts",
+    "neighbour_employment_correlation",
+    "gini_unemployment",
+    "mean_reputation",
+)
 MARKET_TOTALS = (
+    "exits",
     "hires_via_close",
     "hires_via_regular",
     "hires_via_distant",
@@ -75,6 +90,23 @@ CASES = {
             "targeting": "distant",
         },
         150,
+    ),
+    # The steady-state market: demography, overlap ties on a clustered graph, credit decay,
+    # fewer relays, a burn-in; compared on the outcomes of sim.market over the window.
+    "market at steady state holme-kim, demography, burn-in": (
+        "specific-positive",
+        {
+            "scenario": "market",
+            "graph": "holme-kim",
+            "n_nodes": 120,
+            "weeks": 250,
+            "burn_in": 100,
+            "exit_rate": 0.01,
+            "entrant_unemployed": 0.5,
+            "relay_rate": 0.5,
+            "help_banker_share": 0.2,
+        },
+        120,
     ),
     # One teller (1) between a listener (0) and two seekers (2, 3): the relay the listener keeps
     # when the teller talks about both in the same week must not depend on who acts first.
@@ -130,6 +162,11 @@ def p_values(a, b):
         ).pvalue
         rate = [x.column("unemployed")[:, 1:].mean(axis=1) for x in (a, b)]
         out["unemployment"] = stats.ttest_ind(*rate, equal_var=False).pvalue
+        window = [market.outcomes(x) for x in (a, b)]
+        for name in WINDOW_OUTCOMES:
+            out[name] = stats.ttest_ind(
+                window[0][name], window[1][name], equal_var=False, nan_policy="omit"
+            ).pvalue
         if a.unemployed_weeks.shape[1] == 4:  # the relay case: does either seeker win ties?
             gap = [x.unemployment_by_node()[:, 2] - x.unemployment_by_node()[:, 3] for x in (a, b)]
             out["seeker 2 minus seeker 3"] = stats.ttest_ind(*gap, equal_var=False).pvalue
@@ -162,6 +199,8 @@ def test_engines_agree_in_distribution(name):
         ("single vague-gloomy personal", {"ears_w_specificity": 0.0}),  # vagueness ignored
         ("market specific-gloomy watts-strogatz", {"fit_cost": 0.0}),  # no cost of focus
         ("market vague-positive barabasi-albert, bankers, decay", {"w_positivity": 0.0}),
+        # demography: every entrant starts out employed instead of half of them
+        ("market at steady state holme-kim, demography, burn-in", {"entrant_unemployed": 0.0}),
     ],
 )
 def test_the_comparison_catches_an_altered_rule(name, change):
