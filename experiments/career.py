@@ -1,5 +1,5 @@
 """Study 3: the help bank over a career: help-bankers against the rest, and the inequality of
-unemployment, in a labour market over ten simulated years.
+unemployment (beside its no-network null), in a labour market at steady state.
 
 Config: experiments/career.toml. Uses ``sim.runs.run`` (one Runs per design point) because the
 comparison needs each person's weeks unemployed and whether they were a help-banker.
@@ -8,7 +8,7 @@ comparison needs each person's weeks unemployed and whether they were a help-ban
 import numpy as np
 import pandas as pd
 
-from sim import plots, stats, study
+from sim import market, plots, stats, study
 from sim.runs import run as simulate
 
 
@@ -18,11 +18,13 @@ def run(args):
     for point in experiment.points():
         params = point.params(experiment.base())
         runs = simulate(params, experiment.replicates, experiment.seed)  # common random numbers
-        share = runs.unemployment_by_node()  # (replicates, people)
+        share = runs.unemployment_by_node()  # (replicates, people), over the window
         banker = runs.is_banker()
+        null = market.outcomes(runs)["gini_unemployment_null"]
         for r in range(experiment.replicates):
             rows.append({"help_banker_share": params.help_banker_share,
                          "mean_unemployment": share[r].mean(), "gini": stats.gini(share[r]),
+                         "gini_null": null[r],
                          "bankers": share[r][banker[r]].mean() if banker[r].any() else np.nan,
                          "rest": share[r][~banker[r]].mean()})  # fmt: skip
         if params.help_banker_share == 0.2:
@@ -41,12 +43,16 @@ def run(args):
     study.save(fig, "career", args)
 
     base = experiment.base()
-    print(f"{experiment.replicates} markets of {base['n_nodes']} people, {base['weeks']} weeks;"
+    first = experiment.points()[0].params(base)
+    print(f"{experiment.replicates} markets of {first.n_nodes} people on '{first.graph}', "
+          f"{first.weeks} weeks, measured after a {first.burn_in}-week burn-in;"
           " 95% intervals over markets (t, or paired bootstrap)")  # fmt: skip
     for share, group in table.groupby("help_banker_share"):
         mean, gini = stats.mean_interval(group.mean_unemployment), stats.mean_interval(group.gini)
+        null = stats.mean_interval(group.gini_null)
         line = (f"  help_banker_share {share:g}: unemployment {study.percent(*mean, 2)}, "
-                f"Gini {gini[0]:.3f} ({gini[1]:.3f} to {gini[2]:.3f})")  # fmt: skip
+                f"Gini {gini[0]:.3f} ({gini[1]:.3f} to {gini[2]:.3f}; no-network null "
+                f"{null[0]:.3f})")  # fmt: skip
         if share > 0:
             gap = stats.paired_difference(group.bankers, group.rest)
             line += f"; bankers minus the rest {study.points(*gap, 2)}"

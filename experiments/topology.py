@@ -15,7 +15,7 @@ def run(args):
     table = study.sweep_config(CONFIG, args)
     table["strategy"] = [NAMES[k] for k in zip(table.specificity, table.positivity, strict=True)]
     fig, ax = plots.figure(ncols=1)
-    plots.effect(table, ax, x="graph", outcome="mean_unemployment", by="strategy")
+    plots.effect(table, ax, x="graph", outcome="unemployment_rate", by="strategy")
     ax.set_title("Unemployment by network and strategy (everyone uses it)")
     study.save(fig, "topology", args)
 
@@ -23,8 +23,8 @@ def run(args):
     for graph, rows in table.groupby("graph", sort=False):
         best = rows[rows.strategy == "specific-positive"].sort_values("replicate")
         worst = rows[rows.strategy == "vague-gloomy"].sort_values("replicate")
-        level = stats.mean_interval(worst.mean_unemployment)
-        gap = stats.paired_difference(best.mean_unemployment, worst.mean_unemployment)
+        level = stats.mean_interval(worst.unemployment_rate)
+        gap = stats.paired_difference(best.unemployment_rate, worst.unemployment_rate)
         print(f"  {graph:<16} vague-gloomy {study.percent(*level)}; "
               f"difference {study.points(*gap)}")  # fmt: skip
 

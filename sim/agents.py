@@ -165,11 +165,11 @@ class Person(FixedAgent):
                     if heard.state == UNAWARE:
                         heard.state = EARS_OPEN
                         model.week["gossip_ask"] += 1
-                elif model.keeps_relay():  # the ask goes beyond one hop: the listener may pass
-                    if listener.keep_relay(self.node, model.steps, rnd):
+                else:  # told to a stranger of the seeker: maybe kept, reaching beyond one hop
+                    model.week["gossip_ask"] += 1
+                    if model.keeps_relay() and listener.keep_relay(self.node, model.steps, rnd):
                         listener.relay[self.node] = seeker_node
                         seeker.relays_of_me.add((listener.node, self.node))
-                    model.week["gossip_ask"] += 1
 
     def keep_relay(self, teller: int, week: int, rnd) -> bool:
         """Whether this telling from ``teller`` becomes the ask I remember for them.

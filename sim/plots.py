@@ -907,7 +907,7 @@ def stationarity(
         ax.axvline(burn_in, color="black", lw=0.8, ls="--")
         ax.set_ylabel(name)
         ax.set_xlabel("week")
-    axes[0].set_title(f"Burn-in (shaded, {burn_in} weeks), then the measuring window")
+    axes[1].set_title(f"Burn-in ({burn_in} weeks, shaded), then the window")
     if len(groups) > 1:
         axes[0].legend(fontsize="small")
     return axes

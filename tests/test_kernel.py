@@ -85,7 +85,8 @@ def test_results_do_not_depend_on_threads_or_batching(values, same_graph):
     assert same(whole, run(params, 8, seed=5, same_graph=same_graph, threads=2))
     first = run(params, 3, seed=5, same_graph=same_graph, first=0)
     rest = run(params, 5, seed=5, same_graph=same_graph, first=3)
-    for field in ("weekly", "weeks_to_offer", "unemployed_weeks", "answer_state"):
+    fields = ("weekly", "weeks_to_offer", "unemployed_weeks", "answer_state", "hazard", "spells")
+    for field in fields + ("elapsed", "correlation"):
         joined = np.concatenate([getattr(first, field), getattr(rest, field)])
         assert np.array_equal(joined, getattr(whole, field)), field
     assert not same(whole, run(params, 8, seed=6, same_graph=same_graph))
@@ -110,6 +111,36 @@ def test_kernel_conserves_people_and_never_makes_nan(params, seed):
     )
     assert (hires - weekly[:, :, COLUMN["hires_direct"]] == via).all()
     assert (hires <= weekly[:, :, COLUMN["openings"]]).all()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    valid_params(scenario="market", burn_in=6, graph="holme-kim", n_nodes=40, weeks=20),
+    st.integers(0, 2**32 - 1),
+)
+def test_window_measures_add_up_to_the_weekly_counts(params, seed):
+    """Accounting identities between the window's measures and the weekly table, for any valid
+    parameters (demography, decay and relays included)."""
+    runs = run(params, 3, seed=seed)
+    window = slice(params.burn_in + 1, params.weeks + 1)
+    unemployed = runs.column("unemployed")
+    hires = sum(runs.column(f"hires_{c}") for c in ("direct", "lead", "intro"))
+    # at risk: the unemployed at the start of each window week (the end of the week before)
+    at_risk = unemployed[:, params.burn_in : params.weeks].sum(axis=1)
+    assert np.array_equal(runs.hazard[:, 0].sum(axis=1), at_risk)
+    assert np.array_equal(runs.hazard[:, 1].sum(axis=1), hires[:, window].sum(axis=1))
+    stock = unemployed[:, window].sum(axis=1)
+    assert np.array_equal(runs.elapsed.sum(axis=1), stock)
+    assert np.array_equal(runs.unemployed_weeks.sum(axis=1), stock)
+    assert (runs.elapsed[:, 0] == 0).all()  # every spell counts its first week
+    # every spell begun in the window (a separation, or an entrant looking for work) ends once:
+    # hired, gone, or still open at the end
+    begun = runs.spells.sum(axis=(1, 2))
+    separations = runs.column("separations")[:, window].sum(axis=1)
+    assert (separations <= begun).all()
+    assert (begun <= separations + runs.column("exits")[:, window].sum(axis=1)).all()
+    assert (runs.spells[:, 0].sum(axis=1) <= hires[:, window].sum(axis=1)).all()
+    assert (runs.correlation[:, 1] <= params.weeks - params.burn_in).all()
 
 
 def test_single_seeker_stops_at_the_offer_and_records_every_answer():
