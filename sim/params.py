@@ -325,7 +325,7 @@ class Params:
 # Defaults that follow the scenario. A market is a population over years: it runs on a clustered
 # population graph, favours fade (a half-life of one year: 1 - 0.5 ** (1 / 52)), and outcomes
 # are measured after a burn-in long enough for the stationarity diagnostic to pass at defaults
-# (docs/model.md, 7.1 and 8.4). A single seeker keeps the field defaults.
+# (docs/model.md, 7.11 and 8.4). A single seeker keeps the field defaults.
 SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
     "single": {},
     "market": {"graph": "holme-kim", "weeks": 1040, "burn_in": 520, "credit_decay": 0.0133},

@@ -131,3 +131,22 @@ def test_ctrl_c_is_one_line_and_main_leaves_the_callers_handler_alone(monkeypatc
     assert sim.cli.main(["params"]) == 130
     assert capsys.readouterr().err.count("\n") == 1
     assert signal.getsignal(signal.SIGINT) is before  # only the command ignores a second one
+
+
+def test_a_market_run_prints_every_outcome_and_the_diagnostic():
+    result = cli("run", "--set", "scenario=market", "--set", "n_nodes=200", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "on 'holme-kim'" in out and "measured over weeks 521-1040 (burn-in 520 weeks)" in out
+    labels = ("unemployment rate", "weekly exit hazard", "after   53+ weeks",
+              "median completed spell", "27+ weeks", "hires via contacts", "relay",
+              "correlation across ties", "Gini of weeks unemployed", "point 0: ")  # fmt: skip
+    for label in labels:
+        assert label in out, label
+
+
+def test_a_market_too_short_for_its_burn_in_is_one_line():
+    result = cli("run", "--set", "scenario=market", "--set", "weeks=104")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "weeks=104 leaves no measuring window" in result.stderr

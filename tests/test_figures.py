@@ -134,3 +134,39 @@ def test_damaged_tables_are_one_line(folder, tmp_path, capsys, damage, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert snapshot(copy) == before
+
+
+MARKET = """
+name = "market"
+seed = 5
+replicates = 6
+[model]
+scenario = "market"
+graph = "holme-kim"
+n_nodes = 150
+weeks = 120
+burn_in = 40
+[design]
+kind = "grid"
+[design.values]
+specificity = [0.2, 0.8]
+[outputs]
+weekly = {weekly}
+"""
+
+
+@pytest.mark.parametrize("weekly", ["true", "false"])
+def test_a_market_design_gets_the_exit_hazard_and_with_weekly_series_the_stationarity_chart(
+    tmp_path, weekly, capsys
+):
+    (tmp_path / "market.toml").write_text(MARKET.format(weekly=weekly))
+    folder = sweep(str(tmp_path / "market.toml"), str(tmp_path / "results"), progress=None)
+    charts = charts_for(folder)
+    assert "exit-hazard" in charts and ("stationarity" in charts) == (weekly == "true")
+    assert main(["plot", str(folder), "--format", "png"]) == 0
+    assert (folder / "exit-hazard.png").stat().st_size > 1000
+    if weekly == "true":
+        assert (folder / "stationarity.png").stat().st_size > 1000
+    else:
+        assert main(["plot", str(folder), "--chart", "stationarity"]) == 2
+        assert "does not fit these results" in capsys.readouterr().err

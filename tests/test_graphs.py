@@ -7,8 +7,12 @@ import pytest
 from sim.graphs import (
     NAMED_GRAPHS,
     SEEKER,
+    barabasi_albert,
     build_graph,
+    communities,
+    holme_kim,
     load_graph,
+    overlap,
     personal_network,
     prepare,
     to_csr,
@@ -199,3 +203,44 @@ def test_graphml_weights_are_checked(tmp_path, weight):
 def test_barabasi_albert_links_per_node_round_half_up(mean_degree, m):
     G, _ = build_graph(small("barabasi-albert", n_nodes=50, mean_degree=mean_degree), seed=1)
     assert G.number_of_edges() == m * (50 - m)
+
+
+def test_overlap_is_onnelas_formula():
+    G = nx.Graph([(0, 1), (0, 2), (1, 2), (1, 3), (0, 4)])
+    # tie 0-1: one common neighbour (2); k0 = 3, k1 = 3: 1 / (2 + 2 - 1)
+    assert overlap(G, 0, 1) == pytest.approx(1 / 3)
+    assert overlap(G, 0, 4) == 0.0 and overlap(nx.path_graph(2), 0, 1) == 0.0
+
+
+def test_overlap_ties_put_strong_ties_inside_clusters():
+    G = holme_kim(1000, 6, 0.8, seed=1)
+    H = prepare(G, 0.2, 0.4, random.Random(1), "overlap")
+    mean = {}
+    for tie in (CLOSE, REGULAR, DISTANT):
+        values = [overlap(H, u, v) for u, v, t in H.edges(data="tie") if t == tie]
+        mean[tie] = np.mean(values)
+        share = len(values) / H.number_of_edges()
+        assert share == pytest.approx((0.2, 0.4, 0.4)[tie], abs=1 / H.number_of_edges())
+    assert mean[CLOSE] > mean[REGULAR] > mean[DISTANT]
+    # every close tie overlaps at least as much as any distant one (ranked, not drawn)
+    close = min(overlap(H, u, v) for u, v, t in H.edges(data="tie") if t == CLOSE)
+    distant = max(overlap(H, u, v) for u, v, t in H.edges(data="tie") if t == DISTANT)
+    assert close >= distant
+
+
+def test_holme_kim_is_clustered_like_a_social_network_and_ba_is_not():
+    # Newman 2003 (SIAM Review 45, table 3.1): mean local clustering 0.34-0.88 in the networks
+    # of film actors, company directors and coauthors
+    assert 0.34 <= nx.average_clustering(holme_kim(1000, 6, 0.8, seed=2)) <= 0.88
+    assert nx.average_clustering(barabasi_albert(1000, 6, seed=2)) < 0.1
+
+
+def test_communities_have_the_requested_size_degree_and_mixing():
+    G = communities(1000, 6.0, 25, 0.2, seed=3)
+    assert G.number_of_nodes() == 1000
+    block = nx.get_node_attributes(G, "community")
+    assert len(set(block.values())) == 40
+    across = sum(block[u] != block[v] for u, v in G.edges) / G.number_of_edges()
+    # ~3,000 ties: the binomial sd of the share across is 0.007; 0.035 is five of them
+    assert across == pytest.approx(0.2, abs=0.035)
+    assert 2 * G.number_of_edges() / 1000 == pytest.approx(6.0, rel=0.06)

@@ -187,3 +187,17 @@ def test_stationarity_verdict_over_replicates():
     assert bool(verdict.loc[0, "stationary"]) and not bool(verdict.loc[1, "stationary"])
     lines = market.describe(pd.DataFrame(rows))
     assert lines[-1].startswith("stationarity: 1 of 2 design point(s) pass")
+
+
+@pytest.mark.slow
+def test_the_default_market_is_stationary_after_its_burn_in():
+    # 20 markets of 1,000 at every default: the diagnostic's false-alarm rate is 1% by
+    # construction (alpha 0.01, Bonferroni over 3 series), and a drift as large as the one
+    # still left at year 5 (reputation +0.03 between the halves) would fail it.
+    runs = run(Params.from_dict({"scenario": "market"}), 20, seed=11)
+    table = pd.DataFrame(market.outcomes(runs)).assign(point=0)
+    verdict = market.stationarity(table)
+    assert bool(verdict.stationary.iloc[0]), verdict.to_dict("records")
+    early = Params.from_dict({"scenario": "market", "weeks": 520, "burn_in": 130})
+    table = pd.DataFrame(market.outcomes(run(early, 20, seed=11))).assign(point=0)
+    assert not bool(market.stationarity(table).stationary.iloc[0])  # the diagnostic has power

@@ -373,3 +373,79 @@ def test_one_weeks_tellings_on_a_tie_are_kept_uniformly():
         kept[last] += 1
     assert all(abs(k / 6000 - 1 / 3) < 0.027 for k in kept), kept
     assert listener.keep_relay(1, 6000, rnd)  # a new week's first telling always replaces
+
+
+def test_an_entrant_is_a_newcomer_that_no_one_knows():
+    model = market(weeks=200, separation_rate=0.1, asks_per_week=5, gossip_rate=0.5)
+    for _ in range(30):
+        model.step()
+    # the person at the centre of the most business: most views, debts and relays
+    person = max(
+        model.person,
+        key=lambda p: len(p.aware_of_me) + len(p.views) + len(p.owes) + len(p.relay),
+    )
+    for contact in person.contacts:  # make sure there is something to forget
+        contact.owes[person.node] = 1.0
+        person.owes[contact.node] = 2.0
+    person.reputation = 5.0
+    node = person.node
+    person.make_entrant()
+    assert person.reputation == 0.0 and not person.owes and not person.views
+    assert not person.relay and not person.asked and not person.aware_of_me
+    assert not person.relays_of_me and person.weeks_unemployed == 0
+    for other in model.person:
+        assert node not in other.views and node not in other.owes and node not in other.asked
+        assert node not in other.relay.values() and node not in other.aware_of_me
+    assert person.ever_unemployed == (not person.employed)
+
+
+def test_people_leave_at_the_exit_rate_and_entrants_look_for_work_at_their_share():
+    exits = looking = 0
+    for seed in range(4):
+        model = market(seed=seed, weeks=100, exit_rate=0.05, entrant_unemployed=0.3)
+        entrants = []
+        original = type(model.person[0]).make_entrant
+
+        def spy(person, original=original, entrants=entrants):
+            original(person)
+            entrants.append(not person.employed)
+
+        for person in model.person:
+            person.make_entrant = spy.__get__(person)
+        model.run()
+        frame = model.datacollector.get_model_vars_dataframe()
+        assert frame.exits.sum() == len(entrants)  # one entrant per leaver, counted weekly
+        exits += len(entrants)
+        looking += sum(entrants)
+    # 4 x 100 weeks x 150 people = 60,000 Bernoulli(0.05) trials; entrants Bernoulli(0.3)
+    assert binomial_ok(exits, 60_000, 0.05)
+    assert binomial_ok(looking, exits, 0.3)
+
+
+def test_baseline_switches_demography_off():
+    model = market(baseline=True, exit_rate=0.5, weeks=20)
+    model.run()
+    assert model.datacollector.get_model_vars_dataframe().exits.sum() == 0
+
+
+@pytest.mark.parametrize("engine", ["mesa", "numba"])
+def test_relays_off_means_no_relay_hires_but_asks_still_told(engine):
+    from sim.params import Params
+    from sim.runs import run
+
+    params = Params.from_dict(
+        {
+            "scenario": "market",
+            "burn_in": 0,
+            "graph": "barabasi-albert",
+            "n_nodes": 150,
+            "weeks": 60,
+            "relay_rate": 0.0,
+            "gossip_rate": 0.5,
+        }  # fmt: skip
+    )
+    runs = run(params, 4, seed=3, engine=engine)
+    assert runs.totals("hires_via_relay").sum() == 0
+    assert runs.totals("gossip_ask").sum() > 0
+    relays_on = run(params.replace(relay_rate=1.0), 4, seed=3, engine=engine)
+    assert relays_on.totals("hires_via_relay").sum() > 0

@@ -70,3 +70,47 @@ def test_presets_cover_the_four_strategies_and_the_help_banker():
 def test_explicit_values_override_a_preset():
     params = Params.from_dict({"positivity": 0.3}, strategy="specific-positive")
     assert (params.specificity, params.positivity) == (0.9, 0.3)
+
+
+def test_a_market_alone_gets_the_market_defaults():
+    market = Params.from_dict({"scenario": "market"})
+    assert (market.graph, market.weeks, market.burn_in) == ("holme-kim", 1040, 520)
+    assert market.credit_decay == pytest.approx(1 - 0.5 ** (1 / 52), abs=1e-4)  # a year's half-life
+    assert Params.defaults("market")["graph"] == "holme-kim"
+    single = Params.from_dict({})
+    assert (single.graph, single.weeks, single.burn_in, single.credit_decay) == (
+        "personal",
+        26,
+        0,
+        0.0,
+    )
+    # values the user gives win over the scenario's defaults
+    assert Params.from_dict({"scenario": "market", "graph": "karate"}).graph == "karate"
+
+
+def test_changing_the_scenario_brings_its_defaults_but_keeps_what_was_set():
+    market = Params().replace(scenario="market")
+    assert (market.graph, market.burn_in) == ("holme-kim", 520)
+    back = market.replace(scenario="single")
+    assert (back.graph, back.weeks, back.burn_in) == ("personal", 26, 0)
+    custom = Params.from_dict({"graph": "karate", "weeks": 40}).replace(
+        scenario="market", burn_in=10
+    )
+    assert (custom.graph, custom.weeks, custom.burn_in) == ("karate", 40, 10)
+
+
+@pytest.mark.parametrize(
+    ("values", "pattern"),
+    [
+        (
+            {"scenario": "market", "weeks": 100},
+            r"weeks=100 leaves no measuring window after the market's default burn_in of 520",
+        ),
+        ({"scenario": "market", "weeks": 100, "burn_in": 100}, r"burn_in \(100\) must be below"),
+        ({"burn_in": 5}, "burn_in=5 applies to the market scenario only"),
+        ({"tie_strength": "weight"}, "tie_strength='weight' is not allowed; allowed: one of"),
+    ],
+)
+def test_a_window_that_cannot_be_measured_is_refused(values, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        Params.from_dict(values)
