@@ -342,7 +342,11 @@ def cmd_params(args: argparse.Namespace) -> int:
     defaults = Params.defaults()
     for name, spec in Params.specs().items():
         print(f"{name:<20} {defaults[name]!s:<10} {spec.allowed():<34} {spec.unit:<18} {spec.doc}")
-    print("\nstrategy presets: " + ", ".join(PRESETS))
+    from sim.params import SCENARIO_DEFAULTS
+
+    market = ", ".join(f"{k}={v}" for k, v in SCENARIO_DEFAULTS["market"].items())
+    print(f"\nscenario=market changes these defaults: {market}")
+    print("strategy presets: " + ", ".join(PRESETS))
     return 0
 
 
