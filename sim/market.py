@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from sim.runs import SPELL_BINS, Runs
+from sim.stats import gini, proportion_interval
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")
@@ -101,7 +102,7 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     out["neighbour_employment_correlation"] = _ratio(joint - c[:, 3], c[:, 4])
     out["employment_assortativity"] = _ratio(c[:, 0], c[:, 1])
     share = runs.unemployment_by_node()
-    out["gini_unemployment"] = np.array([_gini(share[r]) for r in range(R)])
+    out["gini_unemployment"] = np.array([gini(share[r]) for r in range(R)])
     b = runs.params.separation_rate
     out["gini_unemployment_null"] = np.array(
         [gini_null(out["unemployment_rate"][r], b, int(weeks[r]), n) for r in range(R)]
@@ -116,12 +117,6 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.full(a.shape, np.nan), where=b > 0)
-
-
-def _gini(values: np.ndarray) -> float:
-    from sim.stats import gini
-
-    return gini(values)
 
 
 def _hist_median(counts: np.ndarray) -> float:
@@ -284,8 +279,6 @@ def describe(table: pd.DataFrame, alpha: float = 0.01) -> list[str]:
 def format_outcomes(runs: Runs) -> list[str]:
     """Lines for the user: each outcome of one run (the first replicate), then the diagnostic.
     Exit hazards carry exact (Clopper-Pearson) 95% intervals: hires among those at risk."""
-    from sim.stats import proportion_interval
-
     values = {k: float(v[0]) for k, v in outcomes(runs).items()}
 
     def pct(x: float) -> str:
