@@ -61,6 +61,7 @@ CHARTS = (
     "stationarity",
 )
 MAX_LINES = 6  # more design points than this are pooled into one line
+TIES_AND_RELAY = ("close", "regular", "distant", "relay")
 
 
 @dataclass
@@ -279,7 +280,12 @@ def _effect(r: Results) -> Drawing:
 def _ties(r: Results) -> Drawing:
     from sim import plots
 
-    return _one("ties", lambda ax: plots.tie_classes(r.runs, ax))
+    runs = r.runs
+    if not r.single and "window_hires_via_close" in runs.columns:  # a market: the window only
+        runs = runs.assign(
+            **{f"total_hires_via_{c}": runs[f"window_hires_via_{c}"] for c in TIES_AND_RELAY}
+        )
+    return _one("ties", lambda ax: plots.tie_classes(runs, ax))
 
 
 def _sensitivity(r: Results) -> Drawing:

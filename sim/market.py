@@ -15,7 +15,8 @@ The window is the weeks after ``burn_in``. Per run (one value each, NaN where un
   reports: BLS Employment Situation, table A-12), long term meaning 27 weeks or more;
 - ``share_via_contacts``: hires through a contact (a lead or an introduction) / all hires;
   ``via_close_share`` ... ``via_relay_share``: contact hires by the helper's tie, relays (a
-  helper who does not know the hired person) as their own class;
+  helper who does not know the hired person) as their own class, beside the counts
+  ``window_hires_via_close`` ... ``window_hires_via_relay``;
 - ``neighbour_employment_correlation``: the correlation of employment status across the two
   ends of a tie over the window, each person measured against their own window employment
   rate: sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), Cov the mean over
@@ -97,6 +98,8 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     via = np.stack([total(f"hires_via_{c}") for c in TIE_CLASSES], axis=1)
     for j, name in enumerate(TIE_CLASSES):
         out[f"via_{name}_share"] = _ratio(via[:, j], via.sum(axis=1))
+    for j, name in enumerate(TIE_CLASSES):
+        out[f"window_hires_via_{name}"] = via[:, j].copy()
     c = runs.correlation
     joint = _ratio(c[:, 2], weeks)  # share of ties employed at both ends, window mean
     out["neighbour_employment_correlation"] = _ratio(joint - c[:, 3], c[:, 4])
@@ -249,7 +252,9 @@ def stationarity(table: pd.DataFrame, alpha: float = 0.01) -> pd.DataFrame:
                 p = 1.0 if mean == 0 else 0.0
             row[f"drift_{name}"], row[f"drift_{name}_se"], row[f"p_{name}"] = mean, se, p
             worst = min(worst, p) if math.isfinite(p) else worst
-        row["stationary"] = worst >= alpha / len(SERIES)
+        judged = all(math.isfinite(row[f"p_{name}"]) for name in SERIES)
+        row["judged"] = judged  # False: a window too short for batch means (or no asks)
+        row["stationary"] = judged and worst >= alpha / len(SERIES)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -264,14 +269,21 @@ def describe(table: pd.DataFrame, alpha: float = 0.01) -> list[str]:
             f"(se {row[f'drift_{name}_se']:.2g})"
             for name in SERIES
         ]
-        verdict = "stationary" if row["stationary"] else "NOT stationary"
+        if not row["judged"]:
+            verdict = "cannot judge (a window too short for batch means, or a series empty)"
+        elif row["replicates"] == 1:  # batch means of one run: a rough check, little power
+            verdict = "no drift detected" if row["stationary"] else "drift detected"
+        else:
+            verdict = "stationary" if row["stationary"] else "NOT stationary"
         lines.append(
             f"  point {row['point']}: {verdict}; second half minus first: " + ", ".join(parts)
         )
     passed = int(verdicts["stationary"].sum())
+    unjudged = int((~verdicts["judged"].astype(bool)).sum())
     lines.append(
         f"stationarity: {passed} of {len(verdicts)} design point(s) pass (no drift between the "
         f"window's halves beyond Monte Carlo error, p >= {alpha:g}/{len(SERIES)} per series)"
+        + (f"; {unjudged} cannot be judged" if unjudged else "")
     )
     return lines
 
@@ -283,6 +295,12 @@ def format_outcomes(runs: Runs) -> list[str]:
 
     def pct(x: float) -> str:
         return "undefined" if math.isnan(x) else f"{100 * x:.1f}%"
+
+    def weeks(x: float) -> str:
+        return "undefined" if math.isnan(x) else f"{x:.3g} weeks"
+
+    def number(x: float, form: str) -> str:
+        return "undefined" if math.isnan(x) else format(x, form)
 
     def hazard(exits: float, at_risk: float) -> str:
         if at_risk == 0:
@@ -303,18 +321,19 @@ def format_outcomes(runs: Runs) -> list[str]:
             + hazard(values[f"exits_{label}"], values[f"at_risk_{label}"])
         )
     lines += [
-        f"  median completed spell       {values['median_spell_weeks']:g} weeks (Kaplan-Meier)",
-        f"  unemployed stock: median     {values['median_elapsed_weeks']:g} weeks elapsed, "
-        f"mean {values['mean_elapsed_weeks']:.1f}, 27+ weeks "
+        f"  median completed spell       {weeks(values['median_spell_weeks'])} (Kaplan-Meier)",
+        f"  unemployed stock: median     {weeks(values['median_elapsed_weeks'])} elapsed, "
+        f"mean {weeks(values['mean_elapsed_weeks'])}, 27+ weeks "
         f"{pct(values['share_long_term'])}",
         f"  hires via contacts           {pct(values['share_via_contacts'])} of "
         f"{int(values['window_hires']):,}; by the helper's tie, close / regular / distant / "
         "relay: " + " / ".join(pct(values[f"via_{c}_share"]) for c in TIE_CLASSES),
         "  correlation across ties      "
-        f"{values['neighbour_employment_correlation']:+.4f} (within-week assortativity "
-        f"{values['employment_assortativity']:+.4f})",
-        f"  Gini of weeks unemployed     {values['gini_unemployment']:.3f} (identical people "
-        f"with no network at this rate: {values['gini_unemployment_null']:.3f})",
+        f"{number(values['neighbour_employment_correlation'], '+.4f')} (within-week "
+        f"assortativity {number(values['employment_assortativity'], '+.4f')})",
+        f"  Gini of weeks unemployed     {number(values['gini_unemployment'], '.3f')} (identical "
+        f"people with no network at this rate: "
+        f"{number(values['gini_unemployment_null'], '.3f')})",
         f"  mean reputation              {values['mean_reputation']:.3f}",
     ]
     table = pd.DataFrame({k: [v] for k, v in values.items()}).assign(point=0)
@@ -322,7 +341,7 @@ def format_outcomes(runs: Runs) -> list[str]:
         lines
         + describe(table)[-2:-1]
         + [
-            "  (one run: batch-means standard errors, a rough check; a sweep's replicates give a "
-            "sharper one)"
+            "  (one run: batch-means standard errors, 2 per half of the window, a rough check with "
+            "little power; the replicates of a sweep, e.g. configs/market.toml, give a sharp one)"
         ]
     )

@@ -203,3 +203,20 @@ def test_the_default_market_is_stationary_after_its_burn_in():
     early = Params.from_dict({"scenario": "market", "weeks": 520, "burn_in": 130})
     table = pd.DataFrame(market.outcomes(run(early, 20, seed=11))).assign(point=0)
     assert not bool(market.stationarity(table).stationary.iloc[0])  # the diagnostic has power
+
+
+def test_a_window_too_short_to_judge_is_not_called_stationary():
+    nan = float("nan")
+    table = pd.DataFrame(
+        [
+            {
+                "point": 0,
+                **{f"drift_{s}": nan for s in market.SERIES},
+                **{f"drift_{s}_se": nan for s in market.SERIES},
+            }
+        ]  # fmt: skip
+    )
+    verdict = market.stationarity(table).iloc[0]
+    assert not verdict.judged and not verdict.stationary
+    assert "cannot judge" in market.describe(table)[0]
+    assert market.describe(table)[-1].endswith("1 cannot be judged")
