@@ -19,19 +19,23 @@ def run(args):
         params = point.params(experiment.base())
         runs = simulate(params, experiment.replicates, experiment.seed)  # common random numbers
         share = runs.unemployment_by_node()  # (replicates, people), over the window
-        banker = runs.is_banker()
+        # Bankers against the rest among the nodes whose week-0 person stayed the whole run: an
+        # entrant's habit is drawn afresh, so a replaced node's weeks mix two people.
+        banker, kept = runs.is_banker(), ~runs.was_replaced()
         null = market.outcomes(runs)["gini_unemployment_null"]
         for r in range(experiment.replicates):
             rows.append({"help_banker_share": params.help_banker_share,
                          "mean_unemployment": share[r].mean(), "gini": stats.gini(share[r]),
                          "gini_null": null[r],
-                         "bankers": share[r][banker[r]].mean() if banker[r].any() else np.nan,
-                         "rest": share[r][~banker[r]].mean()})  # fmt: skip
+                         "stayed": kept[r].mean(),
+                         "bankers": share[r][banker[r] & kept[r]].mean()
+                         if (banker[r] & kept[r]).any() else np.nan,
+                         "rest": share[r][~banker[r] & kept[r]].mean()})  # fmt: skip
         if params.help_banker_share == 0.2:
             people = pd.DataFrame(
                 {
-                    "unemployment": share.ravel(),
-                    "group": np.where(banker.ravel(), "help-bankers", "the rest"),
+                    "unemployment": share[kept],
+                    "group": np.where(banker[kept], "help-bankers", "the rest"),
                 }
             )
     table = pd.DataFrame(rows)
@@ -55,7 +59,8 @@ def run(args):
                 f"{null[0]:.3f})")  # fmt: skip
         if share > 0:
             gap = stats.paired_difference(group.bankers, group.rest)
-            line += f"; bankers minus the rest {study.points(*gap, 2)}"
+            line += (f"; bankers minus the rest {study.points(*gap, 2)} (the "
+                     f"{group.stayed.mean():.0%} of people who stayed all 20 years)")  # fmt: skip
         print(line)
     none = table[table.help_banker_share == 0].mean_unemployment.to_numpy()
     for share in (0.2, 0.5):

@@ -75,6 +75,8 @@ class Person(FixedAgent):
         self.asks_per_week: int = p.asks_per_week
         self.targeting: str = p.targeting
         self.help_banker: bool = help_banker
+        self.help_banker_at_start: bool = help_banker
+        self.replaced: bool = False  # this node's week-0 occupant has left the labour force
         self.contacts: list[Person] = []  # filled by the model once every person exists
         self.tie: dict[int, int] = {}
         self.asked: set[int] = set()
@@ -250,6 +252,7 @@ class Person(FixedAgent):
             if not self.employed:
                 model.censor(self)
             self.make_entrant()
+            self.replaced = True
 
     def make_entrant(self) -> None:
         """Become a newcomer: no reputation, ledger, experience, views held or about me."""

@@ -113,8 +113,9 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 
 
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
-    """One row per run: run index, design values, seed, outcomes (totals of every event over
-    the run; for a market, the outcomes of ``sim.market`` over the window after the burn-in)."""
+    """One row per run: run index, design values, seed, outcomes: totals of every event (over
+    the window after the burn-in: the whole run for a single seeker) and, for a market, the
+    outcomes of ``sim.market``."""
     size = segment.size
     params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
@@ -140,8 +141,9 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
         weeks = np.maximum(runs.weeks_run, 1)
         columns["mean_unemployment"] = runs.column("unemployed")[:, 1:].sum(axis=1) / (weeks * n)
     columns["final_mean_reputation"] = runs.mean_reputation[np.arange(size), runs.weeks_run]
-    for event in runs.columns[:-2]:
-        columns[f"total_{event}"] = runs.totals(event)
+    counted = runs.weekly[:, params.burn_in + 1 :, :].sum(axis=1)  # a market's window only
+    for j, event in enumerate(runs.columns[:-2]):
+        columns[f"total_{event}"] = counted[:, j]
     return columns
 
 

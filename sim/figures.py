@@ -61,7 +61,6 @@ CHARTS = (
     "stationarity",
 )
 MAX_LINES = 6  # more design points than this are pooled into one line
-TIES_AND_RELAY = ("close", "regular", "distant", "relay")
 
 
 @dataclass
@@ -280,12 +279,7 @@ def _effect(r: Results) -> Drawing:
 def _ties(r: Results) -> Drawing:
     from sim import plots
 
-    runs = r.runs
-    if not r.single and "window_hires_via_close" in runs.columns:  # a market: the window only
-        runs = runs.assign(
-            **{f"total_hires_via_{c}": runs[f"window_hires_via_{c}"] for c in TIES_AND_RELAY}
-        )
-    return _one("ties", lambda ax: plots.tie_classes(runs, ax))
+    return _one("ties", lambda ax: plots.tie_classes(r.runs, ax))
 
 
 def _sensitivity(r: Results) -> Drawing:
@@ -327,11 +321,8 @@ def _stationarity(r: Results) -> Drawing:
     point = r.runs.set_index("run_index")["point"]
     weekly = weekly.assign(point=point.reindex(weekly.run_index).to_numpy(), pooled="all runs")
     by = _by_point(weekly, r)
-    burn_in = int(r.experiment.base().get("burn_in", 0))
-    if "burn_in" not in r.experiment.base():
-        from sim.params import Params
-
-        burn_in = Params.from_dict(r.experiment.base()).burn_in
+    base = r.experiment.base()  # burn_in may be a design value: each point's is marked
+    burn_in = sorted({point.params(base).burn_in for point in r.experiment.points()})
 
     def draw(axes: Any) -> None:
         plots.stationarity(weekly, list(axes), burn_in=burn_in, by=by)

@@ -53,7 +53,7 @@ from sim.rules import (
     p_pass,
     rules_from,
 )
-from sim.runs import BANKER, COLUMN, EXPERIENCED, Runs, empty, spell_bin_of
+from sim.runs import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
 
 
 def _drop_stale_cache() -> None:
@@ -557,6 +557,7 @@ def _replicate(
                 break
             skip = _gap(gen, log_keep_exit)
             row[EXITS] += 1
+            traits[u] |= REPLACED
             if not employed[u]:
                 if measured and spell_start[u] > setup.burn_in:
                     spells[1, spell[u]] += 1  # censored: gone after surviving spell[u] weeks

@@ -15,8 +15,8 @@ The window is the weeks after ``burn_in``. Per run (one value each, NaN where un
   reports: BLS Employment Situation, table A-12), long term meaning 27 weeks or more;
 - ``share_via_contacts``: hires through a contact (a lead or an introduction) / all hires;
   ``via_close_share`` ... ``via_relay_share``: contact hires by the helper's tie, relays (a
-  helper who does not know the hired person) as their own class, beside the counts
-  ``window_hires_via_close`` ... ``window_hires_via_relay``;
+  helper who does not know the hired person) as their own class (the counts are the run's
+  ``total_hires_via_*``, which a sweep counts over the window too);
 - ``neighbour_employment_correlation``: the correlation of employment status across the two
   ends of a tie over the window, each person measured against their own window employment
   rate: sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), Cov the mean over
@@ -27,7 +27,8 @@ The window is the weeks after ``burn_in``. Per run (one value each, NaN where un
   tie, one common mean), averaged over window weeks, for comparison;
 - ``gini_unemployment``: Gini coefficient of window weeks unemployed across nodes, beside
   ``gini_unemployment_null``: the same for identical persons with no network at the same
-  unemployment rate and separation rate, computed exactly (:func:`gini_null`);
+  unemployment rate and the same flow into unemployment (separations, and retirements whose
+  entrant looks for work), computed exactly (:func:`gini_null`);
 - stationarity: ``drift_unemployment``, ``drift_reputation``, ``drift_action_share`` (second
   half of the window minus the first) and their batch-means standard errors ``*_se``.
 
@@ -93,22 +94,23 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     out["share_long_term"] = _ratio(stock[:, LONG_TERM:].sum(axis=1), count)
     hires = total("hires_direct") + total("hires_lead") + total("hires_intro")
     contact = total("hires_lead") + total("hires_intro")
-    out["window_hires"] = hires
     out["share_via_contacts"] = _ratio(contact, hires)
     via = np.stack([total(f"hires_via_{c}") for c in TIE_CLASSES], axis=1)
     for j, name in enumerate(TIE_CLASSES):
         out[f"via_{name}_share"] = _ratio(via[:, j], via.sum(axis=1))
-    for j, name in enumerate(TIE_CLASSES):
-        out[f"window_hires_via_{name}"] = via[:, j].copy()
     c = runs.correlation
     joint = _ratio(c[:, 2], weeks)  # share of ties employed at both ends, window mean
     out["neighbour_employment_correlation"] = _ratio(joint - c[:, 3], c[:, 4])
     out["employment_assortativity"] = _ratio(c[:, 0], c[:, 1])
     share = runs.unemployment_by_node()
     out["gini_unemployment"] = np.array([gini(share[r]) for r in range(R)])
-    b = runs.params.separation_rate
+    p = runs.params
+    # an employed node turns unemployed by a separation, or by a retirement whose entrant
+    # looks for work (demography is off in baseline)
+    entry = 0.0 if p.baseline else p.exit_rate * p.entrant_unemployed
+    leave = p.separation_rate + (1.0 - p.separation_rate) * entry
     out["gini_unemployment_null"] = np.array(
-        [gini_null(out["unemployment_rate"][r], b, int(weeks[r]), n) for r in range(R)]
+        [gini_null(out["unemployment_rate"][r], leave, int(weeks[r]), n) for r in range(R)]
     )
     out["mean_reputation"] = runs.mean_reputation[:, burn_in + 1 :].mean(axis=1)
     for name, series in _series(runs).items():
@@ -147,9 +149,11 @@ def km_median(completed: np.ndarray, censored: np.ndarray) -> float:
 
 def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:
     """Gini of weeks unemployed over a window of ``weeks`` among ``n`` identical people with no
-    network: each follows the two-state chain of the model's week (hired with probability f,
-    then separated with probability b), started from its stationary state and with f set so
-    that its long-run unemployment rate is ``rate`` (P(U -> E) = b (1 - rate) / rate).
+    network: each follows a two-state chain (employed -> unemployed with probability
+    ``separation`` b a week: in a market with demography, separations and retirements whose
+    entrant looks for work; unemployed -> employed with probability f), started from its
+    stationary state, with f set so that its long-run unemployment rate is ``rate``
+    (f = b (1 - rate) / rate).
 
     Exact: the distribution of weeks unemployed follows from dynamic programming over (status,
     weeks so far); its Gini is sum_k F(k) (1 - F(k)) / mean (mean difference over twice the
@@ -292,6 +296,9 @@ def format_outcomes(runs: Runs) -> list[str]:
     """Lines for the user: each outcome of one run (the first replicate), then the diagnostic.
     Exit hazards carry exact (Clopper-Pearson) 95% intervals: hires among those at risk."""
     values = {k: float(v[0]) for k, v in outcomes(runs).items()}
+    window = runs.weekly[0, runs.params.burn_in + 1 :, :].sum(axis=0)
+    values["hires"] = float(sum(window[runs.columns.index(f"hires_{c}")]
+                                for c in ("direct", "lead", "intro")))  # fmt: skip
 
     def pct(x: float) -> str:
         return "undefined" if math.isnan(x) else f"{100 * x:.1f}%"
@@ -326,7 +333,7 @@ def format_outcomes(runs: Runs) -> list[str]:
         f"mean {weeks(values['mean_elapsed_weeks'])}, 27+ weeks "
         f"{pct(values['share_long_term'])}",
         f"  hires via contacts           {pct(values['share_via_contacts'])} of "
-        f"{int(values['window_hires']):,}; by the helper's tie, close / regular / distant / "
+        f"{int(values['hires']):,}; by the helper's tie, close / regular / distant / "
         "relay: " + " / ".join(pct(values[f"via_{c}_share"]) for c in TIE_CLASSES),
         "  correlation across ties      "
         f"{number(values['neighbour_employment_correlation'], '+.4f')} (within-week "

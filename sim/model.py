@@ -150,12 +150,12 @@ class JobSearchModel(mesa.Model):
         done = self.single and self.seeker.employed
         if done or self.steps >= self.params.weeks:
             self.running = False
+            self.tie_products()  # here, not in run(): batch_run and SolaraViz step by hand
 
     def run(self) -> None:
         """Step until the seeker is hired (single scenario) or the horizon is reached."""
         while self.running:
             self.step()
-        self.tie_products()
 
     # --- called by agents ---------------------------------------------------------------------
     def record_answer(self, seeker: Person, contact: Person, state: int) -> None:

@@ -80,6 +80,7 @@ GRAPHS = (
 SCENARIOS = ("single", "market")
 TARGETING = ("close", "distant", "random")
 TIE_STRENGTHS = ("overlap", "random")
+DEMOGRAPHY = ("exit_rate", "entrant_unemployed")  # market only, and off in baseline
 WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 
@@ -317,6 +318,23 @@ class Params:
             raise ConfigError(
                 f"burn_in ({self.burn_in}) must be below weeks ({self.weeks}): the measuring "
                 "window (weeks after the burn-in) would be empty"
+            )
+        defaults = Params.defaults(self.scenario)
+        for name in DEMOGRAPHY:
+            if getattr(self, name) != defaults[name] and (
+                self.scenario == "single" or self.baseline
+            ):
+                why = (
+                    "a single seeker has no" if self.scenario == "single" else "baseline turns off"
+                )
+                raise ConfigError(
+                    f"{name}={getattr(self, name):g} has no effect: {why} demography; allowed: "
+                    "scenario=market without baseline, or leave it at its default"
+                )
+        if self.graph == "communities" and self.community_size >= self.n_nodes:
+            raise ConfigError(
+                f"community_size ({self.community_size}) must be below n_nodes ({self.n_nodes}): "
+                "the communities graph needs at least two communities"
             )
         if self.graph == "file" and not self.graph_file:
             raise ConfigError("graph=file needs graph_file: the path of an edge list or GraphML")

@@ -879,12 +879,18 @@ def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = 
 
 @chart
 def stationarity(
-    weekly: pd.DataFrame, axes: Sequence[Axes], burn_in: int, block: int = 13, by: str = "point"
+    weekly: pd.DataFrame,
+    axes: Sequence[Axes],
+    burn_in: int | Sequence[int],
+    block: int = 13,
+    by: str = "point",
 ) -> Sequence[Axes]:
     """Unemployment rate, mean reputation and the share of answers that were action, in
     ``block``-week averages over the runs of each group, with the burn-in shaded: the window
     after it should show no trend. ``weekly`` is a sweep's weekly.parquet with a ``point``
-    column (one line per design point)."""
+    column (one line per design point). Several burn-ins (a design that varies it): the
+    shortest is shaded, each is marked."""
+    ends = sorted({int(burn_in)} if isinstance(burn_in, (int, np.integer)) else set(burn_in))
     series = (
         ("unemployment rate (%)", lambda r: 100 * r.unemployed / (r.employed + r.unemployed)),
         ("mean reputation", lambda r: r.mean_reputation),
@@ -903,11 +909,13 @@ def stationarity(
                 y = value(rows).groupby(blocks).mean()
             ax.plot(y.index * block + block / 2, y.to_numpy(), color=colours[i],
                     label=f"{by} {_label(key)}" if len(groups) > 1 else None)  # fmt: skip
-        ax.axvspan(0, burn_in, color="0.9", zorder=0)
-        ax.axvline(burn_in, color="black", lw=0.8, ls="--")
+        ax.axvspan(0, ends[0], color="0.9", zorder=0)
+        for end in ends:
+            ax.axvline(end, color="black", lw=0.8, ls="--")
         ax.set_ylabel(name)
         ax.set_xlabel("week")
-    axes[1].set_title(f"Burn-in ({burn_in} weeks, shaded), then the window")
+    shown = " / ".join(map(str, ends))
+    axes[1].set_title(f"Burn-in ({shown} weeks, shaded), then the window; means over runs")
     if len(groups) > 1:
         axes[0].legend(fontsize="small")
     return axes

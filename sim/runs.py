@@ -53,7 +53,8 @@ COLUMN = {name: i for i, name in enumerate(COLUMNS)}
 # Bins of completed weeks of a spell for the exit hazard: 1-4, 5-8, 9-13, 14-26, 27-52, 53+.
 SPELL_BINS = ((1, 4), (5, 8), (9, 13), (14, 26), (27, 52), (53, None))
 # Bits of ``Runs.traits``: what each person was at week 0.
-BANKER, EXPERIENCED = 1, 2
+# REPLACED: the node's first occupant left the labour force during the run (market demography).
+BANKER, EXPERIENCED, REPLACED = 1, 2, 4
 ENGINES = ("numba", "mesa")
 
 
@@ -71,7 +72,8 @@ class Runs:
     answer_state, answer_week : (R, n) int64, each contact's answer to the single seeker and the
         week it was given; -1 where the contact was never asked.
     traits : (R, n) int8, each person at week 0: ``BANKER`` bit if a help-banker,
-        ``EXPERIENCED`` bit if ever unemployed before (the job-search fraternity).
+        ``EXPERIENCED`` bit if ever unemployed before (the job-search fraternity); and the
+        ``REPLACED`` bit if that person left during the run (an entrant took the node).
 
     The rest is measured over the window, the weeks after ``params.burn_in`` (all weeks for a
     single seeker); ``sim.market`` turns it into the outcomes a labour economist reads:
@@ -129,8 +131,13 @@ class Runs:
         return [[STATE_NAMES[s] if s >= 0 else "" for s in row] for row in self.answer_state]
 
     def is_banker(self) -> np.ndarray:
-        """(R, n) bool: help-bankers."""
+        """(R, n) bool: help-bankers at week 0."""
         return (self.traits & BANKER) != 0
+
+    def was_replaced(self) -> np.ndarray:
+        """(R, n) bool: the node's week-0 occupant left the labour force during the run, so the
+        node's outcomes mix people (and its week-0 traits describe only the first)."""
+        return (self.traits & REPLACED) != 0
 
     def was_experienced(self) -> np.ndarray:
         """(R, n) bool: ever unemployed before week 0 (the seeker of a single run included)."""
@@ -297,7 +304,9 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
             out.hired_channel[r] = CHANNEL_NAMES.index(model.hired_channel)
         out.unemployed_weeks[r] = [p.unemployed_weeks_total for p in model.person]
         out.traits[r] = [
-            (BANKER if p.help_banker else 0) | (EXPERIENCED if p.experienced_at_start else 0)
+            (BANKER if p.help_banker_at_start else 0)
+            | (EXPERIENCED if p.experienced_at_start else 0)
+            | (REPLACED if p.replaced else 0)
             for p in model.person
         ]
         out.hazard[r] = model.hazard

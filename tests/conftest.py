@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 from hypothesis import strategies as st
 
-from sim.params import Params
+from sim.params import DEMOGRAPHY, Params
 
 RULE_FIELDS = [
     name
@@ -29,6 +29,9 @@ def valid_params(draw, **fixed):
     values["hire_lead"], values["hire_intro"] = low, high
     values["share_regular"] = min(values["share_regular"], 1.0 - values["share_close"])
     values.update(fixed)
+    if values.get("scenario", "single") != "market" or values.get("baseline"):
+        for name in DEMOGRAPHY:  # refused where it could have no effect
+            values.pop(name)
     return Params.from_dict(values)
 
 

@@ -422,10 +422,17 @@ def test_people_leave_at_the_exit_rate_and_entrants_look_for_work_at_their_share
     assert binomial_ok(looking, exits, 0.3)
 
 
-def test_baseline_switches_demography_off():
-    model = market(baseline=True, exit_rate=0.5, weeks=20)
-    model.run()
-    assert model.datacollector.get_model_vars_dataframe().exits.sum() == 0
+@pytest.mark.parametrize("engine", ["mesa", "numba"])
+def test_baseline_switches_demography_off(engine):
+    from sim.params import Params
+    from sim.runs import run
+
+    # 150 people x 1,000 weeks at the default exit rate would see about 72 leave
+    values = {"scenario": "market", "burn_in": 0, "graph": "barabasi-albert", "n_nodes": 150,
+              "weeks": 1000}  # fmt: skip
+    on = run(Params.from_dict(values), 1, seed=1, engine=engine)
+    off = run(Params.from_dict({**values, "baseline": True}), 1, seed=1, engine=engine)
+    assert on.totals("exits").sum() > 30 and off.totals("exits").sum() == 0
 
 
 @pytest.mark.parametrize("engine", ["mesa", "numba"])

@@ -114,3 +114,24 @@ def test_changing_the_scenario_brings_its_defaults_but_keeps_what_was_set():
 def test_a_window_that_cannot_be_measured_is_refused(values, pattern):
     with pytest.raises(ConfigError, match=pattern):
         Params.from_dict(values)
+
+
+@pytest.mark.parametrize(
+    ("values", "pattern"),
+    [
+        ({"exit_rate": 0.01}, "exit_rate=0.01 has no effect: a single seeker has no demography"),
+        (
+            {"scenario": "market", "baseline": True, "entrant_unemployed": 0.5},
+            "entrant_unemployed=0.5 has no effect: baseline turns off demography",
+        ),
+        (
+            {"scenario": "market", "graph": "communities", "n_nodes": 20},
+            r"community_size \(25\) must be below n_nodes \(20\)",
+        ),
+    ],
+)
+def test_parameters_that_could_have_no_effect_are_refused(values, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        Params.from_dict(values)
+    # at their defaults they are simply not used
+    assert Params.from_dict({"scenario": "market", "baseline": True}).exit_rate > 0
