@@ -298,7 +298,10 @@ def _sensitivity(r: Results) -> Drawing:
 
 
 def _by_point(frame: pd.DataFrame, r: Results) -> str:
-    """Group by design point, or pool every run when there are too many points to tell apart."""
+    """Group by strategy (a strategies design) or design point, or pool every run when there
+    are too many points to tell apart."""
+    if r.experiment.design.kind == "strategies":
+        return "strategy"
     return "point" if r.runs["point"].nunique() <= MAX_LINES else "pooled"
 
 
@@ -318,8 +321,12 @@ def _stationarity(r: Results) -> Drawing:
         weekly = pd.read_parquet(r.folder / "weekly.parquet", columns=columns)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise ConfigError(f"{r.folder / 'weekly.parquet'}: not readable ({exc})") from None
-    point = r.runs.set_index("run_index")["point"]
-    weekly = weekly.assign(point=point.reindex(weekly.run_index).to_numpy(), pooled="all runs")
+    of_run = r.runs.set_index("run_index")
+    weekly = weekly.assign(
+        point=of_run["point"].reindex(weekly.run_index).to_numpy(),
+        strategy=of_run["strategy"].reindex(weekly.run_index).to_numpy(),
+        pooled="all runs",
+    )
     by = _by_point(weekly, r)
     base = r.experiment.base()  # burn_in may be a design value: each point's is marked
     burn_in = sorted({point.params(base).burn_in for point in r.experiment.points()})

@@ -847,6 +847,11 @@ def seeker_network(params: Any, seed: int, replicate: int = 0, engine: str = "nu
 # --- the labour market at steady state ----------------------------------------------------------
 
 
+def _legend(by: str, key: Any) -> str:
+    """A line's label: a strategy's name as it is, other groups with what they are."""
+    return _label(key) if by == "strategy" else f"{by} {_label(key)}"
+
+
 @chart
 def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = "point") -> Axes:
     """Weekly exit hazard by completed weeks of the spell (``sim.market`` bins), one line per
@@ -866,7 +871,7 @@ def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = 
         err = np.array([[v[0] - v[1] for v in values], [v[2] - v[0] for v in values]])
         ax.errorbar(x + 0.08 * (i - (len(groups) - 1) / 2), 100 * mid, yerr=100 * err,
                     fmt="o-", color=colours[i], ms=4, capsize=2,
-                    label=f"{by} {_label(key)}" if len(groups) > 1 else None)  # fmt: skip
+                    label=_legend(by, key) if len(groups) > 1 else None)  # fmt: skip
     ax.set_xticks(x, [b.replace("_plus", "+").replace("_", "-") for b in SPELL_LABELS])
     ax.set_xlabel("completed weeks of the spell")
     ax.set_ylabel("weekly exit hazard (%)")
@@ -908,7 +913,7 @@ def stationarity(
             else:
                 y = value(rows).groupby(blocks).mean()
             ax.plot(y.index * block + block / 2, y.to_numpy(), color=colours[i],
-                    label=f"{by} {_label(key)}" if len(groups) > 1 else None)  # fmt: skip
+                    label=_legend(by, key) if len(groups) > 1 else None)  # fmt: skip
         ax.axvspan(0, ends[0], color="0.9", zorder=0)
         for end in ends:
             ax.axvline(end, color="black", lw=0.8, ls="--")
