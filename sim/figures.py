@@ -175,6 +175,8 @@ def plot(
     fitting = charts_for(results)
     if chart and chart not in fitting:
         why = "unknown chart" if chart not in CHARTS else "does not fit these results"
+        if chart == "stationarity" and not results.single:
+            why += " (it draws the weekly series: set [outputs] weekly = true and run again)"
         raise ConfigError(f"--chart {chart}: {why}; allowed here: {', '.join(fitting) or 'none'}")
     for fmt in formats:
         if fmt not in plots.FORMATS:
