@@ -8,7 +8,11 @@ very rule functions of ``sim.rules`` that the Mesa agents call.
 All per-pair state lives on directed edges, indexed by CSR position ``e`` of ``u -> v``:
 ``state[e]``/``pity[e]`` (u's answer to v's ask and the pity u heard about v), ``asked[e]``
 (u asked v this spell), ``relay[e]`` (the seeker whose ask neighbour v told u about) and
-``owes[e]`` (favours u owes v). ``rev[e]`` is the position of ``v -> u``.
+``owes[e]`` (favours u owes v). ``rev[e]`` is the position of ``v -> u``. Per person: status,
+spell (completed weeks) and the week it began, reputation, traits. What the window after the
+burn-in measures (hazard, spells, elapsed, correlation: ``sim.runs.Runs``) is counted as the
+week runs; the correlation across ties keeps two running counts, updated whenever anyone's
+status changes, instead of a pass over every tie each week.
 
 Agents act in node order rather than Mesa's shuffled order: within each phase no agent's action
 depends on another's in the same phase (hires are settled after all openings, eligibility uses
