@@ -15,13 +15,13 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
+from cachetools import LRUCache, cached
 
 from sim.graphs import CSRGraph, build_graph, prepare
 from sim.params import ConfigError, Params, check_seed
@@ -185,12 +185,19 @@ GRAPH_FIELDS = (
     "share_regular",
     "tie_strength",
 )
-# Graphs kept per process as CSR arrays: about 150 kB for 1,000 people and 3,000 ties (the
-# NetworkX graph they come from is ~20 times that, and is not kept).
-GRAPH_CACHE_SIZE = 256
+# Graphs kept per process as CSR arrays, bounded by bytes rather than by count: about 150 kB
+# for 1,000 people and 3,000 ties, 3 kB for a personal network, 150 MB for a million people (the
+# NetworkX graph each comes from is ~20 times that, and is not kept). 256 MiB holds the 2,000
+# personal networks that a strategies sweep with common random numbers reuses for every
+# strategy (a 256-graph cache rebuilt them per strategy: 6.0 s against 3.0 s for
+# configs/strategies.toml on one worker), or 1,700 markets of 1,000, or one of a million.
+GRAPH_CACHE_BYTES = 256 * 2**20
+_graph_cache: LRUCache = LRUCache(
+    maxsize=GRAPH_CACHE_BYTES, getsizeof=lambda csr: sum(a.nbytes for a in csr)
+)
 
 
-@functools.lru_cache(maxsize=GRAPH_CACHE_SIZE)
+@cached(_graph_cache)  # a graph larger than the whole budget is built and not kept
 def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int, version: Any) -> CSRGraph:
     params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
     return CSRGraph.of(replicate_graph(params, seed, replicate, same_graph=False))

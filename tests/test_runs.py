@@ -95,3 +95,16 @@ def test_traits_record_bankers_and_the_experienced_at_week_zero(engine):
     # with no help-bankers the bit is never set
     none = run(params.replace(help_banker_share=0.0), replicates=2, seed=5, engine=engine)
     assert not none.is_banker().any()
+
+
+def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
+    from sim import runs as module
+
+    module._graph_cache.clear()
+    gloomy = Params.from_dict({}, strategy="vague-gloomy")
+    positive = Params.from_dict({}, strategy="specific-positive")
+    run(gloomy, 400, seed=3)
+    built = len(module._graph_cache)
+    run(positive, 400, seed=3)  # the same 400 networks: found, not rebuilt
+    assert built == len(module._graph_cache) == 400  # more than the old 256-graph cache held
+    assert 0 < module._graph_cache.currsize <= module.GRAPH_CACHE_BYTES
