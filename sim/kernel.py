@@ -342,6 +342,8 @@ def _replicate(
         banker[i] = gen.random() < setup.banker_share
         traits[i] = (BANKER if banker[i] else 0) | (EXPERIENCED if experienced[i] else 0)
         spell[i] = 0 if employed[i] else 1  # unemployed at the end of week 0
+        if setup.burn_in == 0 and not employed[i]:  # at risk in week 1, the window's first
+            hazard[0, bin_of[spell[i]]] += 1
     for u in range(n):
         if employed[u]:
             counts[EMPLOYED_DEGREE] += indptr[u + 1] - indptr[u]
@@ -373,10 +375,6 @@ def _replicate(
         row = weekly[week]
         measured = week > setup.burn_in
         at_start[:] = employed
-        if measured:
-            for u in range(n):
-                if not employed[u]:
-                    hazard[0, bin_of[spell[u]]] += 1
         if not setup.baseline:
             # --- 1. asks ---
             for u in range(n):
@@ -567,10 +565,10 @@ def _replicate(
                     spells[1, spell[u]] += 1  # censored: gone after surviving spell[u] weeks
             else:
                 _count_ties(indptr, indices, employed, u, -1, counts)
-            _replace_person(indptr, indices, rev, u, asked, unasked, state, pity, owes, relay)
-            _clear_relays_of(indptr, indices, rev, u, relay)
-            for e in range(indptr[u], indptr[u + 1]):
-                relay_week[e], relay_count[e] = -1, 0
+            _replace_person(
+                indptr, indices, rev, u, asked, unasked, state, pity, owes, relay, relay_week,
+                relay_count,
+            )  # fmt: skip
             reputation[u] = 0.0
             employed[u] = gen.random() >= setup.entrant_unemployed
             banker[u] = gen.random() < setup.banker_share
@@ -582,6 +580,9 @@ def _replicate(
         working = idle = 0  # counted separately, so conservation is a real check
         total_reputation = 0.0
         last = week == setup.weeks
+        # the unemployed now are those at risk at the start of next week, if it is measured
+        at_risk_next = not last and week + 1 > setup.burn_in
+        at_risk_next = at_risk_next and not (setup.single and employed[SEEKER])  # no next week
         for u in range(n):
             total_reputation += reputation[u]
             if employed[u]:
@@ -595,14 +596,16 @@ def _replicate(
                 spell[u] += 1
                 if measured:
                     elapsed[spell[u]] += 1
-        if measured:
-            mean_degree_employed = counts[EMPLOYED_DEGREE] / max(n_edges, 1)
-            if 0.0 < mean_degree_employed < 1.0:
-                both = counts[BOTH] / n_edges
-                spread = mean_degree_employed * (1.0 - mean_degree_employed)
-                correlation[0] += (both - mean_degree_employed**2) / spread
+                if at_risk_next:
+                    hazard[0, bin_of[spell[u]]] += 1
+        if measured and n_edges > 0:
+            employed_ends = counts[EMPLOYED_DEGREE] / n_edges  # degree-weighted mean status
+            both = counts[BOTH] / n_edges
+            if 0.0 < employed_ends < 1.0:
+                spread = employed_ends * (1.0 - employed_ends)
+                correlation[0] += (both - employed_ends**2) / spread
                 correlation[1] += 1.0
-            correlation[2] += counts[BOTH] / max(n_edges, 1)
+            correlation[2] += both
         row[EMPLOYED] = working
         row[UNEMPLOYED] = idle
         mean_reputation[week] = total_reputation / n
@@ -728,9 +731,11 @@ def _count_ties(indptr, indices, employed, u, sign, counts):
 
 
 @njit(cache=True)
-def _replace_person(indptr, indices, rev, u, asked, unasked, state, pity, owes, relay):
+def _replace_person(
+    indptr, indices, rev, u, asked, unasked, state, pity, owes, relay, relay_week, relay_count
+):
     """A newcomer at node u: no views held or about them, no ledger, not asked, asks no one,
-    and holds no one's relayed ask."""
+    holds no one's relayed ask, and no relay of u's own ask survives."""
     unasked[u] = indptr[u + 1] - indptr[u]
     for e in range(indptr[u], indptr[u + 1]):
         back = rev[e]
@@ -741,7 +746,8 @@ def _replace_person(indptr, indices, rev, u, asked, unasked, state, pity, owes, 
         state[e] = state[back] = UNAWARE
         pity[e] = pity[back] = 0.0
         owes[e] = owes[back] = 0.0
-        relay[e] = -1
+        relay[e], relay_week[e], relay_count[e] = -1, -1, 0
+    _clear_relays_of(indptr, indices, rev, u, relay)
 
 
 @njit(cache=True)

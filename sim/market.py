@@ -49,7 +49,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from sim.runs import SPELL_BINS, Runs
-from sim.stats import gini, proportion_interval
+from sim.stats import gini, kaplan_meier, proportion_interval
+from sim.stats import km_median as km_from
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")
@@ -133,18 +134,16 @@ def _hist_median(counts: np.ndarray) -> float:
 
 
 def km_median(completed: np.ndarray, censored: np.ndarray) -> float:
-    """Kaplan-Meier median from histograms of spell lengths: ``completed[d]`` spells ended after
-    d weeks, ``censored[d]`` were last seen having survived d weeks (at risk at d, as
-    ``sim.stats.kaplan_meier`` counts them). The smallest d with S(d) <= 1/2; NaN if the
-    estimate never reaches 1/2 (more than half the spells outlast the window)."""
-    completed = np.asarray(completed, dtype=float)
-    censored = np.asarray(censored, dtype=float)
-    at_risk = np.cumsum((completed + censored)[::-1])[::-1]  # n(d) = spells with length >= d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(at_risk > 0, 1.0 - completed / np.where(at_risk > 0, at_risk, 1), 1.0)
-    survival = np.cumprod(factor)
-    below = np.nonzero(survival <= 0.5)[0]
-    return float(below[0]) if len(below) else math.nan
+    """Kaplan-Meier median (:func:`sim.stats.kaplan_meier`) from histograms of spell lengths:
+    ``completed[d]`` spells ended after d weeks, ``censored[d]`` were last seen having survived
+    d weeks (at risk at d). NaN if more than half the spells outlast the window."""
+    weeks = np.arange(len(completed), dtype=float)
+    curve = kaplan_meier(
+        np.concatenate([weeks, weeks]),
+        np.concatenate([np.ones(len(weeks), bool), np.zeros(len(weeks), bool)]),
+        counts=np.concatenate([completed, censored]),
+    )
+    return km_from(curve)
 
 
 def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:

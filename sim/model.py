@@ -211,11 +211,11 @@ class JobSearchModel(mesa.Model):
         if not ends:
             return
         x = np.array(ends, dtype=float)
-        mean = x[:, 0].mean()
+        mean, both = x[:, 0].mean(), (x[:, 0] * x[:, 1]).mean()
         if 0.0 < mean < 1.0:
-            self.correlation[0] += ((x[:, 0] * x[:, 1]).mean() - mean**2) / (mean * (1 - mean))
+            self.correlation[0] += (both - mean**2) / (mean * (1 - mean))
             self.correlation[1] += 1.0
-        self.correlation[2] += (x[:, 0] * x[:, 1]).mean()
+        self.correlation[2] += both
 
     def tie_products(self) -> None:
         """At the end of a run: over directed ties, the mean product of the ends' window

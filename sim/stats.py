@@ -47,34 +47,53 @@ class Survival(NamedTuple):
     at_risk: np.ndarray
 
 
-def kaplan_meier(times: ArrayLike, events: ArrayLike, level: float = LEVEL) -> Survival:
+def kaplan_meier(
+    times: ArrayLike, events: ArrayLike, level: float = LEVEL, counts: ArrayLike | None = None
+) -> Survival:
     """Kaplan-Meier estimate of P(T > t) from times and event flags (False: censored at that
-    time; a censored time equal to an event time counts as still at risk then)."""
+    time; a censored time equal to an event time counts as still at risk then). ``counts``
+    (optional, whole numbers) says how many spells each (time, flag) entry stands for, so a
+    histogram of many spells needs no expanding."""
     t = np.asarray(times, dtype=float)
     d = np.asarray(events, dtype=bool)
     if t.shape != d.shape or t.ndim != 1:
         raise ValueError("times and events must be 1-d and of equal length")
-    event_times = np.unique(t[d])
+    w = np.ones(len(t)) if counts is None else np.asarray(counts, dtype=float)
+    if w.shape != t.shape:
+        raise ValueError("counts must be 1-d and as long as times")
+    happened = d & (w > 0)
+    event_times = np.unique(t[happened])
+    order = np.argsort(t, kind="stable")
+    # n: spells with T >= u; e: events at u (sums of whole numbers, exact in floating point)
+    after = np.concatenate([np.cumsum(w[order][::-1])[::-1], [0.0]])
+    n = after[np.searchsorted(t[order], event_times, side="left")]
+    e = np.zeros(len(event_times))
+    np.add.at(e, np.searchsorted(event_times, t[happened]), w[happened])
+    surv = np.cumprod(1.0 - e / n)
+    with np.errstate(divide="ignore"):
+        greenwood = np.cumsum(np.where(n > e, e / np.where(n > e, n * (n - e), 1.0), np.inf))
     z = stats.norm.ppf(0.5 + level / 2)
-    time, surv, low, high, risk = [0.0], [1.0], [1.0], [1.0], [len(t)]
-    s, greenwood = 1.0, 0.0
-    for u in event_times:
-        n = int((t >= u).sum())
-        e = int(((t == u) & d).sum())
-        s *= 1.0 - e / n
-        greenwood = greenwood + e / (n * (n - e)) if n > e else math.inf
-        if 0.0 < s < 1.0 and math.isfinite(greenwood):
-            # log(-log S) has standard error sqrt(greenwood) / |log S|
-            half = z * math.sqrt(greenwood) / abs(math.log(s))
-            low.append(s ** math.exp(half))
-            high.append(s ** math.exp(-half))
-        else:
-            low.append(0.0 if s == 0.0 else s)
-            high.append(s if s == 0.0 else 1.0)
-        time.append(float(u))
-        surv.append(s)
-        risk.append(n)
-    return Survival(np.array(time), np.array(surv), np.array(low), np.array(high), np.array(risk))
+    low, high = surv.copy(), np.where(surv == 0.0, surv, 1.0)
+    inside = (surv > 0.0) & (surv < 1.0) & np.isfinite(greenwood)
+    # log(-log S) has standard error sqrt(greenwood) / |log S|
+    half = z * np.sqrt(greenwood[inside]) / np.abs(np.log(surv[inside]))
+    low[inside] = surv[inside] ** np.exp(half)
+    high[inside] = surv[inside] ** np.exp(-half)
+    low[surv == 0.0] = 0.0
+    return Survival(
+        np.concatenate([[0.0], event_times]),
+        np.concatenate([[1.0], surv]),
+        np.concatenate([[1.0], low]),
+        np.concatenate([[1.0], high]),
+        np.concatenate([[w.sum()], n]),
+    )
+
+
+def km_median(survival: Survival) -> float:
+    """The Kaplan-Meier median: the first time the curve reaches 1/2 or below; NaN if it never
+    does (more than half outlast the data)."""
+    below = np.nonzero(survival.survival <= 0.5)[0]
+    return float(survival.time[below[0]]) if len(below) else math.nan
 
 
 def median_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float, float]:

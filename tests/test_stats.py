@@ -153,3 +153,14 @@ def test_ratio_interval_covers_the_true_ratio():
         _, low, high = stats.ratio_interval(actions, asks)
         hits += low <= 0.3 <= high
     assert 0.925 < hits / 1000 < 0.975
+
+
+def test_kaplan_meier_with_counts_is_the_curve_of_the_expanded_spells():
+    rng = np.random.default_rng(8)
+    times = rng.integers(0, 20, size=30).astype(float)
+    events = rng.random(30) < 0.6
+    counts = rng.integers(0, 5, size=30)
+    weighted = stats.kaplan_meier(times, events, counts=counts)
+    expanded = stats.kaplan_meier(np.repeat(times, counts), np.repeat(events, counts))
+    for a, b in zip(weighted, expanded, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
