@@ -127,9 +127,8 @@ def neighbour_correlation(G: nx.Graph, a: float, b: float) -> float:
     if G.number_of_edges() == 0:
         raise ValueError("the correlation across ties needs at least one tie")
     pi = stationary(transition_matrix(G, a, b))
-    states = np.arange(1 << n)
-    employed = 1.0 - ((states[:, None] >> np.arange(n)) & 1)  # (2^n, n)
-    rate = pi @ employed
+    employed = np.stack([1.0 - unemployed_indicator(n, i) for i in range(n)], axis=1)
+    rate = pi @ employed  # (n,) long-run employment rates
     cov = spread = 0.0
     for i, j in G.edges:
         cov += pi @ (employed[:, i] * employed[:, j]) - rate[i] * rate[j]

@@ -299,7 +299,7 @@ def _sensitivity(r: Results) -> Drawing:
     return drawings
 
 
-def _by_point(frame: pd.DataFrame, r: Results) -> str:
+def _grouping(r: Results) -> str:
     """Group by strategy (a strategies design) or design point, or pool every run when there
     are too many points to tell apart."""
     if r.experiment.design.kind == "strategies":
@@ -311,7 +311,7 @@ def _exit_hazard(r: Results) -> Drawing:
     from sim import plots
 
     runs = r.runs.assign(pooled="all runs")
-    by = _by_point(runs, r)
+    by = _grouping(r)
     return _one("exit-hazard", lambda ax: plots.exit_hazard_by_spell(runs, ax, by=by))
 
 
@@ -329,7 +329,7 @@ def _stationarity(r: Results) -> Drawing:
         strategy=of_run["strategy"].reindex(weekly.run_index).to_numpy(),
         pooled="all runs",
     )
-    by = _by_point(weekly, r)
+    by = _grouping(r)
     base = r.experiment.base()  # burn_in may be a design value: each point's is marked
     burn_in = sorted({point.params(base).burn_in for point in r.experiment.points()})
 

@@ -185,8 +185,12 @@ def overlap(G: nx.Graph, u: Any, v: Any) -> float:
     >>> overlap(nx.complete_graph(4), 0, 1), overlap(nx.path_graph(3), 0, 1)
     (1.0, 0.0)
     """
-    common = len(set(G.adj[u]) & set(G.adj[v]) - {u, v})
-    others = (G.degree(u) - 1) + (G.degree(v) - 1) - common
+    return _overlap(set(G.adj[u]), set(G.adj[v]), u, v)
+
+
+def _overlap(adj_u: set[Any], adj_v: set[Any], u: Any, v: Any) -> float:
+    common = len(adj_u & adj_v - {u, v})
+    others = (len(adj_u) - 1) + (len(adj_v) - 1) - common
     return common / others if others > 0 else 0.0
 
 
@@ -214,7 +218,8 @@ def assign_ties(
         if weighted:  # stable sort: equal weights keep edge order, the split is deterministic
             todo.sort(key=lambda e: -float(G.edges[e]["weight"]))
         else:  # many edges share an overlap (often 0): ties broken at random, seeded
-            keys = {e: (-overlap(G, *e), seed.random()) for e in todo}
+            adj = {u: set(G.adj[u]) for u in G}  # each node's neighbours, built once
+            keys = {(u, v): (-_overlap(adj[u], adj[v], u, v), seed.random()) for u, v in todo}
             todo.sort(key=keys.__getitem__)
         n = len(todo)
         n_close = round(share_close * n)

@@ -100,7 +100,7 @@ def point_outcomes(runs: pd.DataFrame, points: int) -> pd.DataFrame:
     for name, (_, value) in OUTCOMES.items():
         try:
             series = value(runs).reindex(range(points))
-        except KeyError:  # an outcome of the other scenario (a market has no weeks to offer)
+        except KeyError:  # an outcome of the other scenario (a single seeker has no window)
             continue
         if series.isna().any() or np.ptp(series.to_numpy()) == 0:
             continue  # undefined somewhere, or constant: no indices to compute
