@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections import namedtuple
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 import networkx as nx
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit, objmode, prange
 from numba.typed import List
 
 from sim.graphs import SEEKER, CSRGraph
@@ -102,6 +103,94 @@ Setup = namedtuple(
         "relay",
     ],
 )
+# The graph as the phases read it: CSR arrays, reverse edges, and each row grouped by tie class.
+Graph = namedtuple("Graph", ["indptr", "indices", "ties", "rev", "by_tie", "tie_ptr"])
+# One replicate's slices of the outputs (``sim.runs.Runs``) and its phase clock.
+Outputs = namedtuple(
+    "Outputs",
+    [
+        "weekly",
+        "mean_reputation",
+        "unemployed_weeks",
+        "answer_state",
+        "answer_week",
+        "traits",
+        "hazard",
+        "spells",
+        "elapsed",
+        "correlation",
+        "clock",
+    ],
+)
+# Everything a replicate keeps between phases. Per person (n,): status, traits, reputation,
+# contacts not yet asked this spell, spell length and start, ``epoch`` (spells begun, so a
+# relay of an ended spell's ask is recognised as dead), ``aware`` (contacts holding a SYMPATHY
+# or ACTION view of them), ``jobless_contacts`` (unemployed contacts), ``relays_held``, the
+# gossip marks, and ``pool``/``pool_at`` (the unemployed and each one's place in the list).
+# Per directed edge (E,): the views, pity, asked, favours owed and relays of sim.kernel's
+# module docstring. Then scratch arrays, ``counts`` (BOTH, EMPLOYED_DEGREE, POOL) and the
+# geometric ``gaps`` carried from week to week (ARRIVAL, GOSSIP, SEPARATION, EXIT).
+State = namedtuple(
+    "State",
+    [
+        "employed",
+        "experienced",
+        "banker",
+        "reputation",
+        "unasked",
+        "spell",
+        "spell_start",
+        "epoch",
+        "aware",
+        "jobless_contacts",
+        "relays_held",
+        "mark",
+        "mark_edge",
+        "pool",
+        "pool_at",
+        "state",
+        "pity",
+        "asked",
+        "owes",
+        "owing",
+        "owing_at",
+        "relay",
+        "relay_epoch",
+        "relay_week",
+        "relay_count",
+        "win",
+        "candidates",
+        "eligible",
+        "eligible_channel",
+        "eligible_edge",
+        "helped",
+        "targets",
+        "counts",
+        "gaps",
+    ],
+)
+# The phases of a week (docs/model.md, section 4), in order: the columns of a timed run's clock.
+PHASES = (
+    "asks",
+    "out_of_earshot",
+    "openings",
+    "hires",
+    "separations",
+    "help_bank",
+    "demography",
+    "end_of_week",
+)
+(
+    PHASE_ASKS,
+    PHASE_GOSSIP,
+    PHASE_OPENINGS,
+    PHASE_HIRES,
+    PHASE_SEPARATIONS,
+    PHASE_HELP_BANK,
+    PHASE_DEMOGRAPHY,
+    PHASE_END,
+) = range(len(PHASES))
+ARRIVAL, GOSSIP, SEPARATION, EXIT = 0, 1, 2, 3  # the trials drawn as geometric gaps
 TARGETING_CODE = {"close": 0, "distant": 1, "random": 2}
 NEVER = np.int64(2**62)  # a gap longer than any run
 WINS, CHANNEL, HELPER, EDGE = 0, 1, 2, 3  # columns of the per-person offer table
@@ -113,7 +202,9 @@ OPENINGS, LOST, PASSES = COLUMN["openings"], COLUMN["lost_openings"], COLUMN["pa
 HIRES = COLUMN["hires_direct"]  # hires by channel: HIRES + channel
 VIA = COLUMN["hires_via_close"]  # hires by the helper's tie: VIA + tie, VIA + 3 for a relay
 SEPARATIONS, EXITS = COLUMN["separations"], COLUMN["exits"]
-BOTH, EMPLOYED_DEGREE = 0, 1  # running counts for the correlation of employment across ties
+# running counts: directed ties employed at both ends, employed ends' degree, the unemployed,
+# ledger entries that may be non-zero
+BOTH, EMPLOYED_DEGREE, POOL, OWING = 0, 1, 2, 3
 EMPLOYED, UNEMPLOYED = COLUMN["employed"], COLUMN["unemployed"]
 assert COLUMN["ears_open"] == ANSWERED + EARS_OPEN and COLUMN["action"] == ANSWERED + ACTION
 assert COLUMN["hires_intro"] == HIRES + INTRO and COLUMN["hires_via_relay"] == VIA + 3
@@ -153,6 +244,7 @@ def simulate_graphs(
     graphs: Sequence[nx.Graph | CSRGraph],
     dynamics: Sequence[np.random.SeedSequence],
     threads: int | None = None,
+    clock: np.ndarray | None = None,
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
@@ -160,6 +252,10 @@ def simulate_graphs(
     one (it is converted once) or each have their own; every graph must have the same number
     of people. Results do not depend on ``threads``: each
     replicate draws only from its own Generator.
+
+    ``clock``, if given, is an (R, len(PHASES)) float64 array that receives each replicate's
+    wall-clock seconds per phase (for the benchmark: reading the clock costs about a
+    microsecond per phase and week, so leave it out of real runs).
     """
     unique: dict[int, int] = {}
     for graph in graphs:
@@ -204,6 +300,7 @@ def simulate_graphs(
             out.elapsed,
             out.correlation,
             spell_bin_of(params.weeks),
+            np.zeros((len(graphs), 0)) if clock is None else clock,
         )
     finally:
         numba.set_num_threads(previous)
@@ -236,20 +333,15 @@ def _simulate_batch(
     elapsed,
     correlation,
     bin_of,
+    clock,
 ):
     for i in prange(len(generators)):
         r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
         g = graph_of[r]
         nodes = slice(node_start[g], node_start[g + 1])
         edges = slice(edge_start[g], edge_start[g + 1])
-        result = _replicate(
-            indptr_all[nodes],
-            indices_all[edges],
-            ties_all[edges],
-            rev_all[edges],
-            rules,
-            setup,
-            generators[r],
+        graph = _graph(indptr_all[nodes], indices_all[edges], ties_all[edges], rev_all[edges])
+        out = Outputs(
             weekly[r],
             mean_reputation[r],
             unemployed_weeks[r],
@@ -260,368 +352,616 @@ def _simulate_batch(
             spells[r],
             elapsed[r],
             correlation[r],
-            bin_of,
+            clock[r],
         )
-        weeks_run[r], weeks_to_offer[r], hired_channel[r] = result
+        weeks_run[r], weeks_to_offer[r], hired_channel[r] = _replicate(
+            graph, rules, setup, generators[r], out, bin_of
+        )
 
 
 @njit(cache=True)
-def _find(indptr, indices, u, v):
-    """CSR position of u -> v, or -1 if they are not neighbours (binary search, sorted rows)."""
-    lo, hi = indptr[u], indptr[u + 1]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if indices[mid] < v:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < indptr[u + 1] and indices[lo] == v:
-        return lo
-    return -1
-
-
-@njit(cache=True)
-def _replicate(
-    indptr,
-    indices,
-    ties,
-    rev,
-    rules,
-    setup,
-    gen,
-    weekly,
-    mean_reputation,
-    unemployed_weeks,
-    answer_state,
-    answer_week,
-    traits,
-    hazard,
-    spells,
-    elapsed,
-    correlation,
-    bin_of,
-):
+def _graph(indptr, indices, ties, rev):
+    """The graph arrays plus each row's edges grouped by tie class (``by_tie``, in row order
+    within a class, classes from ``tie_ptr[u, t]`` to ``tie_ptr[u, t + 1]``): a targeted ask
+    scans only the class it wants."""
     n = len(indptr) - 1
-    n_edges = len(indices)
-    s, p = setup.specificity, setup.positivity
+    by_tie = np.empty(len(indices), dtype=np.int64)
+    tie_ptr = np.empty((n, 4), dtype=np.int64)
+    fill = np.zeros(3, dtype=np.int64)
+    for u in range(n):
+        fill[:] = 0
+        for e in range(indptr[u], indptr[u + 1]):
+            fill[ties[e]] += 1
+        tie_ptr[u, 0] = indptr[u]
+        for t in range(3):
+            tie_ptr[u, t + 1] = tie_ptr[u, t] + fill[t]
+            fill[t] = tie_ptr[u, t]
+        for e in range(indptr[u], indptr[u + 1]):
+            by_tie[fill[ties[e]]] = e
+            fill[ties[e]] += 1
+    return Graph(indptr, indices, ties, rev, by_tie, tie_ptr)
+
+
+@njit(cache=True)
+def _now(clock):
+    """Seconds on the wall clock in a timed run; an untimed run (a clock of length 0) reads no
+    clock at all and gets 0."""
+    if len(clock) == 0:
+        return 0.0
+    with objmode(now="float64"):
+        now = time.perf_counter()
+    return now
+
+
+@njit(cache=True)
+def _tick(clock, phase, since):
+    """Add the time since ``since`` to ``phase`` of the clock (timed runs only); return now."""
+    now = _now(clock)
+    if len(clock) > 0:
+        clock[phase] += now - since
+    return now
+
+
+@njit(cache=True)
+def _replicate(graph, rules, setup, gen, out, bin_of):
+    """One run: initialization, then the weekly schedule of docs/model.md (section 4), one
+    private function per phase; returns (weeks run, the seeker's offer week, its channel)."""
+    st = _initial_state(graph, setup, gen, out, bin_of)
+    # Bernoulli trials with a small success probability (hearing of an opening, separating,
+    # gossiping, leaving the labour force) are drawn as geometric gaps between successes: the
+    # same iid trials, but one draw per success instead of one per trial.
+    log_keep = np.array(
+        [
+            _log_keep(setup.arrival),
+            _log_keep(setup.gossip),
+            _log_keep(setup.separation),
+            _log_keep(setup.exit_rate),
+        ]
+    )
+    for kind in range(4):
+        st.gaps[kind] = _gap(gen, log_keep[kind])
+
+    week_run, offer_week, offer_channel = 0, 0, -1
+    now = _now(out.clock)
+    for week in range(1, setup.weeks + 1):
+        row = out.weekly[week]
+        measured = week > setup.burn_in
+        if not setup.baseline:
+            _sort_pool(st)  # this week's unemployed in node order, as the rules visit them
+            _asks(graph, st, rules, setup, gen, out, row, week)
+            now = _tick(out.clock, PHASE_ASKS, now)
+            _out_of_earshot(graph, st, setup, gen, row, week, log_keep[GOSSIP])
+            now = _tick(out.clock, PHASE_GOSSIP, now)
+        n_targets = _openings(graph, st, rules, setup, gen, row, log_keep[ARRIVAL])
+        now = _tick(out.clock, PHASE_OPENINGS, now)
+        n_helped, offer = _hires(graph, st, setup, out, row, n_targets, measured, bin_of)
+        if offer >= 0:
+            offer_week, offer_channel = week, offer
+        now = _tick(out.clock, PHASE_HIRES, now)
+        _separations(graph, st, gen, row, week, log_keep[SEPARATION])
+        now = _tick(out.clock, PHASE_SEPARATIONS, now)
+        _help_bank(graph, st, setup, n_helped)
+        now = _tick(out.clock, PHASE_HELP_BANK, now)
+        _demography(graph, st, setup, gen, out, row, week, measured, log_keep[EXIT])
+        now = _tick(out.clock, PHASE_DEMOGRAPHY, now)
+        _end_of_week(graph, st, setup, out, row, week, measured, bin_of)
+        now = _tick(out.clock, PHASE_END, now)
+        week_run = week
+        if setup.single and st.employed[SEEKER]:
+            break
+    _tie_products(
+        graph.indptr, graph.indices, out.unemployed_weeks, week_run - setup.burn_in,
+        out.correlation,
+    )  # fmt: skip
+    for week in range(week_run + 1, setup.weeks + 1):  # after a hire: heads stay, no events
+        out.weekly[week, EMPLOYED] = out.weekly[week_run, EMPLOYED]
+        out.weekly[week, UNEMPLOYED] = out.weekly[week_run, UNEMPLOYED]
+        out.mean_reputation[week] = out.mean_reputation[week_run]
+    return week_run, offer_week, offer_channel
+
+
+@njit(cache=True)
+def _initial_state(graph, setup, gen, out, bin_of):
+    """Everyone's week-0 state (docs/model.md, section 5) and the bookkeeping the phases keep
+    up to date: the unemployed pool, each person's unemployed contacts, employed ties."""
+    indptr, indices, rev = graph.indptr, graph.indices, graph.rev
+    n, n_edges = len(indptr) - 1, len(indices)
     max_degree = 0
     for u in range(n):
         max_degree = max(max_degree, indptr[u + 1] - indptr[u])
-
-    employed = np.ones(n, dtype=np.bool_)
-    at_start = np.ones(n, dtype=np.bool_)
-    experienced = np.zeros(n, dtype=np.bool_)
-    banker = np.zeros(n, dtype=np.bool_)
-    reputation = np.zeros(n)
-    state = np.zeros(n_edges, dtype=np.int8)
-    pity = np.zeros(n_edges)
-    asked = np.zeros(n_edges, dtype=np.bool_)
-    relay = np.full(n_edges, -1, dtype=np.int64)
-    relay_week = np.full(n_edges, -1, dtype=np.int64)
-    relay_count = np.zeros(n_edges, dtype=np.int64)
-    owes = np.zeros(n_edges)
-    win = np.zeros((n, 4), dtype=np.int64)  # per person: offers won, then the kept one's
-    candidates = np.empty(max_degree, dtype=np.int64)
-    eligible = np.empty(2 * max_degree, dtype=np.int64)
-    eligible_channel = np.empty(2 * max_degree, dtype=np.int64)
-    eligible_edge = np.empty(2 * max_degree, dtype=np.int64)
-    helped = np.empty(n, dtype=np.int64)
-    targets = np.empty(n, dtype=np.int64)
-    unasked = np.diff(indptr)  # contacts not yet asked this spell
-    spell = np.zeros(n, dtype=np.int64)  # completed weeks of the current spell
-    spell_start = np.zeros(n, dtype=np.int64)  # the week it began
-    counts = np.zeros(2, dtype=np.int64)  # BOTH: directed ties employed at both ends
-
-    # --- initialization (docs/model.md, section 5) ---
+    st = State(
+        employed=np.ones(n, dtype=np.bool_),
+        experienced=np.zeros(n, dtype=np.bool_),
+        banker=np.zeros(n, dtype=np.bool_),
+        reputation=np.zeros(n),
+        unasked=np.diff(indptr),
+        spell=np.zeros(n, dtype=np.int64),
+        spell_start=np.zeros(n, dtype=np.int64),
+        epoch=np.zeros(n, dtype=np.int64),
+        aware=np.zeros(n, dtype=np.int64),
+        jobless_contacts=np.zeros(n, dtype=np.int64),
+        relays_held=np.zeros(n, dtype=np.int64),
+        mark=np.full(n, -1, dtype=np.int64),
+        mark_edge=np.empty(n, dtype=np.int64),
+        pool=np.empty(n, dtype=np.int64),
+        pool_at=np.full(n, -1, dtype=np.int64),
+        state=np.zeros(n_edges, dtype=np.int8),
+        pity=np.zeros(n_edges),
+        asked=np.zeros(n_edges, dtype=np.bool_),
+        owes=np.zeros(n_edges),
+        owing=np.empty(n_edges, dtype=np.int64),
+        owing_at=np.full(n_edges, -1, dtype=np.int64),
+        relay=np.full(n_edges, -1, dtype=np.int64),
+        relay_epoch=np.zeros(n_edges, dtype=np.int64),
+        relay_week=np.full(n_edges, -1, dtype=np.int64),
+        relay_count=np.zeros(n_edges, dtype=np.int64),
+        win=np.zeros((n, 4), dtype=np.int64),
+        candidates=np.empty(max_degree, dtype=np.int64),
+        eligible=np.empty(2 * max_degree, dtype=np.int64),
+        eligible_channel=np.empty(2 * max_degree, dtype=np.int64),
+        eligible_edge=np.empty(2 * max_degree, dtype=np.int64),
+        helped=np.empty(n, dtype=np.int64),
+        targets=np.empty(n, dtype=np.int64),
+        counts=np.array([n_edges, n_edges, 0, 0]),  # everyone employed until drawn otherwise
+        gaps=np.zeros(4, dtype=np.int64),
+    )
     for i in range(n):
-        if setup.single:
-            employed[i] = i != SEEKER
-        else:
-            employed[i] = gen.random() >= setup.initial_unemployed
-        experienced[i] = gen.random() < setup.experienced_share or not employed[i]
-        banker[i] = gen.random() < setup.banker_share
-        traits[i] = (BANKER if banker[i] else 0) | (EXPERIENCED if experienced[i] else 0)
-        spell[i] = 0 if employed[i] else 1  # unemployed at the end of week 0
-        if setup.burn_in == 0 and not employed[i]:  # at risk in week 1, the window's first
-            hazard[0, bin_of[spell[i]]] += 1
-    for u in range(n):
-        if employed[u]:
-            counts[EMPLOYED_DEGREE] += indptr[u + 1] - indptr[u]
-            for e in range(indptr[u], indptr[u + 1]):
-                counts[BOTH] += employed[indices[e]]
+        employed = i != SEEKER if setup.single else gen.random() >= setup.initial_unemployed
+        st.experienced[i] = gen.random() < setup.experienced_share or not employed
+        st.banker[i] = gen.random() < setup.banker_share
+        out.traits[i] = (BANKER if st.banker[i] else 0) | (EXPERIENCED if st.experienced[i] else 0)
+        st.spell[i] = 0 if employed else 1  # unemployed at the end of week 0
+        if setup.burn_in == 0 and not employed:  # at risk in week 1, the window's first
+            out.hazard[0, bin_of[st.spell[i]]] += 1
+        if not employed:
+            _set_employed(
+                graph.indptr, graph.indices, st.employed, st.jobless_contacts, st.pool, st.pool_at,
+                st.counts, i, False,
+            )  # fmt: skip
     seeker_degree = indptr[SEEKER + 1] - indptr[SEEKER]
     if setup.single and setup.banked_favours > 0 and seeker_degree > 0:
         for _ in range(setup.banked_favours):
             e = indptr[SEEKER] + _below(gen, seeker_degree)
-            owes[rev[e]] += 1.0  # the contact owes the seeker
-        reputation[SEEKER] = setup.banked_favours
-    _record_heads(weekly[0], employed)
-    mean_reputation[0] = reputation.mean()
+            st.owes[rev[e]] += 1.0  # the contact owes the seeker
+            _owing(st, rev[e])
+        st.reputation[SEEKER] = setup.banked_favours
+    out.weekly[0, EMPLOYED] = n - st.counts[POOL]
+    out.weekly[0, UNEMPLOYED] = st.counts[POOL]
+    out.mean_reputation[0] = st.reputation.mean()
+    return st
 
-    # Bernoulli trials with a small success probability (hearing of an opening, separating,
-    # gossiping) are drawn as geometric gaps between successes: the same iid trials, but one
-    # draw per success instead of one per trial, which is what makes the core fast.
-    log_keep_arrival = _log_keep(setup.arrival)
-    log_keep_gossip = _log_keep(setup.gossip)
-    log_keep_separation = _log_keep(setup.separation)
-    next_hearer = _gap(gen, log_keep_arrival)
-    gap_gossip = _gap(gen, log_keep_gossip)
-    next_leaver = _gap(gen, log_keep_separation)
-    log_keep_exit = _log_keep(setup.exit_rate)
-    next_exit = _gap(gen, log_keep_exit)
 
-    week_run, offer_week, offer_channel = 0, 0, -1
-    for week in range(1, setup.weeks + 1):
-        row = weekly[week]
-        measured = week > setup.burn_in
-        at_start[:] = employed
-        if not setup.baseline:
-            # --- 1. asks ---
-            for u in range(n):
-                if employed[u] or setup.asks_per_week == 0 or unasked[u] == 0:
-                    continue
-                chosen = _choose_asks(
-                    gen, indptr, ties, asked, u, setup.asks_per_week, setup.targeting, candidates
-                )
-                for t in range(chosen):
-                    e = candidates[t]
-                    c = indices[e]
-                    ce = rev[e]  # c's view of u
-                    asked[e] = True
-                    unasked[u] -= 1
-                    pa = p_action(
-                        rules,
-                        s,
-                        p,
-                        owes[ce],
-                        reputation[u],
-                        1.0 if experienced[c] else 0.0,
-                        ties[e],
-                        pity[ce],
-                        1.0 if banker[c] and employed[c] else 0.0,
-                    )
-                    if gen.random() < pa:
-                        answer = ACTION
-                    elif gen.random() < p_ears_open(rules, s, p, ties[e]):
-                        answer = EARS_OPEN
-                    else:
-                        answer = SYMPATHY
-                    state[ce] = answer
-                    row[ASKS] += 1
-                    row[ANSWERED + answer] += 1
-                    if setup.single and u == SEEKER:
-                        answer_state[c] = answer
-                        answer_week[c] = week
-            # --- 2. out of earshot ---
-            # Visited seeker by seeker: only views of the unemployed matter. An EARS_OPEN teller
-            # tells nothing, so only SYMPATHY and ACTION views are trials.
-            for seeker in range(n):
-                if employed[seeker]:
-                    continue
-                for se in range(indptr[seeker], indptr[seeker + 1]):
-                    e = rev[se]  # c's view of the seeker
-                    view = state[e]
-                    if view != SYMPATHY and view != ACTION:
-                        continue
-                    if gap_gossip > 0:  # this aware contact keeps quiet this week
-                        gap_gossip -= 1
-                        continue
-                    gap_gossip = _gap(gen, log_keep_gossip)
-                    c = indices[se]
-                    degree = indptr[c + 1] - indptr[c]
-                    if degree < 2:
-                        continue
-                    le = indptr[c] + _below(gen, degree - 1)
-                    if le >= e:  # skip the seeker's own slot: uniform over the others
-                        le += 1
-                    listener = indices[le]
-                    if view == SYMPATHY:
-                        row[GOSSIP_PITY] += 1
-                        heard = _find(indptr, indices, listener, seeker)
-                        if heard >= 0:
-                            pity[heard] += 1.0 - p
-                    elif view == ACTION:
-                        heard = _find(indptr, indices, listener, seeker)
-                        if heard >= 0:
-                            if state[heard] == UNAWARE:
-                                state[heard] = EARS_OPEN
-                                row[GOSSIP_ASK] += 1
-                        elif setup.relay >= 1.0 or gen.random() < setup.relay:
-                            told = rev[le]  # listener -> teller carries the ask
-                            if relay_week[told] != week:
-                                relay_week[told], relay_count[told] = week, 0
-                            relay_count[told] += 1
-                            # one of this week's tellings on the tie, uniformly (order-free)
-                            if relay_count[told] == 1 or gen.random() * relay_count[told] < 1.0:
-                                relay[told] = seeker
-                            row[GOSSIP_ASK] += 1
-                        else:  # told, but not kept: the ask goes no further
-                            row[GOSSIP_ASK] += 1
-        # --- 3. openings ---
-        n_targets = 0
-        u, skip = -1, next_hearer  # skip: trials that fail before the next success
-        while True:
-            u += 1 + skip  # straight to the next person who hears of an opening
-            if u >= n:
-                next_hearer = u - n  # the gap runs on into next week's trials
-                break
-            skip = _gap(gen, log_keep_arrival)
-            row[OPENINGS] += 1
-            if not at_start[u]:
-                if gen.random() < fit(rules, s) and gen.random() < p_hire(rules, DIRECT, p):
-                    n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
+@njit(cache=True)
+def _set_employed(indptr, indices, status, jobless_contacts, pool, pool_at, counts, u, employed):
+    """Change u's status and everything kept about it: the pool of the unemployed (and u's
+    place in it), each contact's count of unemployed contacts, the employed-tie counts.
+
+    Per-event helpers take arrays one by one, not the State tuple: a call that is not inlined
+    copies the whole tuple, which cost several times the work done here."""
+    if status[u] == employed:
+        return
+    sign = 1 if employed else -1
+    if not employed:  # before: ties employed at both ends are counted while u still works
+        _count_ties(indptr, indices, status, u, sign, counts)
+    status[u] = employed
+    if employed:
+        _count_ties(indptr, indices, status, u, sign, counts)
+    for e in range(indptr[u], indptr[u + 1]):
+        jobless_contacts[indices[e]] -= sign
+    if employed:  # out of the pool: the last member takes u's place
+        at = pool_at[u]
+        last = pool[counts[POOL] - 1]
+        pool[at] = last
+        pool_at[last] = at
+        pool_at[u] = -1
+        counts[POOL] -= 1
+    else:
+        pool[counts[POOL]] = u
+        pool_at[u] = counts[POOL]
+        counts[POOL] += 1
+
+
+@njit(cache=True)
+def _owing(st, e):
+    """List ledger entry e among those that may be non-zero (the ones that decay)."""
+    if st.owing_at[e] < 0:
+        st.owing_at[e] = st.counts[OWING]
+        st.owing[st.counts[OWING]] = e
+        st.counts[OWING] += 1
+
+
+@njit(cache=True)
+def _sort_pool(st):
+    """The pool in node order: asks and gossip draw in that order, as the reference model."""
+    size = st.counts[POOL]
+    st.pool[:size].sort()
+    for i in range(size):
+        st.pool_at[st.pool[i]] = i
+
+
+@njit(cache=True)
+def _asks(graph, st, rules, setup, gen, out, row, week):
+    """1. Each unemployed person asks up to k contacts not yet asked this spell; each contact
+    answers (docs/model.md 7.1-7.2)."""
+    answer_state, answer_week = out.answer_state, out.answer_week
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    counts, pool, unasked, asked = st.counts, st.pool, st.unasked, st.asked
+    candidates, owes = st.candidates, st.owes
+    reputation, experienced = st.reputation, st.experienced
+    pity, banker, employed = st.pity, st.banker, st.employed
+    aware = st.aware
+    state = st.state
+    if setup.asks_per_week == 0:
+        return
+    indices, ties, rev = graph.indices, graph.ties, graph.rev
+    s, p = setup.specificity, setup.positivity
+    for i in range(counts[POOL]):
+        u = pool[i]
+        if unasked[u] == 0:
+            continue
+        chosen = _choose_asks(
+            gen, graph.indptr, graph.by_tie, graph.tie_ptr, asked, u, setup.asks_per_week,
+            setup.targeting, candidates,
+        )  # fmt: skip
+        for t in range(chosen):
+            e = candidates[t]
+            c = indices[e]
+            ce = rev[e]  # c's view of u
+            asked[e] = True
+            unasked[u] -= 1
+            pa = p_action(
+                rules,
+                s,
+                p,
+                owes[ce],
+                reputation[u],
+                1.0 if experienced[c] else 0.0,
+                ties[e],
+                pity[ce],
+                1.0 if banker[c] and employed[c] else 0.0,
+            )
+            if gen.random() < pa:
+                answer = ACTION
+            elif gen.random() < p_ears_open(rules, s, p, ties[e]):
+                answer = EARS_OPEN
+            else:
+                answer = SYMPATHY
+            aware[u] += _aware(answer) - _aware(state[ce])
+            state[ce] = answer
+            row[ASKS] += 1
+            row[ANSWERED + answer] += 1
+            if setup.single and u == SEEKER:
+                answer_state[c] = answer
+                answer_week[c] = week
+
+
+@njit(cache=True)
+def _aware(view):
+    """1 for a view that gossip can carry (SYMPATHY or ACTION): an EARS_OPEN teller tells
+    nothing, an UNAWARE one knows nothing."""
+    return 1 if view in (SYMPATHY, ACTION) else 0
+
+
+@njit(cache=True)
+def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
+    """2. Contacts aware of a seeker talk about them to one other contact of theirs
+    (docs/model.md 7.3).
+
+    Each SYMPATHY or ACTION view of an unemployed seeker is one trial a week, visited seeker by
+    seeker in node order; a seeker with fewer aware contacts than the gap to the next telling
+    is passed over whole, and "is the listener a contact of the seeker?" is one array read
+    (the seeker's row is marked once, at its first telling).
+    """
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    gaps, counts, pool, aware, state = st.gaps, st.counts, st.pool, st.aware, st.state
+    mark, mark_edge, pity = st.mark, st.mark_edge, st.pity
+    relay_week, relay = st.relay_week, st.relay
+    relay_count, relays_held = st.relay_count, st.relays_held
+    relay_epoch, epoch = st.relay_epoch, st.epoch
+    indptr, indices, rev = graph.indptr, graph.indices, graph.rev
+    p = setup.positivity
+    gap = gaps[GOSSIP]
+    for i in range(counts[POOL]):
+        seeker = pool[i]
+        if gap >= aware[seeker]:  # every aware contact keeps quiet this week
+            gap -= aware[seeker]
+            continue
+        marked = False
+        for se in range(indptr[seeker], indptr[seeker + 1]):
+            e = rev[se]  # c's view of the seeker
+            view = state[e]
+            if view != SYMPATHY and view != ACTION:
                 continue
-            m = 0
+            if gap > 0:  # this aware contact keeps quiet this week
+                gap -= 1
+                continue
+            gap = _gap(gen, log_keep_gossip)
+            c = indices[se]
+            degree = indptr[c + 1] - indptr[c]
+            if degree < 2:
+                continue
+            le = indptr[c] + _below(gen, degree - 1)
+            if le >= e:  # skip the seeker's own slot: uniform over the others
+                le += 1
+            listener = indices[le]
+            if not marked:  # mark[v] == seeker: v is a contact, mark_edge[v] its view
+                for x in range(indptr[seeker], indptr[seeker + 1]):
+                    mark[indices[x]] = seeker
+                    mark_edge[indices[x]] = rev[x]
+                marked = True
+            heard = mark_edge[listener] if mark[listener] == seeker else -1
+            if view == SYMPATHY:
+                row[GOSSIP_PITY] += 1
+                if heard >= 0:
+                    pity[heard] += 1.0 - p
+            elif heard >= 0:
+                if state[heard] == UNAWARE:
+                    state[heard] = EARS_OPEN
+                    row[GOSSIP_ASK] += 1
+            elif setup.relay >= 1.0 or gen.random() < setup.relay:
+                told = rev[le]  # listener -> teller carries the ask
+                if relay_week[told] != week:
+                    relay_week[told], relay_count[told] = week, 0
+                relay_count[told] += 1
+                # one of this week's tellings on the tie, uniformly (order-free)
+                if relay_count[told] == 1 or gen.random() * relay_count[told] < 1.0:
+                    if relay[told] < 0:
+                        relays_held[listener] += 1
+                    relay[told] = seeker
+                    relay_epoch[told] = epoch[seeker]
+                row[GOSSIP_ASK] += 1
+            else:  # told, but not kept: the ask goes no further
+                row[GOSSIP_ASK] += 1
+    gaps[GOSSIP] = gap
+
+
+@njit(cache=True)
+def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
+    """3. Openings: whoever hears of one applies if unemployed, or passes it to one contact
+    who would take it (docs/model.md 7.4). Returns the number of people with an offer.
+
+    Nothing changes anyone's status before the hires, so ``employed`` is still the status at
+    the start of the week. A hearer with no unemployed contact and no relayed ask loses the
+    opening without a look at their contacts (the look draws nothing then either)."""
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    gaps, employed, win, targets = st.gaps, st.employed, st.win, st.targets
+    jobless_contacts, state = st.jobless_contacts, st.state
+    banker, eligible = st.banker, st.eligible
+    eligible_channel, eligible_edge = st.eligible_channel, st.eligible_edge
+    relays_held, relay = st.relays_held, st.relay
+    relay_epoch, epoch = st.relay_epoch, st.epoch
+    indptr, indices = graph.indptr, graph.indices
+    s, p = setup.specificity, setup.positivity
+    n = len(indptr) - 1
+    n_targets = 0
+    u, skip = -1, gaps[ARRIVAL]  # skip: trials that fail before the next success
+    while True:
+        u += 1 + skip  # straight to the next person who hears of an opening
+        if u >= n:
+            gaps[ARRIVAL] = u - n  # the gap runs on into next week's trials
+            break
+        skip = _gap(gen, log_keep_arrival)
+        row[OPENINGS] += 1
+        if not employed[u]:
+            if gen.random() < fit(rules, s) and gen.random() < p_hire(rules, DIRECT, p):
+                n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
+            continue
+        m = 0
+        if jobless_contacts[u] > 0:
             for e in range(indptr[u], indptr[u + 1]):
                 v = indices[e]
-                if at_start[v]:
+                if employed[v]:
                     continue
                 if gen.random() < p_pass(rules, state[e], s, banker[u]):
                     eligible[m] = v
                     eligible_channel[m] = INTRO if state[e] == ACTION else LEAD
                     eligible_edge[m] = e
                     m += 1
+        if relays_held[u] > 0:
             for e in range(indptr[u], indptr[u + 1]):
                 seeker = relay[e]
-                if seeker < 0 or at_start[seeker]:
+                if seeker < 0:
+                    continue
+                if employed[seeker] or relay_epoch[e] != epoch[seeker]:
+                    # the seeker's spell has ended: the relay is dead for good, drop it now
+                    relay[e] = -1
+                    relays_held[u] -= 1
                     continue
                 if gen.random() < p_pass(rules, EARS_OPEN, s, banker[u]):
                     eligible[m] = seeker
                     eligible_channel[m] = LEAD
                     eligible_edge[m] = -1
                     m += 1
-            if m == 0:
-                row[LOST] += 1
-                continue
-            j = _below(gen, m)
-            row[PASSES] += 1
-            channel = eligible_channel[j]
-            if gen.random() < p_hire(rules, channel, p):
-                n_targets = _offer(
-                    gen, win, targets, n_targets, eligible[j], channel, u, eligible_edge[j]
-                )
-        # --- 4. hires ---
-        n_helped = 0
-        for i in range(n_targets):
-            t = targets[i]
-            win[t, WINS] = 0  # ready for next week
-            employed[t] = True
-            _count_ties(indptr, indices, employed, t, 1, counts)
-            if measured:
-                hazard[1, bin_of[spell[t]]] += 1
-                if spell_start[t] > setup.burn_in:
-                    spells[0, spell[t]] += 1
-            spell[t] = 0
-            row[HIRES + win[t, CHANNEL]] += 1
-            if win[t, HELPER] >= 0:
-                helped[n_helped] = t
-                n_helped += 1
-                row[VIA + (ties[win[t, EDGE]] if win[t, EDGE] >= 0 else 3)] += 1
-            if setup.single and t == SEEKER:
-                offer_week, offer_channel = week, win[t, CHANNEL]
-        # --- 5. separations ---
-        # Trials run over everyone; a hit on someone unemployed changes nothing, so each
-        # employed person still leaves with probability b, independently.
-        u, skip = -1, next_leaver
-        while True:
-            u += 1 + skip
-            if u >= n:
-                next_leaver = u - n
-                break
-            skip = _gap(gen, log_keep_separation)
-            if employed[u]:
-                _count_ties(indptr, indices, employed, u, -1, counts)
-                employed[u] = False
-                spell[u], spell_start[u] = 0, week
-                row[SEPARATIONS] += 1
-                _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay)
-                unasked[u] = indptr[u + 1] - indptr[u]
-        # --- 6. help bank ---
-        if setup.decay > 0.0:
-            keep = 1.0 - setup.decay
-            reputation *= keep
-            owes *= keep
-        for h in range(n_helped):
-            t = helped[h]
-            reputation[win[t, HELPER]] += 1.0
-            e = win[t, EDGE]  # helper -> hired; -1 for a relay: no tie, no ledger entry
-            if e >= 0:
-                repaid = min(1.0, owes[e])
-                owes[e] -= repaid
-                if repaid < 1.0:
-                    owes[rev[e]] += 1.0 - repaid
-        # --- 7. demography: leavers replaced at their node by entrants ---
-        u, skip = -1, next_exit
-        while True:
-            u += 1 + skip
-            if u >= n:
-                next_exit = u - n
-                break
-            skip = _gap(gen, log_keep_exit)
-            row[EXITS] += 1
-            traits[u] |= REPLACED
-            if not employed[u]:
-                if measured and spell_start[u] > setup.burn_in:
-                    spells[1, spell[u]] += 1  # censored: gone after surviving spell[u] weeks
-            else:
-                _count_ties(indptr, indices, employed, u, -1, counts)
-            _replace_person(
-                indptr, indices, rev, u, asked, unasked, state, pity, owes, relay, relay_week,
-                relay_count,
+        if m == 0:
+            row[LOST] += 1
+            continue
+        j = _below(gen, m)
+        row[PASSES] += 1
+        channel = eligible_channel[j]
+        if gen.random() < p_hire(rules, channel, p):
+            n_targets = _offer(
+                gen, win, targets, n_targets, eligible[j], channel, u,
+                eligible_edge[j],
             )  # fmt: skip
-            reputation[u] = 0.0
-            employed[u] = gen.random() >= setup.entrant_unemployed
-            banker[u] = gen.random() < setup.banker_share
-            experienced[u] = not employed[u]  # an entrant looking for work is searching now
-            spell[u], spell_start[u] = 0, week
-            if employed[u]:
-                _count_ties(indptr, indices, employed, u, 1, counts)
-        # --- 8. end of week ---
-        working = idle = 0  # counted separately, so conservation is a real check
-        total_reputation = 0.0
-        last = week == setup.weeks
-        # the unemployed now are those at risk at the start of next week, if it is measured
-        at_risk_next = not last and week + 1 > setup.burn_in
-        at_risk_next = at_risk_next and not (setup.single and employed[SEEKER])  # no next week
-        for u in range(n):
-            total_reputation += reputation[u]
-            if employed[u]:
-                working += 1
-            else:
-                idle += 1
-                if measured:
-                    unemployed_weeks[u] += 1
-                    if last and spell_start[u] > setup.burn_in:
-                        spells[1, spell[u]] += 1  # censored at the window's end
-                spell[u] += 1
-                if measured:
-                    elapsed[spell[u]] += 1
-                if at_risk_next:
-                    hazard[0, bin_of[spell[u]]] += 1
-        if measured and n_edges > 0:
-            employed_ends = counts[EMPLOYED_DEGREE] / n_edges  # degree-weighted mean status
-            both = counts[BOTH] / n_edges
-            if 0.0 < employed_ends < 1.0:
-                spread = employed_ends * (1.0 - employed_ends)
-                correlation[0] += (both - employed_ends**2) / spread
-                correlation[1] += 1.0
-            correlation[2] += both
-        row[EMPLOYED] = working
-        row[UNEMPLOYED] = idle
-        mean_reputation[week] = total_reputation / n
-        week_run = week
-        if setup.single and employed[SEEKER]:
-            break
-    _tie_products(indptr, indices, unemployed_weeks, week_run - setup.burn_in, correlation)
-    for week in range(week_run + 1, setup.weeks + 1):  # after a hire: heads stay, no events
-        weekly[week, EMPLOYED] = weekly[week_run, EMPLOYED]
-        weekly[week, UNEMPLOYED] = weekly[week_run, UNEMPLOYED]
-        mean_reputation[week] = mean_reputation[week_run]
-    return week_run, offer_week, offer_channel
+    return n_targets
 
 
 @njit(cache=True)
-def _choose_asks(gen, indptr, ties, asked, u, k, targeting, chosen):
+def _hires(graph, st, setup, out, row, n_targets, measured, bin_of):
+    """4. Everyone with an offer is hired through the one kept (docs/model.md 7.5). Returns
+    the number hired through a contact and, for a single seeker hired now, the channel."""
+    hazard, spells = out.hazard, out.spells
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    targets, win, employed, jobless_contacts = st.targets, st.win, st.employed, st.jobless_contacts
+    pool, pool_at, counts, spell = st.pool, st.pool_at, st.counts, st.spell
+    spell_start, helped = st.spell_start, st.helped
+    n_helped, offer = 0, -1
+    for i in range(n_targets):
+        t = targets[i]
+        win[t, WINS] = 0  # ready for next week
+        _set_employed(
+            graph.indptr, graph.indices, employed, jobless_contacts, pool, pool_at,
+            counts, t, True,
+        )  # fmt: skip
+        if measured:
+            hazard[1, bin_of[spell[t]]] += 1
+            if spell_start[t] > setup.burn_in:
+                spells[0, spell[t]] += 1
+        spell[t] = 0
+        row[HIRES + win[t, CHANNEL]] += 1
+        if win[t, HELPER] >= 0:
+            helped[n_helped] = t
+            n_helped += 1
+            edge = win[t, EDGE]
+            row[VIA + (graph.ties[edge] if edge >= 0 else 3)] += 1
+        if setup.single and t == SEEKER:
+            offer = win[t, CHANNEL]
+    return n_helped, offer
+
+
+@njit(cache=True)
+def _separations(graph, st, gen, row, week, log_keep_separation):
+    """5. Each employed person loses the job with probability b (docs/model.md 7.6).
+
+    Trials run over everyone; a hit on someone unemployed changes nothing, so each employed
+    person still leaves with probability b, independently."""
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    gaps, employed, jobless_contacts, pool = st.gaps, st.employed, st.jobless_contacts, st.pool
+    pool_at, counts, spell, spell_start = st.pool_at, st.counts, st.spell, st.spell_start
+    experienced, asked, state, pity, aware = st.experienced, st.asked, st.state, st.pity, st.aware
+    unasked, epoch = st.unasked, st.epoch
+    indptr = graph.indptr
+    n = len(indptr) - 1
+    u, skip = -1, gaps[SEPARATION]
+    while True:
+        u += 1 + skip
+        if u >= n:
+            gaps[SEPARATION] = u - n
+            break
+        skip = _gap(gen, log_keep_separation)
+        if employed[u]:
+            _set_employed(
+                graph.indptr, graph.indices, employed, jobless_contacts, pool, pool_at,
+                counts, u, False,
+            )  # fmt: skip
+            spell[u], spell_start[u] = 0, week
+            row[SEPARATIONS] += 1
+            _start_spell(
+                graph.indptr, graph.rev, u, experienced, asked, state, pity, aware,
+                unasked, epoch,
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def _help_bank(graph, st, setup, n_helped):
+    """6. Credit decays; each helper gains reputation and the ledger between helper and hired
+    moves by one favour (docs/model.md 7.7)."""
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    counts, owing, owes, owing_at, helped = st.counts, st.owing, st.owes, st.owing_at, st.helped
+    reputation, win = st.reputation, st.win
+    if setup.decay > 0.0:
+        keep = 1.0 - setup.decay
+        reputation *= keep
+        # Only ledger entries that may be non-zero decay (0 * keep is 0): the same products
+        # as decaying every tie, at the cost of the ledger's size. Entries settled to zero
+        # leave the list here.
+        kept = 0
+        for i in range(counts[OWING]):
+            e = owing[i]
+            if owes[e] == 0.0:
+                owing_at[e] = -1
+                continue
+            owes[e] *= keep
+            owing[kept] = e
+            owing_at[e] = kept
+            kept += 1
+        counts[OWING] = kept
+    for h in range(n_helped):
+        t = helped[h]
+        reputation[win[t, HELPER]] += 1.0
+        e = win[t, EDGE]  # helper -> hired; -1 for a relay: no tie, no ledger entry
+        if e >= 0:
+            repaid = min(1.0, owes[e])
+            owes[e] -= repaid
+            if repaid < 1.0:
+                owes[graph.rev[e]] += 1.0 - repaid
+                _owing(st, graph.rev[e])
+
+
+@njit(cache=True)
+def _demography(graph, st, setup, gen, out, row, week, measured, log_keep_exit):
+    """7. Leavers are replaced at their node by entrants (docs/model.md 7.9)."""
+    n = len(graph.indptr) - 1
+    u, skip = -1, st.gaps[EXIT]
+    while True:
+        u += 1 + skip
+        if u >= n:
+            st.gaps[EXIT] = u - n
+            break
+        skip = _gap(gen, log_keep_exit)
+        row[EXITS] += 1
+        out.traits[u] |= REPLACED
+        if not st.employed[u] and measured and st.spell_start[u] > setup.burn_in:
+            out.spells[1, st.spell[u]] += 1  # censored: gone after surviving spell[u] weeks
+        _replace_person(graph, st, u)
+        st.reputation[u] = 0.0
+        employed = gen.random() >= setup.entrant_unemployed
+        st.banker[u] = gen.random() < setup.banker_share
+        st.experienced[u] = not employed  # an entrant looking for work is searching now
+        st.spell[u], st.spell_start[u] = 0, week
+        _set_employed(
+            graph.indptr, graph.indices, st.employed, st.jobless_contacts, st.pool, st.pool_at,
+            st.counts, u, employed,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _end_of_week(graph, st, setup, out, row, week, measured, bin_of):
+    """8. Head counts, reputation, and the window's spell and duration counts."""
+    unemployed_weeks, spells, elapsed = out.unemployed_weeks, out.spells, out.elapsed
+    hazard, correlation, mean_reputation = out.hazard, out.correlation, out.mean_reputation
+    # the state's arrays as locals: a tuple field read in a loop costs a reference count
+    employed, counts, pool, spell_start = st.employed, st.counts, st.pool, st.spell_start
+    spell, reputation = st.spell, st.reputation
+    n = len(graph.indptr) - 1
+    n_edges = len(graph.indices)
+    last = week == setup.weeks
+    # the unemployed now are those at risk at the start of next week, if it is measured
+    at_risk_next = not last and week + 1 > setup.burn_in
+    at_risk_next = at_risk_next and not (setup.single and employed[SEEKER])  # no next week
+    idle = 0
+    for i in range(counts[POOL]):  # counts only: the pool's order does not matter here
+        u = pool[i]
+        idle += 1
+        if measured:
+            unemployed_weeks[u] += 1
+            if last and spell_start[u] > setup.burn_in:
+                spells[1, spell[u]] += 1  # censored at the window's end
+        spell[u] += 1
+        if measured:
+            elapsed[spell[u]] += 1
+        if at_risk_next:
+            hazard[0, bin_of[spell[u]]] += 1
+    total_reputation = 0.0
+    working = 0  # counted from status, apart from the pool, so conservation is a real check
+    for u in range(n):
+        total_reputation += reputation[u]
+        working += employed[u]
+    if measured and n_edges > 0:
+        employed_ends = counts[EMPLOYED_DEGREE] / n_edges  # degree-weighted mean status
+        both = counts[BOTH] / n_edges
+        if 0.0 < employed_ends < 1.0:
+            spread = employed_ends * (1.0 - employed_ends)
+            correlation[0] += (both - employed_ends**2) / spread
+            correlation[1] += 1.0
+        correlation[2] += both
+    row[EMPLOYED] = working
+    row[UNEMPLOYED] = idle
+    mean_reputation[week] = total_reputation / n
+
+
+@njit(cache=True)
+def _choose_asks(gen, indptr, by_tie, tie_ptr, asked, u, k, targeting, chosen):
     """Fill chosen[:j] with the j <= k contacts u asks this week and return j.
 
     The preferred tie class first (targeting 0: close first, 1: distant first, 2: no order),
@@ -631,13 +971,19 @@ def _choose_asks(gen, indptr, ties, asked, u, k, targeting, chosen):
     for step in range(1 if targeting == 2 else 3):
         if j == k:
             break
-        tie = step if targeting == 0 else 2 - step
         m = j
-        for e in range(indptr[u], indptr[u + 1]):
-            if asked[e] or (targeting != 2 and ties[e] != tie):
-                continue
-            chosen[m] = e
-            m += 1
+        if targeting == 2:
+            for e in range(indptr[u], indptr[u + 1]):
+                if not asked[e]:
+                    chosen[m] = e
+                    m += 1
+        else:
+            tie = step if targeting == 0 else 2 - step
+            for q in range(tie_ptr[u, tie], tie_ptr[u, tie + 1]):
+                e = by_tie[q]
+                if not asked[e]:
+                    chosen[m] = e
+                    m += 1
         take = min(k - j, m - j)
         if take < m - j:
             for t in range(take):
@@ -677,8 +1023,8 @@ def _gap(gen, log_keep):
 def _offer(gen, win, targets, n_targets, target, channel, helper, edge):
     """Keep one successful offer per person, uniformly among them (reservoir sampling).
 
-    ``win[t]`` holds (offers won, channel, helper, helper -> t edge) of the kept offer. Returns
-    the number of distinct people with an offer this week (listed in ``targets``).
+    ``st.win[t]`` holds (offers won, channel, helper, helper -> t edge) of the kept offer.
+    Returns the number of distinct people with an offer this week (listed in ``st.targets``).
     """
     if win[target, WINS] == 0:
         targets[n_targets] = target
@@ -692,14 +1038,17 @@ def _offer(gen, win, targets, n_targets, target, channel, helper, edge):
 
 
 @njit(cache=True)
-def _start_spell(indptr, indices, rev, u, experienced, asked, state, pity, relay):
-    """A new spell for u: contacts forget their answers and pity, relays of u's ask are cleared."""
+def _start_spell(indptr, rev, u, experienced, asked, state, pity, aware, unasked, epoch):
+    """A new spell for u: contacts forget their answers and pity; relays of u's ask die (the
+    new epoch marks them, and openings drop them when they meet them)."""
     experienced[u] = True
     for e in range(indptr[u], indptr[u + 1]):
         asked[e] = False
         state[rev[e]] = UNAWARE
         pity[rev[e]] = 0.0
-    _clear_relays_of(indptr, indices, rev, u, relay)
+    aware[u] = 0
+    unasked[u] = indptr[u + 1] - indptr[u]
+    epoch[u] += 1
 
 
 @njit(cache=True)
@@ -731,43 +1080,23 @@ def _count_ties(indptr, indices, employed, u, sign, counts):
 
 
 @njit(cache=True)
-def _replace_person(
-    indptr, indices, rev, u, asked, unasked, state, pity, owes, relay, relay_week, relay_count
-):
+def _replace_person(graph, st, u):
     """A newcomer at node u: no views held or about them, no ledger, not asked, asks no one,
-    holds no one's relayed ask, and no relay of u's own ask survives."""
-    unasked[u] = indptr[u + 1] - indptr[u]
-    for e in range(indptr[u], indptr[u + 1]):
+    holds no one's relayed ask, and no relay of u's own ask survives (a new epoch)."""
+    indices, rev = graph.indices, graph.rev
+    st.unasked[u] = graph.indptr[u + 1] - graph.indptr[u]
+    for e in range(graph.indptr[u], graph.indptr[u + 1]):
         back = rev[e]
-        if asked[back]:  # the neighbour may ask the newcomer
-            asked[back] = False
-            unasked[indices[e]] += 1
-        asked[e] = False
-        state[e] = state[back] = UNAWARE
-        pity[e] = pity[back] = 0.0
-        owes[e] = owes[back] = 0.0
-        relay[e], relay_week[e], relay_count[e] = -1, -1, 0
-    _clear_relays_of(indptr, indices, rev, u, relay)
-
-
-@njit(cache=True)
-def _clear_relays_of(indptr, indices, rev, u, relay):
-    """Forget every relay of u's ask (held by the neighbours of u's neighbours)."""
-    for e in range(indptr[u], indptr[u + 1]):
-        teller = indices[e]
-        for te in range(indptr[teller], indptr[teller + 1]):
-            listener_edge = rev[te]  # listener -> teller
-            if relay[listener_edge] == u:
-                relay[listener_edge] = -1
-
-
-@njit(cache=True)
-def _record_heads(row, employed):
-    working = idle = 0  # counted separately, so conservation is a real check
-    for u in range(len(employed)):
-        if employed[u]:
-            working += 1
-        else:
-            idle += 1
-    row[EMPLOYED] = working
-    row[UNEMPLOYED] = idle
+        v = indices[e]
+        if st.asked[back]:  # the neighbour may ask the newcomer
+            st.asked[back] = False
+            st.unasked[v] += 1
+        st.aware[v] -= _aware(st.state[e])  # u's view of v goes with u
+        st.asked[e] = False
+        st.state[e] = st.state[back] = UNAWARE
+        st.pity[e] = st.pity[back] = 0.0
+        st.owes[e] = st.owes[back] = 0.0
+        st.relay[e], st.relay_week[e], st.relay_count[e] = -1, -1, 0
+    st.aware[u] = 0
+    st.relays_held[u] = 0
+    st.epoch[u] += 1
