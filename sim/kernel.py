@@ -148,6 +148,7 @@ State = namedtuple(
         "mark_edge",
         "pool",
         "pool_at",
+        "spare",
         "state",
         "pity",
         "asked",
@@ -203,8 +204,8 @@ HIRES = COLUMN["hires_direct"]  # hires by channel: HIRES + channel
 VIA = COLUMN["hires_via_close"]  # hires by the helper's tie: VIA + tie, VIA + 3 for a relay
 SEPARATIONS, EXITS = COLUMN["separations"], COLUMN["exits"]
 # running counts: directed ties employed at both ends, employed ends' degree, the unemployed,
-# ledger entries that may be non-zero
-BOTH, EMPLOYED_DEGREE, POOL, OWING = 0, 1, 2, 3
+# ledger entries that may be non-zero, the pool's length with holes and its ordered prefix
+BOTH, EMPLOYED_DEGREE, POOL, OWING, POOL_END, POOL_ORDERED = range(6)
 EMPLOYED, UNEMPLOYED = COLUMN["employed"], COLUMN["unemployed"]
 assert COLUMN["ears_open"] == ANSWERED + EARS_OPEN and COLUMN["action"] == ANSWERED + ACTION
 assert COLUMN["hires_intro"] == HIRES + INTRO and COLUMN["hires_via_relay"] == VIA + 3
@@ -427,7 +428,6 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
         row = out.weekly[week]
         measured = week > setup.burn_in
         if not setup.baseline:
-            _sort_pool(st)  # this week's unemployed in node order, as the rules visit them
             _asks(graph, st, rules, setup, gen, out, row, week)
             now = _tick(out.clock, PHASE_ASKS, now)
             _out_of_earshot(graph, st, setup, gen, row, week, log_keep[GOSSIP])
@@ -483,7 +483,8 @@ def _initial_state(graph, setup, gen, out, bin_of):
         relays_held=np.zeros(n, dtype=np.int64),
         mark=np.full(n, -1, dtype=np.int64),
         mark_edge=np.empty(n, dtype=np.int64),
-        pool=np.empty(n, dtype=np.int64),
+        pool=np.empty(2 * n, dtype=np.int64),  # members, holes, and a week's new spells
+        spare=np.empty(n, dtype=np.int64),
         pool_at=np.full(n, -1, dtype=np.int64),
         state=np.zeros(n_edges, dtype=np.int8),
         pity=np.zeros(n_edges),
@@ -502,7 +503,7 @@ def _initial_state(graph, setup, gen, out, bin_of):
         eligible_edge=np.empty(2 * max_degree, dtype=np.int64),
         helped=np.empty(n, dtype=np.int64),
         targets=np.empty(n, dtype=np.int64),
-        counts=np.array([n_edges, n_edges, 0, 0]),  # everyone employed until drawn otherwise
+        counts=np.array([n_edges, n_edges, 0, 0, 0, 0]),  # everyone employed until drawn otherwise
         gaps=np.zeros(4, dtype=np.int64),
     )
     for i in range(n):
@@ -525,6 +526,7 @@ def _initial_state(graph, setup, gen, out, bin_of):
             st.owes[rev[e]] += 1.0  # the contact owes the seeker
             _owing(st, rev[e])
         st.reputation[SEEKER] = setup.banked_favours
+    _tidy_pool(st)
     out.weekly[0, EMPLOYED] = n - st.counts[POOL]
     out.weekly[0, UNEMPLOYED] = st.counts[POOL]
     out.mean_reputation[0] = st.reputation.mean()
@@ -548,16 +550,14 @@ def _set_employed(indptr, indices, status, jobless_contacts, pool, pool_at, coun
         _count_ties(indptr, indices, status, u, sign, counts)
     for e in range(indptr[u], indptr[u + 1]):
         jobless_contacts[indices[e]] -= sign
-    if employed:  # out of the pool: the last member takes u's place
-        at = pool_at[u]
-        last = pool[counts[POOL] - 1]
-        pool[at] = last
-        pool_at[last] = at
+    if employed:  # out of the pool: a hole until the end of the week (_tidy_pool)
+        pool[pool_at[u]] = -1
         pool_at[u] = -1
         counts[POOL] -= 1
     else:
-        pool[counts[POOL]] = u
-        pool_at[u] = counts[POOL]
+        pool[counts[POOL_END]] = u
+        pool_at[u] = counts[POOL_END]
+        counts[POOL_END] += 1
         counts[POOL] += 1
 
 
@@ -571,12 +571,36 @@ def _owing(st, e):
 
 
 @njit(cache=True)
-def _sort_pool(st):
-    """The pool in node order: asks and gossip draw in that order, as the reference model."""
-    size = st.counts[POOL]
-    st.pool[:size].sort()
-    for i in range(size):
-        st.pool_at[st.pool[i]] = i
+def _tidy_pool(st):
+    """Put the pool of the unemployed back in node order, the order the rules visit them in.
+
+    During a week, a hire leaves a hole (-1) in the pool and a new spell is appended at its
+    end; here the holes go and the appended people are merged in: O(pool + k log k) for k
+    new spells, where sorting the whole pool each week would cost O(pool log pool)."""
+    pool, pool_at, counts, spare = st.pool, st.pool_at, st.counts, st.spare
+    ordered, end = counts[POOL_ORDERED], counts[POOL_END]
+    tail = pool[ordered:end]
+    tail.sort()  # in place; holes are -1: they sort first
+    t = 0
+    while t < len(tail) and tail[t] < 0:
+        t += 1
+    i = m = 0
+    while True:
+        while i < ordered and pool[i] < 0:
+            i += 1
+        if i < ordered and (t == len(tail) or pool[i] < tail[t]):
+            spare[m] = pool[i]
+            i += 1
+        elif t < len(tail):
+            spare[m] = tail[t]
+            t += 1
+        else:
+            break
+        m += 1
+    for k in range(m):
+        pool[k] = spare[k]
+        pool_at[spare[k]] = k
+    counts[POOL_END] = counts[POOL_ORDERED] = m
 
 
 @njit(cache=True)
@@ -929,8 +953,9 @@ def _end_of_week(graph, st, setup, out, row, week, measured, bin_of):
     # the unemployed now are those at risk at the start of next week, if it is measured
     at_risk_next = not last and week + 1 > setup.burn_in
     at_risk_next = at_risk_next and not (setup.single and employed[SEEKER])  # no next week
+    _tidy_pool(st)  # in node order again for next week's asks and gossip
     idle = 0
-    for i in range(counts[POOL]):  # counts only: the pool's order does not matter here
+    for i in range(counts[POOL]):
         u = pool[i]
         idle += 1
         if measured:
