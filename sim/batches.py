@@ -101,6 +101,7 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
             job.engine,
             first=job.stream(index),
             threads=threads,
+            per_person=False,  # a sweep's tables need only per-run outcomes (memory: threads x n)
         )
         runs_parts.append(pa.table(summarise(job, segment, index, runs)))
         if job.weekly:
@@ -137,7 +138,7 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
 
         columns.update(outcomes(runs))
     else:
-        n = runs.unemployed_weeks.shape[1]
+        n = runs.n_people
         weeks = np.maximum(runs.weeks_run, 1)
         columns["mean_unemployment"] = runs.column("unemployed")[:, 1:].sum(axis=1) / (weeks * n)
     columns["final_mean_reputation"] = runs.mean_reputation[np.arange(size), runs.weeks_run]

@@ -186,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sim.market import format_outcomes
 
         print(
-            f"market of {runs.unemployed_weeks.shape[1]:,} people on '{params.graph}' "
+            f"market of {runs.n_people:,} people on '{params.graph}' "
             f"({args.engine} engine, seed {args.seed}); measured over weeks "
             f"{params.burn_in + 1}-{params.weeks} (burn-in {params.burn_in} weeks):"
         )

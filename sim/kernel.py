@@ -119,6 +119,7 @@ Outputs = namedtuple(
         "spells",
         "elapsed",
         "correlation",
+        "unemployed_hist",
         "clock",
     ],
 )
@@ -246,6 +247,7 @@ def simulate_graphs(
     dynamics: Sequence[np.random.SeedSequence],
     threads: int | None = None,
     clock: np.ndarray | None = None,
+    per_person: bool = True,
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
@@ -253,6 +255,10 @@ def simulate_graphs(
     one (it is converted once) or each have their own; every graph must have the same number
     of people. Results do not depend on ``threads``: each
     replicate draws only from its own Generator.
+
+    ``per_person=False`` leaves out the (R, n) outputs (``Runs.unemployed_weeks``,
+    ``answer_state``, ``answer_week``, ``traits`` come back with n = 0): each replicate keeps
+    them only while it runs, so memory grows with the threads, not with the replicates.
 
     ``clock``, if given, is an (R, len(PHASES)) float64 array that receives each replicate's
     wall-clock seconds per phase (for the benchmark: reading the clock costs about a
@@ -271,16 +277,13 @@ def simulate_graphs(
     node_start = np.cumsum([0] + [len(a[0]) for a in arrays]).astype(np.int64)
     edge_start = np.cumsum([0] + [len(a[1]) for a in arrays]).astype(np.int64)
     graph_of = np.array([unique[id(graph)] for graph in graphs], dtype=np.int64)
-    out = empty(params, "numba", len(graphs), graphs[0].number_of_nodes())
+    out = empty(params, "numba", len(graphs), graphs[0].number_of_nodes(), per_person)
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
         _simulate_batch(
-            np.concatenate([a[0] for a in arrays]),
-            np.concatenate([a[1] for a in arrays]),
-            np.concatenate([a[2] for a in arrays]),
-            np.concatenate([a[3] for a in arrays]),
+            *(_joined([a[k] for a in arrays]) for k in range(4)),
             node_start,
             edge_start,
             graph_of,
@@ -300,12 +303,18 @@ def simulate_graphs(
             out.spells,
             out.elapsed,
             out.correlation,
+            out.unemployed_hist,
             spell_bin_of(params.weeks),
             np.zeros((len(graphs), 0)) if clock is None else clock,
         )
     finally:
         numba.set_num_threads(previous)
     return out
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """One array of every graph's part, without a copy when all replicates share one graph."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 @njit(parallel=True, cache=True)
@@ -333,26 +342,30 @@ def _simulate_batch(
     spells,
     elapsed,
     correlation,
+    unemployed_hist,
     bin_of,
     clock,
 ):
+    kept = unemployed_weeks.shape[1] > 0  # per-person outputs, or a replicate's own scratch
     for i in prange(len(generators)):
         r = np.int64(i)  # prange counts in uint64; typed-list indexing wants int64
         g = graph_of[r]
         nodes = slice(node_start[g], node_start[g + 1])
         edges = slice(edge_start[g], edge_start[g + 1])
         graph = _graph(indptr_all[nodes], indices_all[edges], ties_all[edges], rev_all[edges])
+        n = len(graph.indptr) - 1
         out = Outputs(
             weekly[r],
             mean_reputation[r],
-            unemployed_weeks[r],
-            answer_state[r],
-            answer_week[r],
-            traits[r],
+            unemployed_weeks[r] if kept else np.zeros(n, dtype=np.int64),
+            answer_state[r] if kept else np.full(n, -1, dtype=np.int64),
+            answer_week[r] if kept else np.full(n, -1, dtype=np.int64),
+            traits[r] if kept else np.zeros(n, dtype=np.int8),
             hazard[r],
             spells[r],
             elapsed[r],
             correlation[r],
+            unemployed_hist[r],
             clock[r],
         )
         weeks_run[r], weeks_to_offer[r], hired_channel[r] = _replicate(
@@ -453,6 +466,8 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
         graph.indptr, graph.indices, out.unemployed_weeks, week_run - setup.burn_in,
         out.correlation,
     )  # fmt: skip
+    for u in range(len(graph.indptr) - 1):
+        out.unemployed_hist[out.unemployed_weeks[u]] += 1
     for week in range(week_run + 1, setup.weeks + 1):  # after a hire: heads stay, no events
         out.weekly[week, EMPLOYED] = out.weekly[week_run, EMPLOYED]
         out.weekly[week, UNEMPLOYED] = out.weekly[week_run, UNEMPLOYED]

@@ -49,7 +49,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from sim.runs import SPELL_BINS, Runs
-from sim.stats import gini, kaplan_meier, proportion_interval
+from sim.stats import gini_of_counts, kaplan_meier, proportion_interval
 from sim.stats import km_median as km_from
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
@@ -65,7 +65,7 @@ LONG_TERM = 27  # weeks: the CPS's long-term unemployed
 def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     """(R,) arrays of every market outcome and diagnostic, named as in the module docstring."""
     burn_in = runs.params.burn_in
-    n = runs.unemployed_weeks.shape[1]
+    n = runs.n_people
     out: dict[str, np.ndarray] = {}
     weeks = runs.window_weeks()
     R = len(weeks)
@@ -103,8 +103,7 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     joint = _ratio(c[:, 2], weeks)  # share of ties employed at both ends, window mean
     out["neighbour_employment_correlation"] = _ratio(joint - c[:, 3], c[:, 4])
     out["employment_assortativity"] = _ratio(c[:, 0], c[:, 1])
-    share = runs.unemployment_by_node()
-    out["gini_unemployment"] = np.array([gini(share[r]) for r in range(R)])
+    out["gini_unemployment"] = np.array([gini_of_counts(runs.unemployed_hist[r]) for r in range(R)])
     p = runs.params
     # an employed node turns unemployed by a separation, or by a retirement whose entrant
     # looks for work (demography is off in baseline)
@@ -183,7 +182,7 @@ def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:
 def _series(runs: Runs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each diagnostic series over the window as (numerator, denominator) per week, (R, W)."""
     burn_in = runs.params.burn_in
-    n = runs.unemployed_weeks.shape[1]
+    n = runs.n_people
     unemployed = runs.column("unemployed")[:, burn_in + 1 :].astype(float)
     reputation = runs.mean_reputation[:, burn_in + 1 :]
     ones = np.ones_like(unemployed)

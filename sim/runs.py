@@ -87,6 +87,9 @@ class Runs:
         surviving d weeks: at the window's end or on leaving the labour force).
     elapsed : (R, weeks + 2) int64, the unemployed at each window week's end by elapsed weeks
         of their spell (the CPS's duration of the stock), pooled over the window.
+    unemployed_hist : (R, weeks + 2) int64, how many nodes ended k window weeks unemployed
+        (k = 0, 1, ...): the distribution of ``unemployed_weeks``, kept even when the per-person
+        outputs are not (``per_person=False``; their arrays then have n = 0).
     correlation : (R, 5) float64, employment across the ends of ties (both directions):
         [0] sum over window weeks of that week's correlation, [1] weeks where it is defined,
         [2] sum over window weeks of the share of ties employed at both ends, [3] the mean over
@@ -109,7 +112,18 @@ class Runs:
     spells: np.ndarray
     elapsed: np.ndarray
     correlation: np.ndarray
+    unemployed_hist: np.ndarray
     columns: tuple[str, ...] = COLUMNS
+
+    @property
+    def n_people(self) -> int:
+        """People in each replicate's market (the head counts at week 0)."""
+        return int(self.weekly[0, 0, COLUMN["employed"]] + self.weekly[0, 0, COLUMN["unemployed"]])
+
+    @property
+    def per_person(self) -> bool:
+        """Whether the (R, n) per-person outputs were kept."""
+        return self.unemployed_weeks.shape[1] > 0 or self.n_people == 0
 
     def column(self, name: str) -> np.ndarray:
         """(R, weeks + 1) series of one column."""
@@ -124,7 +138,11 @@ class Runs:
         return np.maximum(self.weeks_run - self.params.burn_in, 0)
 
     def unemployment_by_node(self) -> np.ndarray:
-        """(R, n) share of the window's weeks that each node ended unemployed."""
+        """(R, n) share of the window's weeks that each node ended unemployed.
+
+        Raises ValueError when the per-person outputs were not kept."""
+        if not self.per_person:
+            raise ValueError("per-person outputs were not kept (per_person=False)")
         return self.unemployed_weeks / np.maximum(self.window_weeks(), 1)[:, None]
 
     def answer_names(self) -> list[list[str]]:
@@ -225,6 +243,7 @@ def run(
     same_graph: bool = False,
     first: int = 0,
     threads: int | None = None,
+    per_person: bool = True,
 ) -> Runs:
     """Run replicates ``first .. first + replicates - 1`` of a design point.
 
@@ -259,11 +278,12 @@ def run(
         return _run_mesa(params, graphs, dynamics)
     from sim.kernel import simulate_graphs
 
-    return simulate_graphs(params, graphs, dynamics, threads=threads)
+    return simulate_graphs(params, graphs, dynamics, threads=threads, per_person=per_person)
 
 
-def empty(params: Params, engine: str, replicates: int, n: int) -> Runs:
+def empty(params: Params, engine: str, replicates: int, n: int, per_person: bool = True) -> Runs:
     weeks = params.weeks
+    people = n if per_person else 0
     return Runs(
         engine=engine,
         params=params,
@@ -271,15 +291,16 @@ def empty(params: Params, engine: str, replicates: int, n: int) -> Runs:
         mean_reputation=np.zeros((replicates, weeks + 1)),
         weeks_to_offer=np.zeros(replicates, dtype=np.int64),
         hired_channel=np.full(replicates, -1, dtype=np.int64),
-        unemployed_weeks=np.zeros((replicates, n), dtype=np.int64),
-        answer_state=np.full((replicates, n), -1, dtype=np.int64),
-        answer_week=np.full((replicates, n), -1, dtype=np.int64),
+        unemployed_weeks=np.zeros((replicates, people), dtype=np.int64),
+        answer_state=np.full((replicates, people), -1, dtype=np.int64),
+        answer_week=np.full((replicates, people), -1, dtype=np.int64),
         weeks_run=np.zeros(replicates, dtype=np.int64),
-        traits=np.zeros((replicates, n), dtype=np.int8),
+        traits=np.zeros((replicates, people), dtype=np.int8),
         hazard=np.zeros((replicates, 2, len(SPELL_BINS)), dtype=np.int64),
         spells=np.zeros((replicates, 2, weeks + 2), dtype=np.int64),
         elapsed=np.zeros((replicates, weeks + 2), dtype=np.int64),
         correlation=np.zeros((replicates, 5)),
+        unemployed_hist=np.zeros((replicates, weeks + 2), dtype=np.int64),
     )
 
 
@@ -320,6 +341,7 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
         out.spells[r] = model.spells
         out.elapsed[r] = model.elapsed
         out.correlation[r] = model.correlation
+        out.unemployed_hist[r] = np.bincount(out.unemployed_weeks[r], minlength=params.weeks + 2)
         for week, _, contact, answer in model.answers:
             out.answer_state[r, contact] = STATE_NAMES.index(answer)
             out.answer_week[r, contact] = week

@@ -108,3 +108,27 @@ def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
     run(positive, 400, seed=3)  # the same 400 networks: found, not rebuilt
     assert built == len(module._graph_cache) == 400  # more than the old 256-graph cache held
     assert 0 < module._graph_cache.currsize <= module.GRAPH_CACHE_BYTES
+
+
+def test_without_per_person_outputs_every_per_run_outcome_is_the_same():
+    from sim.market import outcomes
+
+    params = Params.from_dict(
+        {"scenario": "market", "n_nodes": 150, "weeks": 80, "burn_in": 30, "graph": "holme-kim"}
+    )
+    full = run(params, 3, seed=4)
+    lean = run(params, 3, seed=4, per_person=False)
+    assert full.unemployed_weeks.shape == (3, 150) and lean.unemployed_weeks.shape == (3, 0)
+    assert lean.traits.shape == lean.answer_state.shape == (3, 0) and not lean.per_person
+    for name in ("weekly", "hazard", "spells", "elapsed", "correlation", "unemployed_hist"):
+        assert np.array_equal(getattr(full, name), getattr(lean, name)), name
+    a, b = outcomes(full), outcomes(lean)
+    for name in a:
+        assert np.array_equal(a[name], b[name], equal_nan=True), name
+    # the histogram is the per-node counts, and the Gini is theirs
+    for r in range(3):
+        assert np.array_equal(
+            np.bincount(full.unemployed_weeks[r], minlength=82), full.unemployed_hist[r]
+        )
+    with pytest.raises(ValueError, match="per_person=False"):
+        lean.unemployment_by_node()

@@ -164,3 +164,14 @@ def test_kaplan_meier_with_counts_is_the_curve_of_the_expanded_spells():
     expanded = stats.kaplan_meier(np.repeat(times, counts), np.repeat(events, counts))
     for a, b in zip(weighted, expanded, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_gini_of_counts_is_the_gini_of_the_values_the_counts_stand_for():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        values = rng.integers(0, rng.integers(1, 60), size=rng.integers(1, 2000))
+        assert stats.gini_of_counts(np.bincount(values)) == pytest.approx(
+            stats.gini(values), abs=1e-12
+        )
+    assert stats.gini_of_counts([3, 1]) == pytest.approx(3 / 4)  # one of four has everything
+    assert stats.gini_of_counts([0, 0, 5]) == 0.0 and stats.gini_of_counts([7]) == 0.0
