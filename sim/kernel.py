@@ -436,29 +436,45 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
         st.gaps[kind] = _gap(gen, log_keep[kind])
 
     week_run, offer_week, offer_channel = 0, 0, -1
+    timed = len(out.clock) > 0
     now = _now(out.clock)
     for week in range(1, setup.weeks + 1):
         row = out.weekly[week]
         measured = week > setup.burn_in
         if not setup.baseline:
             _asks(graph, st, rules, setup, gen, out, row, week)
-            now = _tick(out.clock, PHASE_ASKS, now)
+            if timed:
+                now = _tick(out.clock, PHASE_ASKS, now)
             _out_of_earshot(graph, st, setup, gen, row, week, log_keep[GOSSIP])
-            now = _tick(out.clock, PHASE_GOSSIP, now)
+            if timed:
+                now = _tick(out.clock, PHASE_GOSSIP, now)
         n_targets = _openings(graph, st, rules, setup, gen, row, log_keep[ARRIVAL])
-        now = _tick(out.clock, PHASE_OPENINGS, now)
-        n_helped, offer = _hires(graph, st, setup, out, row, n_targets, measured, bin_of)
-        if offer >= 0:
-            offer_week, offer_channel = week, offer
-        now = _tick(out.clock, PHASE_HIRES, now)
-        _separations(graph, st, gen, row, week, log_keep[SEPARATION])
-        now = _tick(out.clock, PHASE_SEPARATIONS, now)
-        _help_bank(graph, st, setup, n_helped)
-        now = _tick(out.clock, PHASE_HELP_BANK, now)
-        _demography(graph, st, setup, gen, out, row, week, measured, log_keep[EXIT])
-        now = _tick(out.clock, PHASE_DEMOGRAPHY, now)
+        if timed:
+            now = _tick(out.clock, PHASE_OPENINGS, now)
+        # A phase with nothing to do this week is not entered (it would draw nothing): on a
+        # single seeker's small network the calls cost more than the work.
+        n_helped = 0
+        if n_targets > 0:
+            n_helped, offer = _hires(graph, st, setup, out, row, n_targets, measured, bin_of)
+            if offer >= 0:
+                offer_week, offer_channel = week, offer
+        if timed:
+            now = _tick(out.clock, PHASE_HIRES, now)
+        if setup.separation > 0.0:
+            _separations(graph, st, gen, row, week, log_keep[SEPARATION])
+        if timed:
+            now = _tick(out.clock, PHASE_SEPARATIONS, now)
+        if setup.decay > 0.0 or n_helped > 0:
+            _help_bank(graph, st, setup, n_helped)
+        if timed:
+            now = _tick(out.clock, PHASE_HELP_BANK, now)
+        if setup.exit_rate > 0.0:
+            _demography(graph, st, setup, gen, out, row, week, measured, log_keep[EXIT])
+        if timed:
+            now = _tick(out.clock, PHASE_DEMOGRAPHY, now)
         _end_of_week(graph, st, setup, out, row, week, measured, bin_of)
-        now = _tick(out.clock, PHASE_END, now)
+        if timed:
+            now = _tick(out.clock, PHASE_END, now)
         week_run = week
         if setup.single and st.employed[SEEKER]:
             break
@@ -594,6 +610,8 @@ def _tidy_pool(st):
     new spells, where sorting the whole pool each week would cost O(pool log pool)."""
     pool, pool_at, counts, spare = st.pool, st.pool_at, st.counts, st.spare
     ordered, end = counts[POOL_ORDERED], counts[POOL_END]
+    if ordered == end == counts[POOL]:  # no one came or went: still in order, no holes
+        return
     tail = pool[ordered:end]
     tail.sort()  # in place; holes are -1: they sort first
     t = 0

@@ -166,10 +166,15 @@ class Runs:
 
 
 def streams(seed: int, replicate: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
-    """The (graph, dynamics) seed sequences of one replicate: a pure function of (seed, r)."""
-    child = np.random.SeedSequence(seed, spawn_key=(replicate,))
-    graph, dynamics = child.spawn(2)
-    return graph, dynamics
+    """The (graph, dynamics) seed sequences of one replicate: a pure function of (seed, r).
+
+    They are the two children of ``SeedSequence(seed, spawn_key=(r,))`` (``.spawn(2)``),
+    built directly (the same sequences, a third of the cost)."""
+    return _stream(seed, replicate, 0), _stream(seed, replicate, 1)
+
+
+def _stream(seed: int, replicate: int, kind: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed, spawn_key=(replicate, kind))
 
 
 def as_int_seed(sequence: np.random.SeedSequence) -> int:
@@ -259,7 +264,7 @@ def run(
         raise ConfigError("seed=None is not allowed; allowed: a whole number >= 0")
     seed = checked
     indices = range(first, first + replicates)
-    dynamics = [streams(seed, r)[1] for r in indices]
+    dynamics = [_stream(seed, r, 1) for r in indices]  # the dynamics half of streams()
     if network is not None:
         graph_stream, _ = streams(seed, 0)
         fixed = prepare(

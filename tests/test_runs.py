@@ -132,3 +132,10 @@ def test_without_per_person_outputs_every_per_run_outcome_is_the_same():
         )
     with pytest.raises(ValueError, match="per_person=False"):
         lean.unemployment_by_node()
+
+
+def test_streams_are_the_children_numpy_spawns():
+    for seed, replicate in [(1, 0), (20260101, 1999), (2**70, 5)]:
+        spawned = np.random.SeedSequence(seed, spawn_key=(replicate,)).spawn(2)
+        for ours, theirs in zip(streams(seed, replicate), spawned, strict=True):
+            assert np.array_equal(ours.generate_state(8), theirs.generate_state(8))
