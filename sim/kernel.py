@@ -126,8 +126,9 @@ Outputs = namedtuple(
 # Everything a replicate keeps between phases. Per person (n,): status, traits, reputation,
 # contacts not yet asked this spell, spell length and start, ``epoch`` (spells begun, so a
 # relay of an ended spell's ask is recognised as dead), ``aware`` (contacts holding a SYMPATHY
-# or ACTION view of them), ``jobless_contacts`` (unemployed contacts), ``relays_held``, the
-# gossip marks, and ``pool``/``pool_at`` (the unemployed and each one's place in the list).
+# or ACTION view of them, listed in row order in ``aware_of[indptr[u] : indptr[u] + aware[u]]``
+# as the positions of u -> contact), ``jobless_contacts`` (unemployed contacts),
+# ``relays_held``, the gossip marks, and ``pool``/``pool_at`` (the unemployed, each one's place).
 # Per directed edge (E,): the views, pity, asked, favours owed and relays of sim.kernel's
 # module docstring. Then scratch arrays, ``counts`` (BOTH, EMPLOYED_DEGREE, POOL) and the
 # geometric ``gaps`` carried from week to week (ARRIVAL, GOSSIP, SEPARATION, EXIT).
@@ -143,6 +144,7 @@ State = namedtuple(
         "spell_start",
         "epoch",
         "aware",
+        "aware_of",
         "jobless_contacts",
         "relays_held",
         "mark",
@@ -510,6 +512,7 @@ def _initial_state(graph, setup, gen, out, bin_of):
         spell_start=np.zeros(n, dtype=np.int64),
         epoch=np.zeros(n, dtype=np.int64),
         aware=np.zeros(n, dtype=np.int64),
+        aware_of=np.empty(n_edges, dtype=np.int64),
         jobless_contacts=np.zeros(n, dtype=np.int64),
         relays_held=np.zeros(n, dtype=np.int64),
         mark=np.full(n, -1, dtype=np.int64),
@@ -646,12 +649,14 @@ def _asks(graph, st, rules, setup, gen, out, row, week):
     candidates, owes = st.candidates, st.owes
     reputation, experienced = st.reputation, st.experienced
     pity, banker, employed = st.pity, st.banker, st.employed
-    aware = st.aware
-    state = st.state
+    aware, aware_of, state = st.aware, st.aware_of, st.state
     if setup.asks_per_week == 0:
         return
-    indices, ties, rev = graph.indices, graph.ties, graph.rev
+    indptr, indices, ties, rev = graph.indptr, graph.indices, graph.ties, graph.rev
     s, p = setup.specificity, setup.positivity
+    ears = np.empty(3)  # P(EARS_OPEN | not ACTION) depends on the tie class alone
+    for tie in range(3):
+        ears[tie] = p_ears_open(rules, s, p, tie)
     for i in range(counts[POOL]):
         u = pool[i]
         if unasked[u] == 0:
@@ -679,17 +684,43 @@ def _asks(graph, st, rules, setup, gen, out, row, week):
             )
             if gen.random() < pa:
                 answer = ACTION
-            elif gen.random() < p_ears_open(rules, s, p, ties[e]):
+            elif gen.random() < ears[ties[e]]:
                 answer = EARS_OPEN
             else:
                 answer = SYMPATHY
-            aware[u] += _aware(answer) - _aware(state[ce])
+            if _aware(answer) and not _aware(state[ce]):  # (an aware view is never undone
+                _list_aware(indptr, aware, aware_of, u, e)  # by an ask: asked once a spell)
             state[ce] = answer
             row[ASKS] += 1
             row[ANSWERED + answer] += 1
             if setup.single and u == SEEKER:
                 answer_state[c] = answer
                 answer_week[c] = week
+
+
+@njit(cache=True)
+def _list_aware(indptr, aware, aware_of, u, e):
+    """Add e = u -> c to u's aware contacts, kept in row order (an insertion: lists are short)."""
+    first = indptr[u]
+    j = first + aware[u]
+    while j > first and aware_of[j - 1] > e:
+        aware_of[j] = aware_of[j - 1]
+        j -= 1
+    aware_of[j] = e
+    aware[u] += 1
+
+
+@njit(cache=True)
+def _unlist_aware(indptr, aware, aware_of, u, e):
+    """Remove e = u -> c from u's aware contacts."""
+    first = indptr[u]
+    last = first + aware[u]
+    j = first
+    while aware_of[j] != e:
+        j += 1
+    for k in range(j, last - 1):
+        aware_of[k] = aware_of[k + 1]
+    aware[u] -= 1
 
 
 @njit(cache=True)
@@ -704,13 +735,15 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
     """2. Contacts aware of a seeker talk about them to one other contact of theirs
     (docs/model.md 7.3).
 
-    Each SYMPATHY or ACTION view of an unemployed seeker is one trial a week, visited seeker by
-    seeker in node order; a seeker with fewer aware contacts than the gap to the next telling
-    is passed over whole, and "is the listener a contact of the seeker?" is one array read
-    (the seeker's row is marked once, at its first telling).
+    Each SYMPATHY or ACTION view of an unemployed seeker is one trial a week, in node order of
+    the seekers and row order of their contacts. The geometric gap leads straight to the next
+    telling through each seeker's list of aware contacts (a seeker with fewer aware contacts
+    than the gap is passed over whole), and "is the listener a contact of the seeker?" is one
+    array read (the seeker's row is marked once, at its first telling).
     """
     # the state's arrays as locals: a tuple field read in a loop costs a reference count
     gaps, counts, pool, aware, state = st.gaps, st.counts, st.pool, st.aware, st.state
+    aware_of = st.aware_of
     mark, mark_edge, pity = st.mark, st.mark_edge, st.pity
     relay_week, relay = st.relay_week, st.relay
     relay_count, relays_held = st.relay_count, st.relays_held
@@ -720,19 +753,18 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
     gap = gaps[GOSSIP]
     for i in range(counts[POOL]):
         seeker = pool[i]
-        if gap >= aware[seeker]:  # every aware contact keeps quiet this week
-            gap -= aware[seeker]
+        first, known = indptr[seeker], aware[seeker]
+        if gap >= known:  # every aware contact keeps quiet this week
+            gap -= known
             continue
         marked = False
-        for se in range(indptr[seeker], indptr[seeker + 1]):
+        k = gap  # the next teller: the k-th aware contact in row order
+        while k < known:
+            se = aware_of[first + k]
             e = rev[se]  # c's view of the seeker
             view = state[e]
-            if view != SYMPATHY and view != ACTION:
-                continue
-            if gap > 0:  # this aware contact keeps quiet this week
-                gap -= 1
-                continue
             gap = _gap(gen, log_keep_gossip)
+            k += 1 + gap
             c = indices[se]
             degree = indptr[c + 1] - indptr[c]
             if degree < 2:
@@ -769,6 +801,7 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
                 row[GOSSIP_ASK] += 1
             else:  # told, but not kept: the ask goes no further
                 row[GOSSIP_ASK] += 1
+        gap = k - known  # the gap runs on into the next seeker's trials
     gaps[GOSSIP] = gap
 
 
@@ -789,6 +822,15 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
     relay_epoch, epoch = st.relay_epoch, st.epoch
     indptr, indices = graph.indptr, graph.indices
     s, p = setup.specificity, setup.positivity
+    # The rules' probabilities here depend on a handful of codes: looked up, not recomputed.
+    passes = np.empty((4, 2))  # P(pass) by the holder's view (state code) and banker habit
+    for view in range(4):
+        for habit in range(2):
+            passes[view, habit] = p_pass(rules, view, s, habit == 1)
+    hired = np.empty(3)  # P(hire) by channel
+    for channel in range(3):
+        hired[channel] = p_hire(rules, channel, p)
+    fits = fit(rules, s)
     n = len(indptr) - 1
     n_targets = 0
     u, skip = -1, gaps[ARRIVAL]  # skip: trials that fail before the next success
@@ -800,16 +842,17 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
         skip = _gap(gen, log_keep_arrival)
         row[OPENINGS] += 1
         if not employed[u]:
-            if gen.random() < fit(rules, s) and gen.random() < p_hire(rules, DIRECT, p):
+            if gen.random() < fits and gen.random() < hired[DIRECT]:
                 n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
             continue
         m = 0
+        habit = 1 if banker[u] else 0
         if jobless_contacts[u] > 0:
             for e in range(indptr[u], indptr[u + 1]):
                 v = indices[e]
                 if employed[v]:
                     continue
-                if gen.random() < p_pass(rules, state[e], s, banker[u]):
+                if gen.random() < passes[state[e], habit]:
                     eligible[m] = v
                     eligible_channel[m] = INTRO if state[e] == ACTION else LEAD
                     eligible_edge[m] = e
@@ -824,7 +867,7 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
                     relay[e] = -1
                     relays_held[u] -= 1
                     continue
-                if gen.random() < p_pass(rules, EARS_OPEN, s, banker[u]):
+                if gen.random() < passes[EARS_OPEN, habit]:
                     eligible[m] = seeker
                     eligible_channel[m] = LEAD
                     eligible_edge[m] = -1
@@ -835,7 +878,7 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
         j = _below(gen, m)
         row[PASSES] += 1
         channel = eligible_channel[j]
-        if gen.random() < p_hire(rules, channel, p):
+        if gen.random() < hired[channel]:
             n_targets = _offer(
                 gen, win, targets, n_targets, eligible[j], channel, u,
                 eligible_edge[j],
@@ -1149,7 +1192,8 @@ def _replace_person(graph, st, u):
         if st.asked[back]:  # the neighbour may ask the newcomer
             st.asked[back] = False
             st.unasked[v] += 1
-        st.aware[v] -= _aware(st.state[e])  # u's view of v goes with u
+        if _aware(st.state[e]):  # u's view of v goes with u
+            _unlist_aware(graph.indptr, st.aware, st.aware_of, v, back)
         st.asked[e] = False
         st.state[e] = st.state[back] = UNAWARE
         st.pity[e] = st.pity[back] = 0.0
