@@ -73,7 +73,8 @@ def graph(params):
         timings = {}
         csr, _ = build_csr(params, seed, timings=timings)
         return csr, timings
-    from sim.graphs import CSRGraph, build_graph
+    from sim.csr import CSRGraph
+    from sim.graphs import build_graph
     t = time.perf_counter()
     G, _ = build_graph(params, seed=1)
     built = time.perf_counter() - t
@@ -207,9 +208,9 @@ def sweep_overhead(runs: int = 2000) -> dict[str, float]:
 
 def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
     params, unpinned = reference()
-    market = Params.defaults("market")
+    market = Params.from_dict({"scenario": "market"})
     cores = os.cpu_count() or 1
-    threads_all = min(cores, numba.config.NUMBA_NUM_THREADS)
+    threads_all = min(cores, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     compile_s, cached_start_s = start_up_times()
     run(params, 2, seed=0, same_graph=True)  # compile in this process too
     run(params.replace(weeks=1), 1, seed=0, engine="mesa")  # import Mesa outside the timing

@@ -16,17 +16,17 @@ Examples
 from __future__ import annotations
 
 import csv
-import math
 import os
 import random
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import numpy as np
 from networkx.utils import py_random_state
 
+from sim.csr_builders import CSR_FAMILIES, build_csr, links_per_node, to_networkx
 from sim.params import ConfigError, Params
 from sim.rules import CLOSE, DISTANT, REGULAR
 
@@ -107,11 +107,6 @@ def personal_network(
     return G
 
 
-def _mean_degree_to_m(n: int, mean_degree: float) -> int:
-    # floor(x + 1/2), not round(): round() sends 1.5 and 2.5 both to 2.
-    return int(min(max(1, math.floor(mean_degree / 2 + 0.5)), n - 1))
-
-
 def erdos_renyi(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
     """G(n, p) with p chosen for the given mean degree."""
     p = min(1.0, mean_degree / max(n - 1, 1))
@@ -120,20 +115,20 @@ def erdos_renyi(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
 
 def watts_strogatz(n: int, mean_degree: float, rewire: float, seed: Any = None) -> nx.Graph:
     """Small world: a ring where each node links to its mean_degree nearest, then rewired."""
-    k = min(2 * _mean_degree_to_m(n, mean_degree), n - 1)
+    k = min(2 * links_per_node(n, mean_degree), n - 1)
     return nx.watts_strogatz_graph(n, k, rewire, seed=seed)
 
 
 def barabasi_albert(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:
     """Preferential attachment with m = mean_degree / 2 links per new node."""
-    return nx.barabasi_albert_graph(n, _mean_degree_to_m(n, mean_degree), seed=seed)
+    return nx.barabasi_albert_graph(n, links_per_node(n, mean_degree), seed=seed)
 
 
 def holme_kim(n: int, mean_degree: float, triad_prob: float, seed: Any = None) -> nx.Graph:
     """Preferential attachment with triad formation (Holme & Kim 2002, Phys. Rev. E 65, 026107):
     after each preferential link a new node closes a triangle with probability ``triad_prob``,
     so the degree distribution is scale-free and the clustering is tunable."""
-    m = _mean_degree_to_m(n, mean_degree)
+    m = links_per_node(n, mean_degree)
     return nx.powerlaw_cluster_graph(n, m, triad_prob, seed=seed)
 
 
@@ -358,26 +353,23 @@ def _where(number: int | str) -> str:
 def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport | None]:
     """The graph a run uses, with ties assigned and nodes relabelled 0..n-1.
 
-    ``seed`` (an int or ``random.Random``) fixes both the structure and the drawn tie classes.
+    ``seed`` (an int, a ``random.Random`` or None) fixes both the structure and the tie
+    classes. The generated families (``sim.csr_builders.CSR_FAMILIES``) are drawn by the Numba
+    builders of :mod:`sim.csr_builders` from ``numpy.random.default_rng(seed)``, exactly the
+    arrays the Numba core runs on; the NetworkX builders above draw the same families and are
+    kept as their reference (the tests compare the two).
     """
+    kind = params.graph
+    if kind in CSR_FAMILIES:
+        if isinstance(seed, random.Random):
+            seed = seed.getrandbits(128)
+        csr, community = build_csr(params, np.random.default_rng(seed))
+        return to_networkx(csr, community), None
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     report = None
-    kind = params.graph
     if kind == "personal":
         G = personal_network(
             params.n_family, params.n_friends, params.n_colleagues, params.n_acquaintances, rng
-        )
-    elif kind == "erdos-renyi":
-        G = erdos_renyi(params.n_nodes, params.mean_degree, seed=rng)
-    elif kind == "watts-strogatz":
-        G = watts_strogatz(params.n_nodes, params.mean_degree, params.rewire, seed=rng)
-    elif kind == "barabasi-albert":
-        G = barabasi_albert(params.n_nodes, params.mean_degree, seed=rng)
-    elif kind == "holme-kim":
-        G = holme_kim(params.n_nodes, params.mean_degree, params.triad_prob, seed=rng)
-    elif kind == "communities":
-        G = communities(
-            params.n_nodes, params.mean_degree, params.community_size, params.mixing, seed=rng
         )
     elif kind == "file":
         G, report = load_graph(params.graph_file)
@@ -411,45 +403,3 @@ def prepare(
         H.add_node(new, **{**G.nodes[old], "label": old})
     H.add_edges_from((mapping[u], mapping[v], dict(d)) for u, v, d in G.edges(data=True))
     return assign_ties(H, share_close, share_regular, seed=seed, strength=strength)
-
-
-class CSRGraph(NamedTuple):
-    """A graph as the Numba core reads it: int64 CSR arrays and each edge's reverse."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    ties: np.ndarray
-    rev: np.ndarray  # rev[e]: position of v -> u for the edge e = u -> v
-
-    @classmethod
-    def of(cls, G: nx.Graph) -> CSRGraph:
-        indptr, indices, ties = to_csr(G)
-        return cls(indptr, indices, ties, reverse_edges(indptr, indices))
-
-    def number_of_nodes(self) -> int:
-        return len(self.indptr) - 1
-
-
-def reverse_edges(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """rev[e] = CSR position of v -> u for the edge e = u -> v (neighbours are sorted)."""
-    n = len(indptr) - 1
-    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    forward = sources * n + indices  # ascending: rows in order, each row sorted
-    return np.searchsorted(forward, indices * n + sources).astype(np.int64)
-
-
-def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """int64 CSR arrays (indptr, indices, tie) of a graph with nodes 0..n-1.
-
-    Neighbours are sorted, so the arrays depend only on the graph, not on insertion order.
-    """
-    n = G.number_of_nodes()
-    edges = np.array([(u, v, t) for u, v, t in G.edges(data="tie")], dtype=np.int64)
-    edges = edges.reshape(-1, 3)
-    sources = np.concatenate([edges[:, 0], edges[:, 1]])
-    targets = np.concatenate([edges[:, 1], edges[:, 0]])
-    ties = np.concatenate([edges[:, 2], edges[:, 2]])
-    order = np.lexsort((targets, sources))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(sources, minlength=n), out=indptr[1:])
-    return indptr, targets[order], ties[order]

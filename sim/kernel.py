@@ -41,7 +41,8 @@ import numpy as np
 from numba import njit, objmode, prange
 from numba.typed import List
 
-from sim.graphs import SEEKER, CSRGraph
+from sim.csr import CSRGraph
+from sim.graphs import SEEKER
 from sim.params import Params
 from sim.rules import (
     ACTION,
@@ -253,7 +254,7 @@ def simulate_graphs(
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
-    Graphs are NetworkX graphs or :class:`~sim.graphs.CSRGraph` arrays; replicates may share
+    Graphs are NetworkX graphs or :class:`~sim.csr.CSRGraph` arrays; replicates may share
     one (it is converted once) or each have their own; every graph must have the same number
     of people. Results do not depend on ``threads``: each
     replicate draws only from its own Generator.

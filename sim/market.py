@@ -46,11 +46,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as sps
 
 from sim.runs import SPELL_BINS, Runs
-from sim.stats import gini_of_counts, kaplan_meier, proportion_interval
-from sim.stats import km_median as km_from
+from sim.stats import gini_of_counts, kaplan_meier_hist, proportion_interval
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")
@@ -84,9 +84,7 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     for j, label in enumerate(SPELL_LABELS):
         out[f"at_risk_{label}"] = at_risk[:, j].copy()
         out[f"exits_{label}"] = exits[:, j].copy()
-    out["median_spell_weeks"] = np.array(
-        [km_median(runs.spells[r, 0], runs.spells[r, 1]) for r in range(R)]
-    )
+    out["median_spell_weeks"] = km_median(runs.spells[:, 0], runs.spells[:, 1])
     stock = runs.elapsed
     durations = np.arange(stock.shape[1])
     count = stock.sum(axis=1)
@@ -109,9 +107,12 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     # looks for work (demography is off in baseline)
     entry = 0.0 if p.baseline else p.exit_rate * p.entrant_unemployed
     leave = p.separation_rate + (1.0 - p.separation_rate) * entry
-    out["gini_unemployment_null"] = np.array(
-        [gini_null(out["unemployment_rate"][r], leave, int(weeks[r]), n) for r in range(R)]
-    )
+    out["gini_unemployment_null"] = np.full(R, math.nan)
+    for window in np.unique(weeks):  # one window length in a market sweep: one batched call
+        same = weeks == window
+        out["gini_unemployment_null"][same] = gini_null(
+            out["unemployment_rate"][same], leave, int(window), n
+        )
     out["mean_reputation"] = runs.mean_reputation[:, burn_in + 1 :].mean(axis=1)
     for name, series in _series(runs).items():
         drift, se = _drift(*series)
@@ -132,20 +133,20 @@ def _hist_median(counts: np.ndarray) -> float:
     return float(np.searchsorted(np.cumsum(counts), total / 2, side="left"))
 
 
-def km_median(completed: np.ndarray, censored: np.ndarray) -> float:
-    """Kaplan-Meier median (:func:`sim.stats.kaplan_meier`) from histograms of spell lengths:
-    ``completed[d]`` spells ended after d weeks, ``censored[d]`` were last seen having survived
-    d weeks (at risk at d). NaN if more than half the spells outlast the window."""
-    weeks = np.arange(len(completed), dtype=float)
-    curve = kaplan_meier(
-        np.concatenate([weeks, weeks]),
-        np.concatenate([np.ones(len(weeks), bool), np.zeros(len(weeks), bool)]),
-        counts=np.concatenate([completed, censored]),
-    )
-    return km_from(curve)
+def km_median(completed: np.ndarray, censored: np.ndarray) -> Any:
+    """Kaplan-Meier median from histograms of spell lengths: ``completed[d]`` spells ended
+    after d weeks, ``censored[d]`` were last seen having survived d weeks (at risk at d). NaN
+    if more than half the spells outlast the window. Given (R, D) histograms, one median per
+    row (:func:`sim.stats.kaplan_meier_hist`, the same curve as
+    :func:`sim.stats.kaplan_meier`)."""
+    curve = kaplan_meier_hist(completed, censored)
+    reached = curve <= 0.5
+    first = np.argmax(reached, axis=-1).astype(float)
+    medians = np.where(reached.any(axis=-1), first, math.nan)
+    return float(medians) if np.ndim(medians) == 0 else medians
 
 
-def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:
+def gini_null(rate: ArrayLike, separation: float, weeks: int, n: int) -> Any:
     """Gini of weeks unemployed over a window of ``weeks`` among ``n`` identical people with no
     network: each follows a two-state chain (employed -> unemployed with probability
     ``separation`` b a week: in a market with demography, separations and retirements whose
@@ -157,25 +158,31 @@ def gini_null(rate: float, separation: float, weeks: int, n: int) -> float:
     weeks so far); its Gini is sum_k F(k) (1 - F(k)) / mean (mean difference over twice the
     mean), times (n - 1) / n, the expectation of the sample mean difference that
     ``sim.stats.gini`` computes. NaN when undefined (no weeks, a rate of 0 or 1, b = 0).
+    ``rate`` may be an array (one market per entry, all with the same ``weeks``): the chains
+    then run side by side, and the result is an array of the same shape.
     """
-    if weeks < 1 or not 0.0 < rate < 1.0 or separation <= 0.0 or not math.isfinite(rate):
-        return math.nan
-    leave = separation  # E -> U
-    find = min(1.0, separation * (1.0 - rate) / rate)  # U -> E
-    rate = leave / (leave + find)  # the chain's own stationary rate (differs if find was capped)
-    unemployed = np.zeros(weeks + 1)
-    employed = np.zeros(weeks + 1)
-    unemployed[0], employed[0] = rate, 1.0 - rate
-    for _ in range(weeks):
-        u_next = np.zeros(weeks + 1)
-        e_next = np.zeros(weeks + 1)
-        u_next[1:] = unemployed[:-1] * (1.0 - find) + employed[:-1] * leave
-        e_next[:] = unemployed * find + employed * (1.0 - leave)
-        unemployed, employed = u_next, e_next
-    p = unemployed + employed
-    F = np.cumsum(p)
-    mean = float(np.arange(weeks + 1) @ p)
-    return float((F[:-1] * (1.0 - F[:-1])).sum() / mean * (n - 1) / n)
+    rates = np.atleast_1d(np.asarray(rate, dtype=float))
+    result = np.full(rates.shape, math.nan)
+    ok = (rates > 0.0) & (rates < 1.0) & np.isfinite(rates)
+    if weeks >= 1 and separation > 0.0 and ok.any():
+        leave = separation  # E -> U
+        find = np.minimum(1.0, separation * (1.0 - rates[ok]) / rates[ok])  # U -> E
+        stationary = leave / (leave + find)  # the chain's own rate (differs if find was capped)
+        unemployed = np.zeros((len(find), weeks + 1))
+        employed = np.zeros((len(find), weeks + 1))
+        unemployed[:, 0], employed[:, 0] = stationary, 1.0 - stationary
+        stay, keep = (1.0 - find)[:, None], (find)[:, None]
+        for _ in range(weeks):
+            u_next = np.zeros_like(unemployed)
+            u_next[:, 1:] = unemployed[:, :-1] * stay + employed[:, :-1] * leave
+            e_next = unemployed * keep + employed * (1.0 - leave)
+            unemployed, employed = u_next, e_next
+        p = unemployed + employed
+        F = np.cumsum(p, axis=1)
+        # row sums, not a matrix product: BLAS's result would depend on how many rows there are
+        mean = (p * np.arange(weeks + 1, dtype=float)).sum(axis=1)
+        result[ok] = (F[:, :-1] * (1.0 - F[:, :-1])).sum(axis=1) / mean * (n - 1) / n
+    return float(result[0]) if np.ndim(rate) == 0 else result.reshape(np.shape(rate))
 
 
 # --- stationarity -------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ import networkx as nx
 import numpy as np
 from cachetools import LRUCache, cached
 
-from sim.graphs import CSRGraph, build_graph, prepare
+from sim.csr import CSRGraph
+from sim.csr_builders import CSR_FAMILIES, build_csr
+from sim.graphs import build_graph, prepare
 from sim.params import ConfigError, Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES
 
@@ -223,6 +225,9 @@ _graph_cache: LRUCache = LRUCache(
 @cached(_graph_cache)  # a graph larger than the whole budget is built and not kept
 def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int, version: Any) -> CSRGraph:
     params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
+    if params.graph in CSR_FAMILIES:  # straight into arrays: the graph build_graph would give
+        graph_stream, _ = streams(seed, replicate)
+        return build_csr(params, np.random.default_rng(as_int_seed(graph_stream)))[0]
     return CSRGraph.of(replicate_graph(params, seed, replicate, same_graph=False))
 
 

@@ -89,6 +89,17 @@ def kaplan_meier(
     )
 
 
+def kaplan_meier_hist(completed: ArrayLike, censored: ArrayLike) -> np.ndarray:
+    """Kaplan-Meier survival P(T > d) at d = 0, 1, 2, ... from histograms of spell lengths
+    (``completed[..., d]`` spells ended at d, ``censored[..., d]`` last seen at risk at d), for
+    one histogram or a stack of them at once: the curve of :func:`kaplan_meier` at each whole
+    d, without the bands (a week with no event multiplies by exactly 1)."""
+    done = np.asarray(completed, dtype=float)
+    at_risk = np.cumsum((done + np.asarray(censored, dtype=float))[..., ::-1], axis=-1)[..., ::-1]
+    factor = 1.0 - np.divide(done, at_risk, out=np.zeros_like(done), where=at_risk > 0)
+    return np.cumprod(factor, axis=-1)
+
+
 def km_median(survival: Survival) -> float:
     """The Kaplan-Meier median: the first time the curve reaches 1/2 or below; NaN if it never
     does (more than half outlast the data)."""

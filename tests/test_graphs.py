@@ -4,6 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from sim.csr import to_csr
 from sim.graphs import (
     NAMED_GRAPHS,
     SEEKER,
@@ -15,7 +16,6 @@ from sim.graphs import (
     overlap,
     personal_network,
     prepare,
-    to_csr,
 )
 from sim.params import GRAPHS, ConfigError, Params
 from sim.rules import CLOSE, DISTANT, REGULAR

@@ -139,3 +139,15 @@ def test_streams_are_the_children_numpy_spawns():
         spawned = np.random.SeedSequence(seed, spawn_key=(replicate,)).spawn(2)
         for ours, theirs in zip(streams(seed, replicate), spawned, strict=True):
             assert np.array_equal(ours.generate_state(8), theirs.generate_state(8))
+
+
+@pytest.mark.parametrize("graph", ["barabasi-albert", "holme-kim", "communities"])
+def test_both_engines_get_the_same_generated_graph(graph):
+    from sim.csr import CSRGraph
+    from sim.runs import replicate_csr, replicate_graph
+
+    params = Params.from_dict({"scenario": "market", "graph": graph, "n_nodes": 300})
+    for replicate in (0, 3):
+        arrays = replicate_csr(params, 9, replicate, False)
+        mesa = CSRGraph.of(replicate_graph(params, 9, replicate, False))
+        assert all(np.array_equal(a, b) for a, b in zip(arrays, mesa, strict=True))

@@ -175,3 +175,20 @@ def test_gini_of_counts_is_the_gini_of_the_values_the_counts_stand_for():
         )
     assert stats.gini_of_counts([3, 1]) == pytest.approx(3 / 4)  # one of four has everything
     assert stats.gini_of_counts([0, 0, 5]) == 0.0 and stats.gini_of_counts([7]) == 0.0
+
+
+def test_kaplan_meier_from_histograms_is_the_kaplan_meier_curve():
+    rng = np.random.default_rng(8)
+    completed = rng.integers(0, 6, size=(30, 40))
+    censored = rng.integers(0, 3, size=(30, 40))
+    curves = stats.kaplan_meier_hist(completed, censored)
+    weeks = np.arange(40, dtype=float)
+    for r in range(30):
+        curve = stats.kaplan_meier(
+            np.concatenate([weeks, weeks]),
+            np.concatenate([np.ones(40, bool), np.zeros(40, bool)]),
+            counts=np.concatenate([completed[r], censored[r]]),
+        )
+        # the step function at each whole week: the last step at or before it
+        at = np.searchsorted(curve.time, weeks, side="right") - 1
+        assert np.allclose(curves[r], curve.survival[at], rtol=0, atol=1e-12)
