@@ -379,6 +379,25 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport 
     return prepare(G, *ties), report
 
 
+def build_networkx(params: Params, seed: Any = None) -> nx.Graph:
+    """A generated family (``CSR_FAMILIES``) drawn by the NetworkX builders above, before
+    relabelling and ties (:func:`prepare`): the reference the Numba builders are tested and
+    benchmarked against."""
+    n, k = params.n_nodes, params.mean_degree
+    if params.graph == "erdos-renyi":
+        return erdos_renyi(n, k, seed=seed)
+    if params.graph == "watts-strogatz":
+        return watts_strogatz(n, k, params.rewire, seed=seed)
+    if params.graph == "barabasi-albert":
+        return barabasi_albert(n, k, seed=seed)
+    if params.graph == "holme-kim":
+        return holme_kim(n, k, params.triad_prob, seed=seed)
+    if params.graph == "communities":
+        return communities(n, k, params.community_size, params.mixing, seed=seed)
+    generated = ", ".join(CSR_FAMILIES)
+    raise ValueError(f"graph '{params.graph}' is not generated; generated: {generated}")
+
+
 def _relabelling(G: nx.Graph) -> dict[Any, int]:
     """Old label -> 0..n-1. Integer labels keep their order (so 0..n-1 stays put and node 0
     stays the seeker); other labels are numbered in order of first appearance."""
