@@ -145,6 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             workers=workers,
             backend="dask" if args.dask or args.scheduler else "processes",
             scheduler=args.scheduler,
+            small_here=args.workers is None,
         )
         if not args.dry_run:
             tables = ("manifest.json", "runs.parquet", "weekly.parquet", "sensitivity.csv")

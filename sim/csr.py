@@ -60,12 +60,19 @@ def to_csr(G: nx.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Neighbours are sorted, so the arrays depend only on the graph, not on insertion order.
     """
-    n = G.number_of_nodes()
     edges = np.array([(u, v, t) for u, v, t in G.edges(data="tie")], dtype=np.int64)
     edges = edges.reshape(-1, 3)
-    sources = np.concatenate([edges[:, 0], edges[:, 1]])
-    targets = np.concatenate([edges[:, 1], edges[:, 0]])
-    ties = np.concatenate([edges[:, 2], edges[:, 2]])
+    return from_edges(G.number_of_nodes(), edges[:, 0], edges[:, 1], edges[:, 2])
+
+
+def from_edges(
+    n: int, u: np.ndarray, v: np.ndarray, tie: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """int64 CSR arrays (indptr, indices, tie) of the undirected edges u[i] - v[i] with class
+    tie[i] (each edge once, no self-loops or repeats) on nodes 0..n-1, rows sorted."""
+    sources = np.concatenate([u, v]).astype(np.int64)
+    targets = np.concatenate([v, u]).astype(np.int64)
+    ties = np.concatenate([tie, tie]).astype(np.int64)
     order = np.lexsort((targets, sources))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(sources, minlength=n), out=indptr[1:])

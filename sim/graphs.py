@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 from networkx.utils import py_random_state
 
+from sim.csr import CSRGraph, from_edges, reverse_edges
 from sim.csr_builders import CSR_FAMILIES, build_csr, links_per_node, to_networkx
 from sim.params import ConfigError, Params
 from sim.rules import CLOSE, DISTANT, REGULAR
@@ -105,6 +106,35 @@ def personal_network(
             if seed.random() < prob:
                 G.add_edge(u, v, tie=tie)
     return G
+
+
+def personal_network_csr(
+    n_family: int = 3,
+    n_friends: int = 3,
+    n_colleagues: int = 6,
+    n_acquaintances: int = 8,
+    seed: int | None = None,
+) -> CSRGraph:
+    """:func:`personal_network` straight into the core's arrays: the same draws from
+    ``random.Random(seed)`` in the same order, so the same graph (tested), without NetworkX: a
+    single-seeker sweep builds thousands of these."""
+    rng = random.Random(seed)
+    sizes = (n_family, n_friends, n_colleagues, n_acquaintances)
+    role = np.repeat(np.arange(len(ROLES)), sizes)  # each contact's circle, in node order
+    m = len(role)
+    nodes = np.arange(1, m + 1)
+    i, j = np.triu_indices(m, 1)  # contact pairs in the builder's order: i outer, j inner
+    draws = np.array([rng.random() for _ in range(len(i))])
+    within = np.array([WITHIN_ROLE[r] for r in ROLES])  # (prob, tie) per circle
+    same = role[i] == role[j]
+    prob = np.where(same, within[role[i], 0], ACROSS_ROLES)
+    tie = np.where(same, within[role[i], 1], DISTANT).astype(np.int64)
+    keep = draws < prob
+    u = np.concatenate([np.zeros(m, dtype=np.int64), nodes[i[keep]]])
+    v = np.concatenate([nodes, nodes[j[keep]]])
+    ties = np.concatenate([np.array([ROLE_TIE[ROLES[r]] for r in role], dtype=np.int64), tie[keep]])
+    indptr, indices, ties = from_edges(m + 1, u, v, ties)
+    return CSRGraph(indptr, indices, ties, reverse_edges(indptr, indices))
 
 
 def erdos_renyi(n: int, mean_degree: float, seed: Any = None) -> nx.Graph:

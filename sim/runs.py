@@ -25,7 +25,7 @@ from cachetools import LRUCache, cached
 
 from sim.csr import CSRGraph
 from sim.csr_builders import CSR_FAMILIES, build_csr
-from sim.graphs import build_graph, prepare
+from sim.graphs import build_graph, personal_network_csr, prepare
 from sim.params import ConfigError, Params, check_seed
 from sim.rules import CHANNEL_NAMES, STATE_NAMES
 
@@ -225,6 +225,12 @@ _graph_cache: LRUCache = LRUCache(
 @cached(_graph_cache)  # a graph larger than the whole budget is built and not kept
 def _cached_csr(key: tuple[Any, ...], seed: int, replicate: int, version: Any) -> CSRGraph:
     params = Params.from_dict(dict(zip(GRAPH_FIELDS, key, strict=True)))
+    if params.graph == "personal":  # the same graph as build_graph's, without NetworkX
+        graph_stream, _ = streams(seed, replicate)
+        return personal_network_csr(
+            params.n_family, params.n_friends, params.n_colleagues, params.n_acquaintances,
+            as_int_seed(graph_stream),
+        )  # fmt: skip
     if params.graph in CSR_FAMILIES:  # straight into arrays: the graph build_graph would give
         graph_stream, _ = streams(seed, replicate)
         return build_csr(params, np.random.default_rng(as_int_seed(graph_stream)))[0]
@@ -235,12 +241,18 @@ def replicate_csr(params: Params, seed: int, replicate: int, same_graph: bool) -
     """:func:`replicate_graph` as the Numba core's arrays, built once per process and reused
     by every run that asks for the same graph parameters, seed and replicate (sweeps with
     common random numbers build each replicate's graph once, not once per design point)."""
+    key, version = _graph_key(params)
+    return _cached_csr(key, seed, 0 if same_graph else replicate, version)
+
+
+def _graph_key(params: Params) -> tuple[tuple[Any, ...], Any]:
+    """What a cached graph is looked up by, besides seed and replicate."""
     key = tuple(getattr(params, name) for name in GRAPH_FIELDS)
     version = None
     if params.graph == "file":  # a file edited since it was cached is read again
         stat = os.stat(params.graph_file)
         version = (stat.st_mtime_ns, stat.st_size)
-    return _cached_csr(key, seed, 0 if same_graph else replicate, version)
+    return key, version
 
 
 def run(
@@ -283,7 +295,8 @@ def run(
     elif engine == "mesa":
         graphs = [replicate_graph(params, seed, r, same_graph) for r in indices]
     else:
-        graphs = [replicate_csr(params, seed, r, same_graph) for r in indices]
+        key, version = _graph_key(params)  # once for the call, not per replicate
+        graphs = [_cached_csr(key, seed, 0 if same_graph else r, version) for r in indices]
     if engine == "mesa":
         return _run_mesa(params, graphs, dynamics)
     from sim.kernel import simulate_graphs

@@ -54,8 +54,13 @@ def sweep(
     workers: int = 1,
     backend: str = "processes",
     scheduler: str = "",
+    small_here: bool = False,
 ) -> Path:
-    """Run every batch of a config that is not on disk yet; return the results folder."""
+    """Run every batch of a config that is not on disk yet; return the results folder.
+
+    ``small_here``: with more than one worker, run the batches in this process anyway when
+    they would finish before worker processes could start (the command line's default when
+    ``--workers`` is not given)."""
     experiment = load_config(config_path)
     text = Path(config_path).read_text(encoding="utf-8")  # readable: load_config read it
     if batch_size < 1:
@@ -75,8 +80,9 @@ def sweep(
     folder.mkdir(parents=True, exist_ok=True)
     with _Lock(folder):
         return _sweep(
-            experiment, text, folder, batch_size, force, progress, workers, backend, scheduler
-        )
+            experiment, text, folder, batch_size, force, progress, workers, backend, scheduler,
+            small_here,
+        )  # fmt: skip
 
 
 def _sweep(
@@ -89,6 +95,7 @@ def _sweep(
     workers: int,
     backend: str,
     scheduler: str,
+    small_here: bool = False,
 ) -> Path:
     total = experiment.runs()
     for leftover in [*folder.glob("*.tmp"), *folder.glob("batches/*.tmp")]:
@@ -108,7 +115,9 @@ def _sweep(
             f"{_where(backend, workers, scheduler)}"
             + (f" ({_plural(len(done), 'batch')} already on disk)" if done else ""),
         )
-    for batch, tables in _execute(job, pending, backend, workers, scheduler, sys.stderr):
+    for batch, tables in _execute(
+        job, pending, backend, workers, scheduler, sys.stderr, small_here
+    ):
         if tables["weekly"] is not None:  # weekly first: the runs file marks a batch done
             _write_parquet(tables["weekly"], batch_dir / batch.name("weekly"))
         _write_parquet(tables["runs"], batch_dir / batch.name())
@@ -169,7 +178,13 @@ def _where(backend: str, workers: int, scheduler: str) -> str:
 
 
 def _execute(
-    job: Job, pending: list[Batch], backend: str, workers: int, scheduler: str, log: Any
+    job: Job,
+    pending: list[Batch],
+    backend: str,
+    workers: int,
+    scheduler: str,
+    log: Any,
+    small_here: bool = False,
 ) -> Iterator[tuple[Batch, dict[str, Any]]]:
     from sim import executors
 
@@ -179,7 +194,40 @@ def _execute(
         return executors.dask(job, pending, workers, scheduler)
     if workers == 1 or len(pending) == 1:
         return executors.in_process(job, pending)
+    if small_here:
+        return _here_or_pool(job, pending, min(workers, len(pending)), log)
     return executors.process_pool(job, pending, min(workers, len(pending)), log)
+
+
+# Seconds for a spawned worker to start (import the project, load the compiled kernel): 1.5-2.5
+# measured on this project's 2-core machine. A sweep whose remaining batches would take less
+# than twice that here gains nothing from a pool.
+WORKER_START_S = 2.0
+
+
+def _here_or_pool(
+    job: Job, pending: list[Batch], workers: int, log: Any
+) -> Iterator[tuple[Batch, dict[str, Any]]]:
+    """The first two batches in this process (the second one timed: the first loads the
+    kernel); the rest here too when they would finish sooner than workers could start, else on
+    a pool of ``workers`` processes. The batches, and so the results, are the same either way."""
+    from sim import executors
+
+    clock = time.perf_counter()
+    for i, batch in enumerate(pending[:2]):
+        if i == 1:
+            clock = time.perf_counter()
+        yield batch, run_batch(job, batch, threads=1)
+    rest = pending[2:]
+    if not rest:
+        return
+    per_run = (time.perf_counter() - clock) / pending[1].size
+    here = per_run * sum(batch.size for batch in rest)
+    if here < 2 * WORKER_START_S:
+        print(f"running the rest here: about {here:.1f} s, less than starting workers", file=log)
+        yield from executors.in_process(job, rest)
+    else:
+        yield from executors.process_pool(job, rest, workers, log)
 
 
 # --- the results folder -------------------------------------------------------------------------
@@ -423,7 +471,8 @@ def _now(when: float | None = None) -> str:
 
 
 def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
-    import mesa
+    from importlib.metadata import version  # Mesa's version without importing Mesa (1 s)
+
     import numba
 
     try:
@@ -451,7 +500,7 @@ def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "numba": numba.__version__,
-        "mesa": mesa.__version__,
+        "mesa": version("mesa"),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "started": _now(),

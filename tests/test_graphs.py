@@ -244,3 +244,16 @@ def test_communities_have_the_requested_size_degree_and_mixing():
     # ~3,000 ties: the binomial sd of the share across is 0.007; 0.035 is five of them
     assert across == pytest.approx(0.2, abs=0.035)
     assert 2 * G.number_of_edges() / 1000 == pytest.approx(6.0, rel=0.06)
+
+
+@pytest.mark.parametrize("sizes", [(3, 3, 6, 8), (0, 2, 0, 5), (1, 0, 0, 0), (5, 5, 5, 5)])
+def test_personal_network_arrays_are_the_networkx_builders_graph(sizes):
+    from sim.csr import CSRGraph
+    from sim.graphs import personal_network_csr
+
+    names = ("n_family", "n_friends", "n_colleagues", "n_acquaintances")
+    params = Params.from_dict(dict(zip(names, sizes, strict=True)))
+    for seed in range(60):
+        fast = personal_network_csr(*sizes, seed=seed)
+        reference = CSRGraph.of(build_graph(params, seed=seed)[0])
+        assert all(np.array_equal(a, b) for a, b in zip(fast, reference, strict=True)), seed

@@ -74,6 +74,22 @@ def test_the_file_does_not_depend_on_batch_size_or_workers(tmp_path):
     assert digest(a / "runs.parquet") == digest(b / "runs.parquet") == digest(c / "runs.parquet")
 
 
+def test_a_small_sweep_runs_here_and_a_large_one_on_workers_with_the_same_bytes(
+    tmp_path, monkeypatch
+):
+    config = write(tmp_path)
+    reference = quiet(config, str(tmp_path / "a"), batch_size=2)
+    log = io.StringIO()
+    monkeypatch.setattr("sys.stderr", log)
+    here = quiet(config, str(tmp_path / "b"), batch_size=2, workers=2, small_here=True)
+    assert "running the rest here" in log.getvalue()
+    monkeypatch.setattr("sim.sweep.WORKER_START_S", 0.0)  # workers free to start: use them
+    pool = quiet(config, str(tmp_path / "c"), batch_size=2, workers=2, small_here=True)
+    assert log.getvalue().count("running the rest here") == 1
+    assert digest(reference / "runs.parquet") == digest(here / "runs.parquet")
+    assert digest(reference / "runs.parquet") == digest(pool / "runs.parquet")
+
+
 def test_row_groups_have_a_fixed_size_whatever_the_batches(tmp_path, monkeypatch):
     monkeypatch.setattr("sim.sweep.ROW_GROUP", 5)
     config = write(tmp_path)
