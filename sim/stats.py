@@ -29,8 +29,9 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
+# scipy.stats is imported inside the functions that use it: importing it takes about a second,
+# which every command that imports this module (plots, sweeps) would otherwise pay.
 LEVEL = 0.95
 RESAMPLES = 2000  # bootstrap resamples: the interval ends move by < 1% of their width between seeds
 BOOTSTRAP_SEED = 20261126  # a fixed seed: the same table gives the same chart
@@ -54,6 +55,8 @@ def kaplan_meier(
     time; a censored time equal to an event time counts as still at risk then). ``counts``
     (optional, whole numbers) says how many spells each (time, flag) entry stands for, so a
     histogram of many spells needs no expanding."""
+    from scipy import stats
+
     t = np.asarray(times, dtype=float)
     d = np.asarray(events, dtype=bool)
     if t.shape != d.shape or t.ndim != 1:
@@ -114,6 +117,8 @@ def median_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, flo
     ``1 - 2 P(Bin(n, 1/2) < j)`` is at least ``level``. With fewer than 6 values no such ``j``
     exists and the interval is the whole line. A median past the horizon is ``inf``.
     """
+    from scipy import stats
+
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)
     if n == 0:
@@ -129,6 +134,8 @@ def median_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, flo
 
 def proportion_interval(successes: int, trials: int, level: float = LEVEL) -> tuple[float, float]:
     """Clopper-Pearson exact interval for a binomial proportion."""
+    from scipy import stats
+
     if trials == 0:
         return math.nan, math.nan
     result = stats.binomtest(int(successes), int(trials)).proportion_ci(level, method="exact")
@@ -142,6 +149,8 @@ def bootstrap_interval(
     resamples: int = RESAMPLES,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of ``statistic(*columns)``, resampling rows (runs) together."""
+    from scipy import stats
+
     if len(columns[0]) < 2:
         return math.nan, math.nan
     result = stats.bootstrap(
@@ -171,6 +180,8 @@ def ratio_interval(
     runs, and Clopper-Pearson's on the pooled counts, which stays honest when there are few
     events (3 hires of 3, say, where the delta method's width is 0). Clipped to [0, 1].
     """
+    from scipy import stats
+
     y = np.asarray(top, dtype=float)
     x = np.asarray(bottom, dtype=float)
     n, total = len(y), x.sum()
@@ -189,6 +200,8 @@ def ratio_interval(
 
 def mean_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float, float]:
     """(mean, low, high) with Student's t interval."""
+    from scipy import stats
+
     x = np.asarray(values, dtype=float)
     mean = float(x.mean()) if len(x) else math.nan
     if len(x) < 2 or np.ptp(x) == 0:
