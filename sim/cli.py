@@ -226,7 +226,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         main_dask(out=args.out.replace("benchmark.json", "benchmark-dask.json"), quick=args.quick)
         return 0
-    bench(quick=args.quick, out=args.out)
+    bench(quick=args.quick, out=args.out, large=args.large)
     return 0
 
 
@@ -398,8 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(seed=None, engine=None)  # None: not given (refused with a config)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("bench", help="benchmark the Mesa engine against the Numba core")
+    p = sub.add_parser("bench", help="benchmark the Numba core: phases, scaling, Mesa, NumPy")
     p.add_argument("--quick", action="store_true", help="a version that takes about a minute")
+    p.add_argument(
+        "--large",
+        action="store_true",
+        help="add 10 million people to the scaling table (about 10 GB and several minutes), "
+        "and NetworkX's builder at a million",
+    )
     p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")
     p.add_argument("--dask", action="store_true", help="measure Dask's overhead per task instead")
     p.set_defaults(func=cmd_bench)
