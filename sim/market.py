@@ -57,7 +57,7 @@ TIE_CLASSES = ("close", "regular", "distant", "relay")
 SERIES = ("unemployment", "reputation", "action_share")
 # Batch means per half of the window in the one-run diagnostic. Two (130-week batches at the
 # defaults): with four, batches shorter than the reputation's memory (a year's half-life) made
-# 7% of 200 stationary default markets fail against the nominal 1%; with two, 2% (docs 7.11).
+# 4.9% of 1,000 stationary default markets fail against the nominal 1%; with two, 1.9% (docs 7.11).
 HALF_BATCHES = 2
 LONG_TERM = 27  # weeks: the CPS's long-term unemployed
 
