@@ -298,7 +298,13 @@ def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
         "compile_s": compile_s,
         "cached_start_s": cached_start_s,
         "scaling": rows,
-        "sweep_overhead": sweep_overhead(500 if quick else 2000),
+        # in a fresh process, as a sweep's worker sees it (not after this one's many objects)
+        "sweep_overhead": json.loads(
+            _python(
+                "import json; from sim.bench import sweep_overhead;"
+                f"print(json.dumps(sweep_overhead({500 if quick else 2000})))"
+            )
+        ),
     }
 
 
