@@ -403,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--large",
         action="store_true",
-        help="add 10 million people to the scaling table (about 10 GB and several minutes), "
+        help="add 10 million people to the scaling table (about 8 GB and several minutes), "
         "and NetworkX's builder at a million",
     )
     p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")

@@ -69,7 +69,16 @@ def from_edges(
     n: int, u: np.ndarray, v: np.ndarray, tie: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """int64 CSR arrays (indptr, indices, tie) of the undirected edges u[i] - v[i] with class
-    tie[i] (each edge once, no self-loops or repeats) on nodes 0..n-1, rows sorted."""
+    tie[i] on nodes 0..n-1, rows sorted: each of shape (n + 1,), (2E,), (2E,).
+
+    Each edge must come once (no repeats). Raises ValueError for a self-loop: nobody is their
+    own contact, and the core's reverse edges assume none."""
+    loops = int(np.count_nonzero(np.asarray(u) == np.asarray(v)))
+    if loops:
+        raise ValueError(
+            f"the graph has {loops} self-loop(s); remove them first "
+            "(networkx: G.remove_edges_from(nx.selfloop_edges(G)))"
+        )
     sources = np.concatenate([u, v]).astype(np.int64)
     targets = np.concatenate([v, u]).astype(np.int64)
     ties = np.concatenate([tie, tie]).astype(np.int64)

@@ -31,7 +31,7 @@ import networkx as nx
 import numpy as np
 from numba import njit
 
-from sim.csr import CSRGraph, _reverse_edges
+from sim.csr import CSRGraph, reverse_edges
 from sim.params import TIE_STRENGTHS, Params
 from sim.rules import CLOSE, DISTANT, REGULAR
 
@@ -718,7 +718,7 @@ def build_csr(
     built = time.perf_counter()
     indptr, indices = _edges_to_csr(params.n_nodes, src, dst)
     del src, dst
-    rev = _reverse_edges(indptr, indices)
+    rev = reverse_edges(indptr, indices)
     arrays = time.perf_counter()
     ties = _tie_classes(
         indptr,

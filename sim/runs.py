@@ -120,6 +120,8 @@ class Runs:
     @property
     def n_people(self) -> int:
         """People in each replicate's market (the head counts at week 0)."""
+        if len(self.weekly) == 0:  # no replicates: the per-person arrays say, if kept
+            return int(self.unemployed_weeks.shape[1])
         return int(self.weekly[0, 0, COLUMN["employed"]] + self.weekly[0, 0, COLUMN["unemployed"]])
 
     @property

@@ -1,7 +1,7 @@
 """Faults: a sweep killed mid-run resumes to the same bytes; a dead worker is replaced.
 
 Each test starts a real sweep in a child process and hits it while batches are being written.
-The sweep is sized (20 batches of about 0.3 s each on 2 workers) so the signal lands mid-run;
+The sweep is sized (20 batches of about 0.4 s each on 2 workers) so the signal lands mid-run;
 each test asserts that it did (some batches written, not all), so a sweep that ran too fast
 to be interrupted fails the test instead of passing it vacuously.
 """
@@ -30,7 +30,7 @@ scenario = "market"
 burn_in = 0
 graph = "barabasi-albert"
 n_nodes = 2000
-weeks = 60
+weeks = 600
 [design]
 kind = "grid"
 [design.values]

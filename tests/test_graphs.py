@@ -257,3 +257,36 @@ def test_personal_network_arrays_are_the_networkx_builders_graph(sizes):
         fast = personal_network_csr(*sizes, seed=seed)
         reference = CSRGraph.of(build_graph(params, seed=seed)[0])
         assert all(np.array_equal(a, b) for a, b in zip(fast, reference, strict=True)), seed
+
+
+def test_csr_arrays_are_each_nodes_sorted_neighbours_and_refuse_self_loops():
+    from sim.csr import CSRGraph, from_edges
+
+    G = nx.gnm_random_graph(60, 200, seed=3)
+    for k, (u, v) in enumerate(G.edges):
+        G.edges[u, v]["tie"] = k % 3
+    csr = CSRGraph.of(G)
+    for u in G:  # the oracle: NetworkX's adjacency, sorted
+        row = slice(csr.indptr[u], csr.indptr[u + 1])
+        assert csr.indices[row].tolist() == sorted(G.adj[u])
+        assert csr.ties[row].tolist() == [G.edges[u, v]["tie"] for v in sorted(G.adj[u])]
+        for e in range(csr.indptr[u], csr.indptr[u + 1]):
+            assert csr.indices[csr.rev[e]] == u and csr.rev[csr.rev[e]] == e
+    with pytest.raises(ValueError, match="1 self-loop"):
+        from_edges(3, np.array([0, 1]), np.array([1, 1]), np.array([0, 0]))
+    looped = nx.Graph([(0, 1), (1, 1), (1, 2)])
+    nx.set_edge_attributes(looped, 0, "tie")
+    with pytest.raises(ValueError, match="self-loop"):
+        CSRGraph.of(looped)
+
+
+def test_networkx_reference_builders_draw_the_named_family():
+    from sim.graphs import build_networkx
+
+    for graph in ("erdos-renyi", "watts-strogatz", "barabasi-albert", "holme-kim", "communities"):
+        G = build_networkx(small(graph, n_nodes=300, mean_degree=6), seed=2)
+        assert G.number_of_nodes() == 300 and nx.number_of_selfloops(G) == 0
+        assert 4.0 < 2 * G.number_of_edges() / 300 < 8.0, graph
+    assert nx.transitivity(build_networkx(small("holme-kim", n_nodes=300), seed=2)) > 0.1
+    with pytest.raises(ValueError, match="'karate' is not generated"):
+        build_networkx(small("karate"), seed=2)

@@ -220,3 +220,22 @@ def test_a_window_too_short_to_judge_is_not_called_stationary():
     assert not verdict.judged and not verdict.stationary
     assert "cannot judge" in market.describe(table)[0]
     assert market.describe(table)[-1].endswith("1 cannot be judged")
+
+
+def test_batched_medians_and_null_gini_equal_one_run_at_a_time():
+    rng = np.random.default_rng(2)
+    completed = rng.integers(0, 5, size=(12, 30))
+    censored = rng.integers(0, 3, size=(12, 30))
+    completed[3] = 0  # no spell ends: no median
+    censored[3] = 4
+    batched = market.km_median(completed, censored)
+    for r in range(12):
+        one = market.km_median(completed[r], censored[r])
+        assert (math.isnan(one) and math.isnan(batched[r])) or one == batched[r]
+    assert math.isnan(batched[3])
+    rates = np.array([0.05, 0.3, 0.0, 0.6, 1.0, np.nan])
+    together = market.gini_null(rates, 0.02, 40, 500)
+    for rate, value in zip(rates, together, strict=True):
+        alone = market.gini_null(float(rate), 0.02, 40, 500)
+        assert (math.isnan(alone) and math.isnan(value)) or alone == value
+    assert np.isnan(together[[2, 4, 5]]).all() and (together[[0, 1, 3]] > 0).all()
