@@ -123,6 +123,20 @@ def _python_set_order(items, m, table, spare):
 
 
 @njit(cache=True)
+def _random_subset(gen, repeated, ends, m, chosen, source, out):
+    """Fill out[:m] with m distinct nodes drawn from repeated[:ends], in the order drawn: each
+    draw uniform over the list, so in proportion to degree (networkx's ``_random_subset``).
+    ``chosen[x] == source`` marks x as already drawn for this source."""
+    got = 0
+    while got < m:
+        x = repeated[_below(gen, ends)]
+        if chosen[x] != source:
+            chosen[x] = source
+            out[got] = x
+            got += 1
+
+
+@njit(cache=True)
 def _gnp_pairs(n, p, offset, gen, src, dst, count):
     """Append each pair w < v of nodes ``offset + 0..n-1`` with probability ``p``, by the
     geometric skipping of ``nx.fast_gnp_random_graph`` (Batagelj & Brandes 2005): the gap to the
@@ -178,19 +192,16 @@ def _barabasi_albert(n, m, gen):
     length = 2 * m
     count = m
     chosen = np.full(n, -1, dtype=np.int64)  # chosen[x] == source: x already drawn this step
+    picked = np.empty(m, dtype=np.int64)
     for source in range(m + 1, n):
-        ends = length  # draw from the list as it was before this node's edges
-        got = 0
-        while got < m:
-            x = repeated[_below(gen, ends)]
-            if chosen[x] != source:
-                chosen[x] = source
-                src[count] = source
-                dst[count] = x
-                repeated[length] = x
-                count += 1
-                length += 1
-                got += 1
+        # draw from the list as it was before this node's edges
+        _random_subset(gen, repeated, length, m, chosen, source, picked)
+        for x in picked:
+            src[count] = source
+            dst[count] = x
+            repeated[length] = x
+            count += 1
+            length += 1
         for _ in range(m):
             repeated[length] = source
             length += 1
@@ -234,14 +245,7 @@ def _holme_kim(n, m, p, gen):
     triad = np.empty(16, dtype=np.int64)
     for source in range(m, n):
         first[source] = count
-        ends = length
-        got = 0
-        while got < m:
-            x = repeated[_below(gen, ends)]
-            if chosen[x] != source:
-                chosen[x] = source
-                candidates[got] = x
-                got += 1
+        _random_subset(gen, repeated, length, m, chosen, source, candidates)
         _python_set_order(candidates, m, table, spare)
         popped = 0
         count_links = 0
