@@ -191,11 +191,7 @@ def sweep_overhead(runs: int = 2000) -> dict[str, float]:
     its graphs cached; of it, the compiled kernel alone (the call into it, given arrays and
     Generators ready), and the rest (seeding, the typed list of Generators, graph lookups,
     the result arrays)."""
-    from numba.typed import List
-
-    from sim.kernel import _simulate_batch, setup_from
-    from sim.rules import rules_from
-    from sim.runs import empty, spell_bin_of
+    from sim.kernel import simulate_graphs
 
     params = Params.from_dict({"scenario": "single"})
     run(params, runs, seed=1)  # graphs built and cached, kernel compiled
@@ -203,20 +199,9 @@ def sweep_overhead(runs: int = 2000) -> dict[str, float]:
     run(params, runs, seed=1)
     whole = (time.perf_counter() - start) / runs
     graphs = [replicate_csr(params, 1, r, False) for r in range(runs)]
-    arrays = [np.concatenate([g[k] for g in graphs]) for k in range(4)]
-    node_start = np.cumsum([0] + [len(g.indptr) for g in graphs]).astype(np.int64)
-    edge_start = np.cumsum([0] + [len(g.indices) for g in graphs]).astype(np.int64)
-    generators = List([np.random.default_rng(streams(1, r)[1]) for r in range(runs)])
-    out = empty(params, "numba", runs, graphs[0].number_of_nodes())
-    start = time.perf_counter()
-    _simulate_batch(  # type: ignore[call-arg]
-        *arrays, node_start, edge_start, np.arange(runs, dtype=np.int64), rules_from(params),
-        setup_from(params), generators, out.weekly, out.mean_reputation, out.weeks_to_offer,
-        out.hired_channel, out.unemployed_weeks, out.answer_state, out.answer_week,
-        out.weeks_run, out.traits, out.hazard, out.spells, out.elapsed, out.correlation,
-        out.unemployed_hist, spell_bin_of(params.weeks), np.zeros((runs, 0)),
-    )  # fmt: skip
-    kernel = (time.perf_counter() - start) / runs
+    timings: dict[str, float] = {}
+    simulate_graphs(params, graphs, [streams(1, r)[1] for r in range(runs)], timings=timings)
+    kernel = timings["kernel_s"] / runs
     return {
         "us_per_run": 1e6 * whole,
         "kernel_us_per_run": 1e6 * kernel,

@@ -251,6 +251,7 @@ def simulate_graphs(
     threads: int | None = None,
     clock: np.ndarray | None = None,
     per_person: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
@@ -262,6 +263,9 @@ def simulate_graphs(
     ``per_person=False`` leaves out the (R, n) outputs (``Runs.unemployed_weeks``,
     ``answer_state``, ``answer_week``, ``traits`` come back with n = 0): each replicate keeps
     them only while it runs, so memory grows with the threads, not with the replicates.
+
+    ``timings``, if given, receives ``kernel_s``: the seconds inside the compiled core, the
+    rest of this call being arrays and Generators (for the benchmark's sweep overhead).
 
     ``clock``, if given, is an (R, len(PHASES)) float64 array that receives each replicate's
     wall-clock seconds per phase (for the benchmark: reading the clock costs about a
@@ -284,6 +288,8 @@ def simulate_graphs(
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    generators = List([np.random.default_rng(s) for s in dynamics])
+    start = time.perf_counter()
     try:
         _simulate_batch(
             *(_joined([a[k] for a in arrays]) for k in range(4)),
@@ -292,7 +298,7 @@ def simulate_graphs(
             graph_of,
             rules_from(params),
             setup_from(params),
-            List([np.random.default_rng(s) for s in dynamics]),
+            generators,
             out.weekly,
             out.mean_reputation,
             out.weeks_to_offer,
@@ -312,6 +318,8 @@ def simulate_graphs(
         )
     finally:
         numba.set_num_threads(previous)
+    if timings is not None:
+        timings["kernel_s"] = time.perf_counter() - start
     return out
 
 
