@@ -121,6 +121,22 @@ def connect(scheduler: str) -> Any:
         ) from None
 
 
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` on loopback: ``workers`` processes of one thread each, no
+    dashboard, Ctrl-C left to this process (``sim.dask_worker``)."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        preload=["sim.dask_worker"],
+    )
+
+
 def dask(
     job: Job, pending: list[Batch], workers: int, scheduler: str = ""
 ) -> Iterator[tuple[Batch, dict[str, Any]]]:
@@ -129,22 +145,14 @@ def dask(
     On a cluster, tables come back to this process, which writes them: workers need the
     package installed but no shared file system.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
 
     cluster = None
     if scheduler:
         client = connect(scheduler)
     else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-            preload=["sim.dask_worker"],
-        )
+        cluster = local_cluster(workers)
         client = Client(cluster)
     try:
         task = functools.partial(run_batch, job, threads=1)
