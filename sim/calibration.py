@@ -142,16 +142,21 @@ class Calibration(_Strict):
     seed: int = Field(ge=0, description="root seed: fixes every simulation and the sampler")
     targets: str = Field(description="targets file, relative to the config file")
     model: dict[str, Any] = Field(default_factory=dict, description="base parameters")
-    priors: dict[str, list[float] | Prior] = Field(min_length=1)
+    priors: dict[str, list[float] | dict[str, Any]] = Field(
+        min_length=1, description="parameter -> [low, high] (uniform), or a Prior table"
+    )
     abc: ABCSettings = Field(default_factory=ABCSettings)
 
     def prior(self, name: str) -> Prior:
         value = self.priors[name]
-        if isinstance(value, Prior):
-            return value
-        if len(value) != 2:
-            raise ValueError(f"priors.{name}: give [low, high]")
-        return Prior(low=value[0], high=value[1])
+        try:
+            if isinstance(value, dict):
+                return Prior.model_validate(value)
+            if len(value) != 2:
+                raise ValueError("give [low, high]")
+            return Prior(low=value[0], high=value[1])
+        except (ValidationError, ValueError) as exc:
+            raise ValueError(f"priors.{name}: {_error_line(exc)}") from None
 
 
 def parse_calibration(text: str, source: str = "config", folder: Path | None = None):
@@ -211,7 +216,6 @@ def _error_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("list["))
-        where = where.replace(".Prior", "")
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
@@ -318,8 +322,7 @@ class SeededMappingSampler(MappingSampler):
 def _init_worker() -> None:
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["NUMBA_NUM_THREADS"] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 @contextlib.contextmanager
@@ -397,9 +400,19 @@ def calibrate(
     dry_run: bool = False,
     stream: Any = sys.stdout,
     max_minutes: float | None = None,
+    settings: ABCSettings | None = None,
 ) -> Path:
-    """Run (or resume) a calibration; write its tables; return the results folder."""
+    """Run (or resume) a calibration; write its tables; return the results folder.
+
+    ``settings`` replace the config's ``[abc]`` (``--quick``), the results then going to
+    ``<name>-quick``; ``max_minutes`` replaces its budget alone (the results stay comparable:
+    a calibration stopped by its budget resumes with a larger one).
+    """
     config, targets, targets_path, text = load_calibration(config_path)
+    if max_minutes is not None and not max_minutes > 0:
+        raise ConfigError(f"--max-minutes {max_minutes:g}; allowed: a number of minutes > 0")
+    if settings is not None:
+        config = config.model_copy(update={"abc": settings, "name": config.name + "-quick"})
     folder = Path(results) / config.name
     budget = 60 * (config.abc.max_minutes if max_minutes is None else max_minutes)
     say = functools.partial(print, file=stream, flush=True)
@@ -410,7 +423,9 @@ def calibrate(
         f"{duration(budget)}, root seed {config.seed}"
     )
     manifest = folder / "manifest.json"
-    digest = config_hash(text + targets_path.read_text(encoding="utf-8"))
+    settings_used = config.abc.model_dump(exclude={"max_minutes"})
+    targets_text = targets_path.read_text(encoding="utf-8")
+    digest = config_hash(text + targets_text + json.dumps(settings_used))
     if manifest.is_file() and not force:
         previous = json.loads(manifest.read_text()).get("config_hash")
         if previous != digest:
@@ -460,6 +475,21 @@ def calibrate(
             _tell(history, config, last, budget - (time.monotonic() - started), say)
     write_outputs(folder, config, targets, workers, backend, scheduler, say)
     return folder
+
+
+def quick_settings() -> ABCSettings:
+    """``--quick``: a population of 40 over 2 generations and 20 predictive draws (a minute)."""
+    return ABCSettings(population_size=40, generations=2, predictive_draws=20, max_minutes=10)
+
+
+def summary_table(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A finished calibration's summary.csv and predictive.csv."""
+    paths = [Path(folder) / "summary.csv", Path(folder) / "predictive.csv"]
+    for path in paths:
+        if not path.is_file():
+            raise ConfigError(f"{folder}: the calibration has not finished (no {path.name})")
+    summary_csv, check = (pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in paths)
+    return summary_csv, check
 
 
 def _estimate(config: Calibration, simulator: MarketSimulator, workers: int, say: Any) -> None:
@@ -629,6 +659,9 @@ def predictive_check(table: pd.DataFrame, targets: Targets) -> pd.DataFrame:
                 "moment": t.name,
                 "role": t.role,
                 "target": t.shown(),
+                "value": math.nan if t.value is None else t.value,
+                "sign": t.sign or "",
+                "tolerance": t.tolerance,
                 "predictive_median": float(q50),
                 "predictive_q05": float(q05),
                 "predictive_q95": float(q95),

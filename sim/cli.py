@@ -257,6 +257,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if not formats:
         raise ConfigError("--format is empty; allowed: a comma list of png, svg, pdf")
+    from sim.figures import is_calibration
+
+    if is_calibration(folder):
+        from sim.calibration import format_check, format_summary, summary_table
+        from sim.figures import plot_calibration
+
+        written = plot_calibration(folder, args.chart, formats, args.size)
+        table, check = summary_table(folder)
+        for line in format_summary(table) + format_check(check):
+            print(line)
+        for path in written:
+            print(f"wrote {path}")
+        return 0
     results = load(folder)  # the runs table is read once, for the charts and the table
     written = plot(results, args.chart, formats, args.size)
     if results.experiment.design.kind == "strategies" and results.single:
@@ -329,6 +342,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if code != 0:
         print(f"empathy-sim: error: the demo server stopped (exit {code})", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration import calibrate, quick_settings
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers {args.workers}; allowed: a whole number >= 1")
+    workers = args.workers if args.workers is not None else os.cpu_count() or 1
+    folder = calibrate(
+        args.config,
+        results=args.results,
+        workers=workers,
+        backend="dask" if args.dask or args.scheduler else "processes",
+        scheduler=args.scheduler,
+        force=args.force,
+        dry_run=args.dry_run,
+        max_minutes=args.max_minutes,
+        settings=quick_settings() if args.quick else None,
+    )
+    if not args.dry_run:
+        print(f"charts: empathy-sim plot {folder}")
     return 0
 
 
@@ -431,6 +466,22 @@ def build_parser() -> argparse.ArgumentParser:
                    "0.0.0.0 to share it on a classroom network")  # fmt: skip
     p.add_argument("--port", type=int, default=8765, help="port (8765)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "calibrate", help="fit the market to observed moments (ABC-SMC with pyabc); resumes"
+    )
+    p.add_argument("config", help="a calibration config, e.g. configs/calibrate-market.toml")
+    p.add_argument("--results", default="results", help="folder for <name>/ (default: results)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
+    p.add_argument("--scheduler", default="", help="run on the Dask cluster at this address")
+    p.add_argument("--force", action="store_true", help="start afresh over another calibration")
+    p.add_argument("--dry-run", action="store_true", help="time one simulation, estimate, stop")
+    p.add_argument("--max-minutes", type=float, default=None, help="override the wall-time budget")
+    p.add_argument(
+        "--quick", action="store_true", help="a small population and 2 generations, to try it"
+    )
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of experiment configs")
     p.set_defaults(func=cmd_schema)

@@ -381,3 +381,106 @@ def _weeks(median: float, low: float, high: float, week: int) -> str:
         return f">{week}" if math.isinf(v) else f"{v:g}"
 
     return f"{show(median)} ({show(low)}-{show(high)})"
+
+
+# --- a calibration's folder (``empathy-sim calibrate``) -------------------------------------------
+CALIBRATION_CHARTS = ("posterior", "pairs", "predictive")
+TOP_PAIRS = 3  # the pairs with the largest weighted |correlation| in the posterior
+
+
+def is_calibration(folder: Path) -> bool:
+    """Whether ``folder`` holds a calibration (its manifest says so)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("kind") == "calibration"
+
+
+def plot_calibration(
+    folder: Path, chart: str = "", formats: tuple[str, ...] = ("png", "svg"), size: str = "paper"
+) -> list[Path]:
+    """Draw a calibration's charts beside its tables: ``posterior`` (marginals against priors),
+    ``pairs`` (the most correlated pairs) and ``predictive`` (the posterior predictive check)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+
+    if chart and chart not in CALIBRATION_CHARTS:
+        raise ConfigError(
+            f"--chart {chart}: does not fit a calibration; allowed here: "
+            + ", ".join(CALIBRATION_CHARTS)
+        )
+    for fmt in formats:
+        if fmt not in plots.FORMATS:
+            raise ConfigError(f"format '{fmt}' is not allowed; allowed: {', '.join(plots.FORMATS)}")
+    if size not in plots.SIZES:
+        raise ConfigError(f"--size {size} is not allowed; allowed: {', '.join(plots.SIZES)}")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    tables = {name: folder / name for name in ("posterior.parquet", "predictive.parquet",
+                                                "predictive.csv")}  # fmt: skip
+    missing = [name for name, path in tables.items() if not path.is_file()]
+    if missing:
+        raise ConfigError(
+            f"{folder}: the calibration has not finished (no {missing[0]}); run it again to resume"
+        )
+    # the config as run: its targets file is not needed again (the check table has the targets)
+    config = _calibration_config(manifest)
+    particles = pd.read_parquet(tables["posterior.parquet"])
+    draws = pd.read_parquet(tables["predictive.parquet"])
+    check = pd.read_csv(tables["predictive.csv"], keep_default_na=False, na_values=[""])
+    names = list(config.priors)
+    written: list[Path] = []
+    for name in [chart] if chart else CALIBRATION_CHARTS:
+        if name == "posterior":
+            priors = {}
+            for n in names:
+                prior = config.prior(n)
+                grid = np.linspace(prior.low, prior.high, 200)
+                priors[n] = (grid, prior.rv().distribution.pdf(grid))
+            ncols = 3
+            nrows = math.ceil(len(names) / ncols)
+            fig, axes = plots.figure(size, ncols=ncols, nrows=nrows)
+            plots.posterior_marginals(particles, axes, priors)
+        elif name == "pairs":
+            if len(names) < 2:
+                continue
+            pairs = top_pairs(particles, names)
+            fig, axes = plots.figure(size, ncols=len(pairs))
+            plots.posterior_pairs(particles, np.atleast_1d(axes), pairs)
+        else:
+            fig, ax = plots.figure(size)
+            fig.set_figheight(1.6 * fig.get_figheight())  # a row per moment
+            plots.predictive_check(draws, ax, check)
+        written += plots.save(fig, folder / f"calibration-{name}", formats)
+        plt.close(fig)
+    return written
+
+
+def _calibration_config(manifest: dict[str, Any]) -> Any:
+    """The manifest's config, validated without reading its targets file again."""
+    import tomllib
+
+    from sim.calibration import Calibration
+
+    try:
+        return Calibration.model_validate(tomllib.loads(manifest["config"]))
+    except Exception as exc:
+        raise ConfigError(f"manifest.json: not a calibration's config ({exc})") from None
+
+
+def top_pairs(particles: pd.DataFrame, names: list[str], k: int = TOP_PAIRS) -> list[tuple]:
+    """The ``k`` parameter pairs with the largest weighted |correlation| in the posterior."""
+    from sim.plots import weighted_correlation
+
+    w = particles["weight"].to_numpy()
+    scored = [
+        (abs(weighted_correlation(particles[a].to_numpy(), particles[b].to_numpy(), w)), a, b)
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    ]
+    scored.sort(key=lambda s: -np.nan_to_num(s[0], nan=-1.0))
+    return [(a, b) for _, a, b in scored[:k]]

@@ -924,3 +924,102 @@ def stationarity(
     if len(groups) > 1:
         axes[0].legend(fontsize="small")
     return axes
+
+
+# --- calibration ------------------------------------------------------------------------------
+@chart
+def posterior_marginals(
+    particles: pd.DataFrame,
+    axes: Sequence[Axes] | np.ndarray,
+    priors: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> Sequence[Axes] | np.ndarray:
+    """Each calibrated parameter's posterior (a weighted histogram of the last generation's
+    particles, ``weight`` column) against its prior density (dashed), one panel per entry of
+    ``priors`` (name -> (grid over the prior's support, density on it)), with the posterior's
+    weighted median and 90% interval as a bar. Unused panels are hidden."""
+    flat = list(np.ravel(np.asarray(axes, dtype=object)))
+    weights = particles["weight"].to_numpy()
+    for ax, (name, (grid, density)) in zip(flat, priors.items(), strict=False):
+        values = particles[name].to_numpy()
+        ax.hist(values, bins=20, range=(grid[0], grid[-1]), weights=weights, density=True,
+                color=OKABE_ITO[0], alpha=0.7, label="posterior")  # fmt: skip
+        ax.plot(grid, density, color="black", ls="--", lw=1, label="prior")
+        order = np.argsort(values)
+        cdf = np.cumsum(weights[order]) / weights.sum()
+        low, mid, high = (values[order][np.searchsorted(cdf, q)] for q in (0.05, 0.5, 0.95))
+        top = ax.get_ylim()[1]
+        ax.plot([low, high], [0.92 * top] * 2, color=OKABE_ITO[5], lw=2)
+        ax.plot([mid], [0.92 * top], "o", color=OKABE_ITO[5], ms=4)
+        ax.set_title(name, fontsize="small")
+        ax.set_yticks([])
+        ax.tick_params(labelsize="x-small")
+    for ax in flat[len(priors) :]:
+        ax.set_visible(False)
+    flat[0].legend(fontsize="x-small", loc="upper left")
+    return axes
+
+
+@chart
+def posterior_pairs(
+    particles: pd.DataFrame, axes: Sequence[Axes] | np.ndarray, pairs: Sequence[tuple[str, str]]
+) -> Sequence[Axes] | np.ndarray:
+    """Pairwise posterior of the given parameter pairs: the last generation's particles, area
+    proportional to weight, with the weighted correlation in the title."""
+    flat = list(np.ravel(np.asarray(axes, dtype=object)))
+    w = particles["weight"].to_numpy()
+    for ax, (a, b) in zip(flat, pairs, strict=False):
+        x, y = particles[a].to_numpy(), particles[b].to_numpy()
+        ax.scatter(x, y, s=2 + 400 * w / w.max() / np.sqrt(len(w)), color=OKABE_ITO[0],
+                   alpha=0.5, linewidths=0)  # fmt: skip
+        ax.set_xlabel(a, fontsize="small")
+        ax.set_ylabel(b, fontsize="small")
+        ax.set_title(f"weighted r = {weighted_correlation(x, y, w):+.2f}", fontsize="small")
+        ax.tick_params(labelsize="x-small")
+    for ax in flat[len(pairs) :]:
+        ax.set_visible(False)
+    return axes
+
+
+def weighted_correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Pearson correlation of x and y under weights w (NumPy's weighted covariance)."""
+    c = np.cov(x, y, aweights=w)
+    return float(c[0, 1] / math.sqrt(c[0, 0] * c[1, 1])) if c[0, 0] * c[1, 1] > 0 else math.nan
+
+
+@chart
+def predictive_check(draws: pd.DataFrame, ax: Axes | None, check: pd.DataFrame) -> Axes:
+    """Posterior predictive check: per target moment (a row of ``check``, the table of
+    ``sim.calibration.predictive_check``), the moments simulated under posterior draws
+    (``draws``) as gaps from the target in tolerances, (x - value) / tolerance: median and 90%
+    interval; the band is one tolerance either side. For a sign target the gap is
+    sign x / tolerance, right when >= 0. Fit and held-out moments in two colours."""
+    ax = _axes(ax)
+    rows = list(check.itertuples())
+    for i, row in enumerate(rows):
+        x = draws[row.moment].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        if isinstance(row.sign, str) and row.sign:
+            gap = (x if row.sign == "positive" else -x) / row.tolerance
+            ax.plot([0, 0], [i - 0.4, i + 0.4], color="0.6", lw=1)
+        else:
+            gap = (x - row.value) / row.tolerance
+            ax.fill_betweenx([i - 0.4, i + 0.4], -1, 1, color="0.92", zorder=0)
+        colour = OKABE_ITO[0] if row.role == "fit" else OKABE_ITO[1]
+        if len(gap):
+            low, mid, high = np.quantile(gap, (0.05, 0.5, 0.95))
+            ax.plot([low, high], [i, i], color=colour, lw=2)
+            ax.plot([mid], [i], "o", color=colour, ms=5)
+    labels = [
+        f"{r.moment} ({'sign' if isinstance(r.sign, str) and r.sign else r.target})" for r in rows
+    ]
+    ax.set_yticks(range(len(rows)), labels, fontsize="x-small")
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("simulated minus target, in tolerances (grey band: within one)")
+    ax.legend(
+        handles=[Line2D([], [], color=OKABE_ITO[0], lw=2, marker="o", label="fit"),
+                 Line2D([], [], color=OKABE_ITO[1], lw=2, marker="o", label="held out")],
+        fontsize="x-small", loc="lower right",
+    )  # fmt: skip
+    ax.set_title("Posterior predictive check (median and 90% of draws)")
+    return ax
