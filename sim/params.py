@@ -344,9 +344,29 @@ class Params:
 # population graph, favours fade (a half-life of one year: 1 - 0.5 ** (1 / 52)), and outcomes
 # are measured after a burn-in long enough for the stationarity diagnostic to pass at defaults
 # (docs/model.md, 7.11 and 8.4). A single seeker keeps the field defaults.
+# The market's CALIBRATED values come from `empathy-sim calibrate configs/calibrate-market.toml`
+# (ABC-SMC on US moments before 2020, configs/targets/us-2019.toml): the calibrated point of
+# docs/calibration/calibrated.toml, the posterior in docs/calibration/ (docs/calibration.md).
+CALIBRATED_MARKET: dict[str, Any] = {
+    "arrival_rate": 0.128,
+    "separation_rate": 0.00189,
+    "fit_base": 0.541,
+    "fit_cost": 0.382,
+    "hire_direct": 0.62,
+    "pass_base": 0.028,
+    "action_base": -4.72,
+    "gossip_rate": 0.429,
+    "relay_rate": 0.751,
+}
 SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
     "single": {},
-    "market": {"graph": "holme-kim", "weeks": 1040, "burn_in": 520, "credit_decay": 0.0133},
+    "market": {
+        "graph": "holme-kim",
+        "weeks": 1040,
+        "burn_in": 520,
+        "credit_decay": 0.0133,
+        **CALIBRATED_MARKET,
+    },
 }
 
 

@@ -156,7 +156,11 @@ def chart(func: F) -> F:
     @functools.wraps(func)
     def styled(*args: Any, **kwargs: Any) -> Any:
         ax = kwargs.get("ax", kwargs.get("axes", args[1] if len(args) > 1 else None))
-        first = ax[0] if isinstance(ax, (list, tuple, np.ndarray)) else ax
+        first = (
+            np.ravel(np.asarray(ax, dtype=object))[0]
+            if isinstance(ax, (list, tuple, np.ndarray))
+            else ax
+        )
         width = first.figure.get_figwidth() if first is not None else SIZES["paper"][0]
         size = "slide" if width >= SIZES["slide"][0] - 0.5 else "paper"
         with plt.rc_context(_style(size)):

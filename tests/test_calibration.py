@@ -222,3 +222,25 @@ def test_cli_calibrates_plots_and_refuses_bad_input_in_one_line(synthetic, tmp_p
         bad = cli(*args)
         assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
         assert message in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_dask_local_cluster_gives_the_posterior_of_one_worker(synthetic, tmp_path):
+    config = write_config(synthetic, population=20, generations=2)
+    here = quiet(str(config), results=str(tmp_path / "here"), workers=1)
+    dask = quiet(str(config), results=str(tmp_path / "dask"), workers=2, backend="dask")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(here / "posterior.parquet"), pd.read_parquet(dask / "posterior.parquet")
+    )
+
+
+def test_a_scheduler_address_where_none_answers_is_one_line(synthetic):
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = write_config(synthetic, population=20, generations=1)
+    result = cli("calibrate", str(config), "--scheduler", f"tcp://127.0.0.1:{port}",
+                 "--results", str(synthetic / "sched"))  # fmt: skip
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "no Dask scheduler answers there" in result.stderr
