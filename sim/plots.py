@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -1026,4 +1026,43 @@ def predictive_check(draws: pd.DataFrame, ax: Axes | None, check: pd.DataFrame) 
         fontsize="x-small", loc="lower right",
     )  # fmt: skip
     ax.set_title("Posterior predictive check (median and 90% of draws)")
+    return ax
+
+
+@chart
+def effects_under_uncertainty(
+    effects: Mapping[str, np.ndarray],
+    ax: Axes | None = None,
+    monte_carlo: Mapping[str, tuple[float, float, float]] | None = None,
+    unit: float = 100.0,
+    label: str = "effect on unemployment (points)",
+) -> Axes:
+    """One row per effect: its value at each posterior draw (dots), their median and 90%
+    interval (bar), and, below it, the Monte Carlo 90% interval at the calibrated point alone
+    (``monte_carlo``: label -> (mean, low, high)), which is what an analysis at one point
+    would report. ``unit`` scales the values (100: fractions to points)."""
+    ax = _axes(ax)
+    rng = np.random.default_rng(0)  # jitter only: the drawing is the same every time
+    for i, (name, values) in enumerate(effects.items()):
+        x = unit * np.asarray(values, dtype=float)
+        x = x[np.isfinite(x)]
+        ax.scatter(x, i + rng.uniform(-0.15, 0.15, len(x)), s=6, color=OKABE_ITO[4],
+                   alpha=0.6, linewidths=0)  # fmt: skip
+        low, mid, high = np.quantile(x, (0.05, 0.5, 0.95))
+        ax.plot([low, high], [i, i], color=OKABE_ITO[0], lw=2.5)
+        ax.plot([mid], [i], "o", color=OKABE_ITO[0], ms=6)
+        if monte_carlo and name in monte_carlo:
+            m, lo, hi = (unit * v for v in monte_carlo[name])
+            ax.plot([lo, hi], [i + 0.32] * 2, color=OKABE_ITO[5], lw=2.5)
+            ax.plot([m], [i + 0.32], "s", color=OKABE_ITO[5], ms=5)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(effects)), list(effects), fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel(label)
+    handles = [
+        Line2D([], [], color=OKABE_ITO[0], lw=2.5, marker="o", label="over the posterior (90%)"),
+        Line2D([], [], color=OKABE_ITO[5], lw=2.5, marker="s",
+               label="Monte Carlo at the calibrated point (90%)"),
+    ]  # fmt: skip
+    ax.legend(handles=handles, fontsize="x-small", loc="best")
     return ax

@@ -244,3 +244,25 @@ def test_a_scheduler_address_where_none_answers_is_one_line(synthetic):
                  "--results", str(synthetic / "sched"))  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "no Dask scheduler answers there" in result.stderr
+
+
+def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim import plots
+
+    rng = np.random.default_rng(1)
+    names = ["a", "b", "c", "d"]
+    particles = pd.DataFrame({n: rng.uniform(size=50) for n in names})
+    particles["weight"] = 1 / 50
+    grid = np.linspace(0, 1, 11)
+    priors = {n: (grid, np.ones_like(grid)) for n in names}
+    fig, axes = plots.figure(ncols=3, nrows=2)
+    plots.posterior_marginals(particles, axes, priors)
+    flat = axes.ravel()
+    assert [ax.get_title() for ax in flat[:4]] == names
+    assert [ax.get_visible() for ax in flat] == [True] * 4 + [False] * 2
+    # the histogram is a density: its bars integrate to 1 over the prior's support
+    heights = [p.get_height() for p in flat[0].patches]
+    assert sum(heights) * 0.05 == pytest.approx(1.0)
