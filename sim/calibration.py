@@ -474,6 +474,7 @@ def calibrate(
             done += 1
             _tell(history, config, last, budget - (time.monotonic() - started), say)
     write_outputs(folder, config, targets, workers, backend, scheduler, say)
+    say(f"calibration took {duration(time.monotonic() - started)} (this session)")
     return folder
 
 
