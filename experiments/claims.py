@@ -103,13 +103,18 @@ def deciders(points: pd.DataFrame, holds: np.ndarray) -> str:
         return "holds everywhere" if holds.all() else "holds nowhere"
     names = list(BOX)
     tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(points[names], holds)
-    feature, threshold = tree.tree_.feature[0], tree.tree_.threshold[0]
-    left = tree.tree_.value[tree.tree_.children_left[0]][0]
-    holds_left = left[1] > left[0] if len(left) > 1 else False
-    side = "<=" if holds_left else ">"
+    nodes = tree.tree_
+    feature, threshold = nodes.feature[0], nodes.threshold[0]
+    # sklearn keeps each node's class fractions in value (classes False, True): the side of
+    # the first split where the claim holds more often
+    true_share = [nodes.value[child][0][-1] for child in (nodes.children_left[0],
+                                                          nodes.children_right[0])]  # fmt: skip
+    side = "<=" if true_share[0] > true_share[1] else ">"
     order = np.argsort(tree.feature_importances_)[::-1][:2]
     top = ", ".join(f"{names[i]} ({tree.feature_importances_[i]:.2f})" for i in order)
-    return f"mostly holds when {names[feature]} {side} {threshold:.2g}; importances {top}"
+    shares = f"{max(true_share):.0%} against {min(true_share):.0%}"
+    split = f"{names[feature]} {side} {threshold:.2g}"
+    return f"holds more often when {split} ({shares}); importance {top}"
 
 
 def study_box(points: pd.DataFrame, fixed: dict, replicates: int) -> pd.DataFrame:

@@ -40,7 +40,9 @@ Results go to ``results/<name>/``: ``history.db`` (pyabc's SQLite history), ``ma
 (posterior median and 90% interval per parameter, and the ratio of the posterior's 90% width
 to the prior's: near 1, the targets do not identify the parameter), ``predictive.parquet``
 and ``predictive.csv`` (each moment simulated under posterior draws against its target, fit
-and held-out apart) and ``calibrated.toml`` (the posterior medians as a ``[model]`` block).
+and held-out apart) and ``calibrated.toml`` (the calibrated point, :func:`calibrated_point`,
+as a ``[model]`` block). The manifest's ``status`` is written last: ``finished``, or ``stopped
+by its budget`` (a posterior of the generations done; run again with a larger budget to go on).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.params import ConfigError, Params
 from sim.progress import duration
-from sim.targets import Targets, distance, load_targets, moments
+from sim.targets import UNDEFINED, Targets, distance, load_targets, moments
 
 HISTORY = "history.db"
 QUANTILES = (0.05, 0.5, 0.95)  # the summary's 90% interval and median
@@ -125,7 +127,10 @@ class ABCSettings(_Strict):
         default=0.0, ge=0, description="stop once a generation's epsilon is at or below it"
     )
     max_minutes: float = Field(
-        default=60.0, gt=0, description="wall-time budget: no generation starts past it"
+        default=60.0,
+        gt=0,
+        le=10_080,
+        description="wall-time budget: no generation starts past it (at most a week)",
     )
     predictive_draws: int = Field(
         default=100, ge=1, le=100_000, description="posterior draws for the predictive check"
@@ -357,7 +362,9 @@ def mapper(workers: int, backend: str = "processes", scheduler: str = "") -> Ite
         try:
             yield lambda f, items: list(pool.map(f, list(items)))
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            from sim.executors import stop_pool
+
+            stop_pool(pool)  # Ctrl-C: running tasks are killed, not waited for
 
 
 # --- the calibration -----------------------------------------------------------------------------
@@ -409,8 +416,10 @@ def calibrate(
     a calibration stopped by its budget resumes with a larger one).
     """
     config, targets, targets_path, text = load_calibration(config_path)
-    if max_minutes is not None and not max_minutes > 0:
-        raise ConfigError(f"--max-minutes {max_minutes:g}; allowed: a number of minutes > 0")
+    if max_minutes is not None and not 0 < max_minutes <= 10_080:
+        raise ConfigError(
+            f"--max-minutes {max_minutes:g}; allowed: a number of minutes > 0, at most 10080"
+        )
     if settings is not None:
         config = config.model_copy(update={"abc": settings, "name": config.name + "-quick"})
     folder = Path(results) / config.name
@@ -438,10 +447,16 @@ def calibrate(
         _estimate(config, simulator, workers, say)
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    if force:
-        for name in (HISTORY, "manifest.json"):
-            (folder / name).unlink(missing_ok=True)
-    _write_manifest(manifest, config, text, digest, targets, targets_path)
+    # A calibration's outputs describe its last finished run: none survive into a new one
+    # (they are written again at its end, the manifest's status last).
+    for path in [*(folder / name for name in OUTPUTS), *folder.glob("calibration-*.*")]:
+        path.unlink(missing_ok=True)
+    if force or _generations_done(folder) == 0:
+        # nothing to resume: a history without a finished generation is begun again (its
+        # prior sample is drawn again from the same seeds)
+        for path in folder.glob(HISTORY + "*"):
+            path.unlink()
+    _write_manifest(manifest, config, text, digest, targets, targets_path, "running")
     _quiet_pyabc()
     database = "sqlite:///" + str((folder / HISTORY).resolve())
     started = time.monotonic()
@@ -471,9 +486,14 @@ def calibrate(
                 warnings.simplefilter("ignore")  # pyabc's and pandas' library warnings
                 history = abc.run(max_nr_populations=1)
             last = time.monotonic() - begun
-            done += 1
+            done = int(history.max_t) + 1
             _tell(history, config, last, budget - (time.monotonic() - started), say)
+            _check_epsilon(history)
+        state = DONE[0] if _finished(_history(database), config) else DONE[1]
     write_outputs(folder, config, targets, workers, backend, scheduler, say)
+    _write_manifest(manifest, config, text, digest, targets, targets_path, state, done)
+    if state != DONE[0]:
+        say(f"stopped by its budget after {done} generation(s): run it again to go on")
     say(f"calibration took {duration(time.monotonic() - started)} (this session)")
     return folder
 
@@ -485,10 +505,8 @@ def quick_settings() -> ABCSettings:
 
 def summary_table(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A finished calibration's summary.csv and predictive.csv."""
+    check_done(folder)
     paths = [Path(folder) / "summary.csv", Path(folder) / "predictive.csv"]
-    for path in paths:
-        if not path.is_file():
-            raise ConfigError(f"{folder}: the calibration has not finished (no {path.name})")
     summary_csv, check = (pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in paths)
     return summary_csv, check
 
@@ -516,8 +534,54 @@ def _estimate(config: Calibration, simulator: MarketSimulator, workers: int, say
     )
 
 
+def _check_epsilon(history: Any) -> None:
+    """Markets with an undefined fit moment score UNDEFINED: if half of a generation did, the
+    next epsilon would accept them; stop instead."""
+    populations = history.get_all_populations()
+    if float(populations.epsilon.iloc[-1]) >= UNDEFINED:
+        raise ConfigError(
+            "more than half of the simulated markets leave a fit moment undefined (no hires, "
+            "say); allowed: priors under which markets hire, or other fit moments"
+        )
+
+
+OUTPUTS = ("posterior.parquet", "summary.csv", "predictive.parquet", "predictive.csv",
+           "calibrated.toml")  # fmt: skip
+DONE = ("finished", "stopped by its budget")
+
+
+def status(folder: Path) -> str:
+    """A calibration folder's status from its manifest: running, finished or stopped by its
+    budget ('' if there is no calibration manifest)."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(manifest.get("status", "")) if isinstance(manifest, dict) else ""
+
+
+def check_done(folder: Path) -> str:
+    """The status of a calibration whose outputs are complete, or one line saying why not."""
+    state = status(folder)
+    missing = [name for name in OUTPUTS if not (Path(folder) / name).is_file()]
+    if state not in DONE or missing:
+        raise ConfigError(
+            f"{folder}: the calibration has not finished (status '{state or 'unknown'}'"
+            + (f", no {missing[0]}" if missing else "")
+            + "); run `empathy-sim calibrate` with its config again to resume"
+        )
+    return state
+
+
 def _write_manifest(
-    path: Path, config: Calibration, text: str, digest: str, targets: Targets, file: Path
+    path: Path,
+    config: Calibration,
+    text: str,
+    digest: str,
+    targets: Targets,
+    file: Path,
+    state: str,
+    generations: int = 0,
 ) -> None:
     import importlib.metadata as md
 
@@ -531,6 +595,8 @@ def _write_manifest(
         "targets": targets.model_dump(),
         "versions": versions,
         "python": sys.version.split()[0],
+        "status": state,
+        "generations_done": generations,
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload, indent=2))
@@ -610,7 +676,12 @@ def summary(particles: pd.DataFrame, config: Calibration) -> pd.DataFrame:
         rows.append(
             {
                 "parameter": name,
-                "prior": f"{prior.distribution} [{prior.low:g}, {prior.high:g}]",
+                "prior": f"{prior.distribution} [{prior.low:g}, {prior.high:g}]"
+                + (
+                    f" mean {prior.mean:g} sd {prior.sd:g}"
+                    if prior.distribution == "normal"
+                    else ""
+                ),
                 "prior_q05": p05,
                 "prior_q95": p95,
                 "posterior_median": q50,
@@ -708,11 +779,12 @@ def write_outputs(
         lambda p: Path(p).write_text(
             f"# the calibrated point of {config.name} (generation {int(particles.generation[0])})"
             ":\n# of the last generation's particles, the one with the smallest mean distance "
-            f"to the targets\n# over {POINT_REPLICATES} fresh markets ({score:.3g})\n"
+            f"to the targets\n# over {POINT_REPLICATES} fresh markets; scored on "
+            f"{POINT_REPLICATES} others, its mean distance is {score:.3g}\n"
             f"[model]\n{block}\n"
         ),
     )
-    say(f"calibrated point (smallest mean distance over {POINT_REPLICATES} markets, {score:.3g}): "
+    say(f"calibrated point (mean distance {score:.3g} over {POINT_REPLICATES} fresh markets): "
         + ", ".join(f"{k} = {_round(v)}" for k, v in point.items()))  # fmt: skip
     say(f"wrote posterior.parquet, summary.csv, predictive.parquet, predictive.csv, "
         f"calibrated.toml in {folder}")  # fmt: skip
@@ -741,7 +813,12 @@ def calibrated_point(
     rows = map_(functools.partial(_predict_one, simulator), items)
     scores = np.array([distance(m, targets) for m in rows]).reshape(len(points), len(seeds))
     best = int(np.argmin(scores.mean(axis=1)))
-    return points[best], float(scores[best].mean())
+    # the minimum of 500 noisy means is itself selected for being small: score it afresh
+    fresh = rng.integers(0, 2**31 - 1, size=POINT_REPLICATES)
+    again = map_(
+        functools.partial(_predict_one, simulator), [(points[best], int(s)) for s in fresh]
+    )
+    return points[best], float(np.mean([distance(m, targets) for m in again]))
 
 
 def _round(x: float) -> str:

@@ -265,6 +265,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         written = plot_calibration(folder, args.chart, formats, args.size)
         table, check = summary_table(folder)
+        from sim.calibration import status
+
+        print(f"{folder}: calibration {status(folder)}")
         for line in format_summary(table) + format_check(check):
             print(line)
         for path in written:

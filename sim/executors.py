@@ -93,10 +93,10 @@ def process_pool(
                 file=log,
             )
         finally:
-            _stop(pool)
+            stop_pool(pool)
 
 
-def _stop(pool: Any) -> None:
+def stop_pool(pool: Any) -> None:
     """Stop a pool now: queued batches are dropped, running ones killed (they are rerun on
     resume; nothing of theirs was written)."""
     processes = list(getattr(pool, "_processes", {}).values())

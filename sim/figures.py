@@ -419,14 +419,12 @@ def plot_calibration(
             raise ConfigError(f"format '{fmt}' is not allowed; allowed: {', '.join(plots.FORMATS)}")
     if size not in plots.SIZES:
         raise ConfigError(f"--size {size} is not allowed; allowed: {', '.join(plots.SIZES)}")
+    from sim.calibration import check_done
+
+    check_done(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     tables = {name: folder / name for name in ("posterior.parquet", "predictive.parquet",
                                                 "predictive.csv")}  # fmt: skip
-    missing = [name for name, path in tables.items() if not path.is_file()]
-    if missing:
-        raise ConfigError(
-            f"{folder}: the calibration has not finished (no {missing[0]}); run it again to resume"
-        )
     # the config as run: its targets file is not needed again (the check table has the targets)
     config = _calibration_config(manifest)
     particles = pd.read_parquet(tables["posterior.parquet"])

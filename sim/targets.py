@@ -18,7 +18,7 @@ The distance of a simulated market to the targets is the Euclidean norm of the s
 scaled by their spread (Toni et al. 2009, J. R. Soc. Interface 6; the scale here is the
 tolerance a user writes, not an adaptive one, so the distance means the same in every
 generation and on resume). A moment the market leaves undefined (NaN) puts it at
-``UNDEFINED`` (never accepted).
+``UNDEFINED``: accepted only if half a generation was, which stops the calibration.
 
 Examples
 --------
@@ -104,8 +104,12 @@ class Target(_Strict):
         return (x - self.value) / self.tolerance
 
     def met(self, x: float) -> bool:
-        """Within one tolerance of the value, or of the right sign."""
-        return math.isfinite(x) and abs(self.gap(x)) <= (0.0 if self.sign else 1.0)
+        """Within one tolerance of the value, or strictly of the right sign."""
+        if not math.isfinite(x):
+            return False
+        if self.sign is not None:
+            return x > 0 if self.sign == "positive" else x < 0
+        return abs(self.gap(x)) <= 1.0
 
     def shown(self) -> str:
         return f"{self.sign} sign" if self.sign else f"{self.value:g} ± {self.tolerance:g}"

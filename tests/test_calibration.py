@@ -107,10 +107,10 @@ def test_posterior_is_the_same_on_one_or_two_workers_and_after_a_resume(syntheti
     resumed = quiet(str(config), results=str(tmp_path / "resumed"), workers=1)
     tables = [pd.read_parquet(f / "posterior.parquet") for f in (one, two, resumed)]
     assert (tables[0].generation == 3).all()
-    pd.testing.assert_frame_equal(tables[0], tables[1])
-    pd.testing.assert_frame_equal(tables[0], tables[2])
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
+    pd.testing.assert_frame_equal(tables[0], tables[2], check_exact=True)
     draws = [pd.read_parquet(f / "predictive.parquet") for f in (one, two)]
-    pd.testing.assert_frame_equal(*draws)
+    pd.testing.assert_frame_equal(*draws, check_exact=True)
 
 
 def test_another_seed_gives_another_posterior(synthetic, tmp_path):
@@ -229,7 +229,9 @@ def test_dask_local_cluster_gives_the_posterior_of_one_worker(synthetic, tmp_pat
     here = quiet(str(config), results=str(tmp_path / "here"), workers=1)
     dask = quiet(str(config), results=str(tmp_path / "dask"), workers=2, backend="dask")
     pd.testing.assert_frame_equal(
-        pd.read_parquet(here / "posterior.parquet"), pd.read_parquet(dask / "posterior.parquet")
+        pd.read_parquet(here / "posterior.parquet"),
+        pd.read_parquet(dask / "posterior.parquet"),
+        check_exact=True,
     )
 
 
@@ -266,3 +268,42 @@ def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():
     # the histogram is a density: its bars integrate to 1 over the prior's support
     heights = [p.get_height() for p in flat[0].patches]
     assert sum(heights) * 0.05 == pytest.approx(1.0)
+
+
+def test_a_run_killed_in_its_first_generation_resumes_to_the_same_posterior(synthetic, tmp_path):
+    """Killed after pyabc created its history but before the first generation was stored:
+    the resumed calibration begins again and ends with the particles of an unbroken run."""
+    from sim.calibration import HISTORY, _abcsmc, load_calibration, observed
+
+    config = write_config(synthetic, population=20, generations=2)
+    straight = quiet(str(config), results=str(tmp_path / "a"), workers=1)
+    killed = tmp_path / "b" / "calibrate"
+    killed.mkdir(parents=True)
+    manifest = json.loads((straight / "manifest.json").read_text())
+    (killed / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    loaded, targets, _, _ = load_calibration(str(config))
+    _abcsmc(loaded, targets, map, 0).new(
+        "sqlite:///" + str(killed / HISTORY), observed(targets)
+    )  # the state a kill during generation 1 leaves
+    with pytest.raises(ConfigError, match="has not finished .status 'running'"):
+        from sim.calibration import check_done
+
+        check_done(killed)
+    resumed = quiet(str(config), results=str(tmp_path / "b"), workers=1)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(straight / "posterior.parquet"),
+        pd.read_parquet(resumed / "posterior.parquet"),
+        check_exact=True,
+    )
+    assert json.loads((resumed / "manifest.json").read_text())["status"] == "finished"
+
+
+def test_outputs_of_an_earlier_run_do_not_survive_a_new_one(synthetic, tmp_path):
+    folder = quiet(str(write_config(synthetic, 20, 1)), results=str(tmp_path))
+    (folder / "calibration-posterior.png").write_bytes(b"old chart")
+    stopped = quiet(str(write_config(synthetic, 20, 3, seed=8)), results=str(tmp_path),
+                    force=True, max_minutes=1e-6)  # fmt: skip
+    assert not (stopped / "calibration-posterior.png").exists()
+    manifest = json.loads((stopped / "manifest.json").read_text())
+    assert manifest["status"] == "stopped by its budget" and manifest["generations_done"] == 1
+    assert (pd.read_parquet(stopped / "posterior.parquet").generation == 1).all()
