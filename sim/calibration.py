@@ -172,6 +172,10 @@ def parse_calibration(text: str, source: str = "config", folder: Path | None = N
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    if "design" in raw and "priors" not in raw:
+        raise ConfigError(
+            f"{source}: a sweep config (it has [design], no [priors]); run it with empathy-sim run"
+        )
     try:
         config = Calibration.model_validate(raw)
         priors = {name: config.prior(name) for name in config.priors}

@@ -223,6 +223,11 @@ def parse_config(text: str, source: str = "config", stem: str = "") -> Experimen
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    if "priors" in raw and "design" not in raw:
+        raise ConfigError(
+            f"{source}: a calibration config (it has [priors], no [design]); run it with "
+            "empathy-sim calibrate"
+        )
     try:
         experiment = Experiment.model_validate(raw)
     except ValidationError as exc:

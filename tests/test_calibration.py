@@ -218,6 +218,9 @@ def test_cli_calibrates_plots_and_refuses_bad_input_in_one_line(synthetic, tmp_p
         (("calibrate", str(config), "--workers", "0"), "--workers 0; allowed"),
         (("calibrate", str(config), "--max-minutes", "0"), "--max-minutes 0; allowed"),
         (("plot", str(tmp_path / "calibrate"), "--chart", "survival"), "does not fit a calib"),
+        (("run", "configs/calibrate-market.toml"), "a calibration config"),
+        (("check", "configs/calibrate-market.toml"), "run it with empathy-sim calibrate"),
+        (("calibrate", "configs/strategies.toml"), "a sweep config"),
     ]:
         bad = cli(*args)
         assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
