@@ -348,15 +348,15 @@ class Params:
 # (ABC-SMC on US moments before 2020, configs/targets/us-2019.toml): the calibrated point of
 # docs/calibration/calibrated.toml, the posterior in docs/calibration/ (docs/calibration.md).
 CALIBRATED_MARKET: dict[str, Any] = {
-    "arrival_rate": 0.128,
-    "separation_rate": 0.00189,
-    "fit_base": 0.541,
-    "fit_cost": 0.382,
-    "hire_direct": 0.62,
-    "pass_base": 0.028,
-    "action_base": -4.72,
-    "gossip_rate": 0.429,
-    "relay_rate": 0.751,
+    "arrival_rate": 0.257,
+    "separation_rate": 0.00184,
+    "fit_base": 0.227,
+    "fit_cost": 0.665,
+    "hire_direct": 0.824,
+    "pass_base": 0.154,
+    "action_base": -4.06,
+    "gossip_rate": 0.381,
+    "relay_rate": 0.981,
 }
 SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
     "single": {},
