@@ -45,7 +45,7 @@ def run(args):
     pd.concat(rows).to_csv(folder / "effects.csv", index=False, float_format="%.6g")
     fig, ax = plots.figure()
     plots.effects_under_uncertainty(over, ax, monte_carlo=point)
-    ax.set_title("Market effects over the posterior and at the calibrated point")
+    ax.set_title("Market effects: over the posterior, and at one point")
     study.save(fig, "posterior-effects", args)
 
     print(f"{draws_k} posterior draws x {replicates} paired markets of {BASE['n_nodes']} "
