@@ -200,7 +200,7 @@ def cli(*args):
                           timeout=600, cwd=ROOT)  # fmt: skip
 
 
-def test_cli_calibrates_plots_and_refuses_bad_input_in_one_line(synthetic, tmp_path):
+def test_cli_calibrates_plots_and_dry_runs(synthetic, tmp_path):
     config = write_config(synthetic, 20, 2)
     result = cli("calibrate", str(config), "--results", str(tmp_path), "--workers", "1")
     assert result.returncode == 0, result.stderr
@@ -213,18 +213,33 @@ def test_cli_calibrates_plots_and_refuses_bad_input_in_one_line(synthetic, tmp_p
     dry = cli("calibrate", str(config), "--results", str(tmp_path / "dry"), "--dry-run")
     assert dry.returncode == 0 and "one simulation at the priors' medians" in dry.stdout
     assert not (tmp_path / "dry").exists()
-    for args, message in [
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
         (("calibrate", "missing.toml"), "config file 'missing.toml' not found"),
-        (("calibrate", str(config), "--workers", "0"), "--workers 0; allowed"),
-        (("calibrate", str(config), "--max-minutes", "0"), "--max-minutes 0; allowed"),
-        (("plot", str(tmp_path / "calibrate"), "--chart", "survival"), "does not fit a calib"),
+        (("calibrate", "CONFIG", "--workers", "0"), "--workers 0; allowed"),
+        (("calibrate", "CONFIG", "--max-minutes", "0"), "--max-minutes 0; allowed"),
+        (("calibrate", "CONFIG", "--max-minutes", "inf"), "--max-minutes inf; allowed"),
+        (("plot", "FOLDER", "--chart", "survival"), "does not fit a calib"),
         (("run", "configs/calibrate-market.toml"), "a calibration config"),
         (("check", "configs/calibrate-market.toml"), "run it with empathy-sim calibrate"),
         (("calibrate", "configs/strategies.toml"), "a sweep config"),
-    ]:
-        bad = cli(*args)
-        assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
-        assert message in bad.stderr and "Traceback" not in bad.stderr
+    ],
+)
+def test_cli_refuses_bad_input_in_one_line(synthetic, tmp_path, capsys, monkeypatch, args, message):
+    from sim.cli import main
+
+    monkeypatch.chdir(ROOT)
+    config = write_config(synthetic, 20, 1)
+    if "FOLDER" in args:
+        quiet(str(config), results=str(tmp_path))
+    args = [str(config) if a == "CONFIG" else str(tmp_path / "calibrate") if a == "FOLDER"
+            else a for a in args]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err, err
 
 
 def test_dask_local_cluster_gives_the_posterior_of_one_worker(synthetic, tmp_path):
