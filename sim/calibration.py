@@ -57,7 +57,6 @@ import os
 import random
 import sys
 import time
-import tomllib
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,6 +68,7 @@ import pyabc
 from pyabc.sampler import MappingSampler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.config import read_file, read_toml
 from sim.params import ConfigError, Params
 from sim.progress import duration
 from sim.targets import UNDEFINED, Targets, distance, load_targets, moments
@@ -167,11 +167,7 @@ class Calibration(_Strict):
 def parse_calibration(text: str, source: str = "config", folder: Path | None = None):
     """Validate a calibration config into ``(Calibration, Targets, targets path)``; every
     problem is one :class:`ConfigError` line."""
-    text = text.removeprefix("\ufeff")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    raw = read_toml(text, source)
     if "design" in raw and "priors" not in raw:
         raise ConfigError(
             f"{source}: a sweep config (it has [design], no [priors]); run it with empathy-sim run"
@@ -235,14 +231,9 @@ def _error_line(exc: Exception) -> str:
 
 
 def load_calibration(path: str):
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"config file '{path}' not found; give the path of a .toml file")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file '{path}' cannot be read ({exc})") from None
-    return (*parse_calibration(text, source=path, folder=file.parent), text)
+    """``(Calibration, Targets, targets path, config text)`` of a calibration config file."""
+    text = read_file(path)
+    return (*parse_calibration(text, source=path, folder=Path(path).parent), text)
 
 
 # --- the simulator pyabc calls -----------------------------------------------------------------
@@ -338,16 +329,9 @@ def _init_worker() -> None:
 def mapper(workers: int, backend: str = "processes", scheduler: str = "") -> Iterator[Callable]:
     """A ``map(function, items) -> list`` over worker processes, Dask, or here (1 worker)."""
     if backend == "dask":
-        from sim.executors import connect, local_cluster
+        from sim.executors import dask_client
 
-        cluster = None
-        if scheduler:
-            client = connect(scheduler)
-        else:
-            cluster = local_cluster(workers)
-            from distributed import Client
-
-            client = Client(cluster)
+        client, cluster = dask_client(workers, scheduler)
         try:
             yield lambda f, items: client.gather(client.map(f, list(items), pure=False))
         finally:

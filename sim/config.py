@@ -217,12 +217,29 @@ def _sample(design: Design, seed: int) -> list[dict[str, Any]]:
 
 
 # --- reading ------------------------------------------------------------------------------------
-def parse_config(text: str, source: str = "config", stem: str = "") -> Experiment:
-    """Validate config text; every problem becomes one :class:`ConfigError` line."""
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a dict (a leading byte-order mark, as some editors write, is not content);
+    invalid TOML is one :class:`ConfigError` line."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+
+
+def read_file(path: str | Path, what: str = "config file") -> str:
+    """A UTF-8 text file's content, or one :class:`ConfigError` line saying why not."""
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"{what} '{path}' not found; give the path of a .toml file")
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{what} '{path}' cannot be read ({exc})") from None
+
+
+def parse_config(text: str, source: str = "config", stem: str = "") -> Experiment:
+    """Validate config text; every problem becomes one :class:`ConfigError` line."""
+    raw = read_toml(text, source)
     if "priors" in raw and "design" not in raw:
         raise ConfigError(
             f"{source}: a calibration config (it has [priors], no [design]); run it with "
@@ -240,14 +257,7 @@ def parse_config(text: str, source: str = "config", stem: str = "") -> Experimen
 
 
 def load_config(path: str) -> Experiment:
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"config file '{path}' not found; give the path of a .toml file")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file '{path}' cannot be read ({exc})") from None
-    return parse_config(text, source=path, stem=file.stem)
+    return parse_config(read_file(path), source=path, stem=Path(path).stem)
 
 
 def _check_parameters(experiment: Experiment, source: str) -> None:

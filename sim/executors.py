@@ -121,6 +121,17 @@ def connect(scheduler: str) -> Any:
         ) from None
 
 
+def dask_client(workers: int, scheduler: str = "") -> tuple[Any, Any]:
+    """``(client, cluster)``: a client of the scheduler at ``scheduler``, or of a new
+    :func:`local_cluster` (then also returned, for the caller to close; else None)."""
+    from distributed import Client
+
+    if scheduler:
+        return connect(scheduler), None
+    cluster = local_cluster(workers)
+    return Client(cluster), cluster
+
+
 def local_cluster(workers: int) -> Any:
     """A Dask ``LocalCluster`` on loopback: ``workers`` processes of one thread each, no
     dashboard, Ctrl-C left to this process (``sim.dask_worker``)."""
@@ -145,15 +156,10 @@ def dask(
     On a cluster, tables come back to this process, which writes them: workers need the
     package installed but no shared file system.
     """
-    from distributed import Client, as_completed
+    from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
-    cluster = None
-    if scheduler:
-        client = connect(scheduler)
-    else:
-        cluster = local_cluster(workers)
-        client = Client(cluster)
+    client, cluster = dask_client(workers, scheduler)
     try:
         task = functools.partial(run_batch, job, threads=1)
         token = uuid.uuid4().hex[:8]  # keys unique on a shared scheduler

@@ -31,7 +31,6 @@ Examples
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -143,11 +142,9 @@ class Targets(_Strict):
 
 def parse_targets(text: str, source: str = "targets") -> Targets:
     """Validate the text of a targets file; a problem is one :class:`ConfigError` line."""
-    text = text.removeprefix("\ufeff")  # a byte-order mark from an editor is not content
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    from sim.config import read_toml
+
+    raw = read_toml(text, source)
     try:
         return Targets.model_validate(raw)
     except ValidationError as exc:
@@ -162,14 +159,9 @@ def parse_targets(text: str, source: str = "targets") -> Targets:
 
 
 def load_targets(path: str | Path) -> Targets:
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"targets file '{path}' not found; give the path of a .toml file")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"targets file '{path}' cannot be read ({exc})") from None
-    return parse_targets(text, source=str(path))
+    from sim.config import read_file
+
+    return parse_targets(read_file(path, "targets file"), source=str(path))
 
 
 def moments(outcomes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
