@@ -2,7 +2,9 @@
 
 Each effect is the change in the unemployment rate of a calibrated market (1,000 people, steady
 state) when everyone asks one way instead of another, or when a fifth of people keep the
-help-banker habit instead of nobody. It is computed at 100 draws from the posterior of
+help-banker habit instead of nobody, and, on each network of study 6 (200 people, or the real
+network's size), everyone asking specific-positive instead of vague-gloomy. It is computed at
+100 draws from the posterior of
 ``empathy-sim calibrate configs/calibrate-market.toml`` (shipped in docs/calibration/), each
 over 20 paired markets (common random numbers), and beside it the Monte Carlo interval at the
 calibrated point alone (200 paired markets), which is what a study at one point would report.
@@ -19,12 +21,18 @@ from sim.params import PRESETS
 POSTERIOR = Path("docs/calibration/posterior.parquet")
 BASE = {"scenario": "market", "n_nodes": 1000}
 SEED = 20261203
-EFFECTS = {  # label: (arm A, arm B); the effect is B minus A
-    "specific-positive vs vague-gloomy": (PRESETS["vague-gloomy"], PRESETS["specific-positive"]),
-    "positive vs gloomy (vague asks)": (PRESETS["vague-gloomy"], PRESETS["vague-positive"]),
-    "specific vs vague (gloomy asks)": (PRESETS["vague-gloomy"], PRESETS["specific-gloomy"]),
-    "a fifth help-bankers vs none": ({"help_banker_share": 0.0}, {"help_banker_share": 0.2}),
+VG, SP = PRESETS["vague-gloomy"], PRESETS["specific-positive"]
+EFFECTS = {  # label: (arm A, arm B, the base's changes); the effect is B minus A
+    "specific-positive vs vague-gloomy": (VG, SP, {}),
+    "positive vs gloomy (vague asks)": (VG, PRESETS["vague-positive"], {}),
+    "specific vs vague (gloomy asks)": (VG, PRESETS["specific-gloomy"], {}),
+    "a fifth help-bankers vs none": ({"help_banker_share": 0.0}, {"help_banker_share": 0.2}, {}),
+    "half help-bankers vs none": ({"help_banker_share": 0.0}, {"help_banker_share": 0.5}, {}),
 }
+# Study 6's networks (experiments/topology.toml): specific-positive against vague-gloomy.
+NETWORKS = ("erdos-renyi", "watts-strogatz", "barabasi-albert", "holme-kim", "communities",
+            "karate", "florentine", "les-miserables", "davis")  # fmt: skip
+TOPOLOGY = {f"{g} (200 or its size)": (VG, SP, {"graph": g, "n_nodes": 200}) for g in NETWORKS}
 
 
 def run(args):
@@ -35,17 +43,27 @@ def run(args):
     folder = Path(args.results) / ("posterior-effects" + ("-quick" if args.quick else ""))
     folder.mkdir(parents=True, exist_ok=True)
     over, point, rows = {}, {}, []
-    for i, (label, arms) in enumerate(EFFECTS.items()):
-        table = uncertainty.effect_over_posterior(BASE, draws, arms, replicates, SEED + i)
+    for i, (label, (a, b, extra)) in enumerate({**EFFECTS, **TOPOLOGY}.items()):
+        base = {**BASE, **extra}
+        table = uncertainty.effect_over_posterior(base, draws, (a, b), replicates, SEED + i)
         table.insert(0, "effect_of", label)
         rows.append(table)
         over[label] = table.effect.to_numpy()
-        diff = uncertainty.paired_effect(BASE, arms, at_point, SEED + 100 + i)
+        diff = uncertainty.paired_effect(base, (a, b), at_point, SEED + 100 + i)
         point[label] = uncertainty.monte_carlo_interval(diff)
     pd.concat(rows).to_csv(folder / "effects.csv", index=False, float_format="%.6g")
-    fig, ax = plots.figure()
-    plots.effects_under_uncertainty(over, ax, monte_carlo=point)
-    ax.set_title("Market effects: over the posterior, and at one point")
+    fig, (top, bottom) = plots.figure(nrows=2)
+    fig.set_figheight(1.3 * fig.get_figheight())
+    plots.effects_under_uncertainty({k: over[k] for k in EFFECTS}, top,
+                                    monte_carlo=point)  # fmt: skip
+    top.set_title("Market effects: over the posterior, and at one point")
+    topology = {k.split(" ")[0]: over[k] for k in TOPOLOGY}
+    plots.effects_under_uncertainty(
+        topology,
+        bottom,
+        monte_carlo={k.split(" ")[0]: point[k] for k in TOPOLOGY},
+        label="specific-positive minus vague-gloomy, by network (points)",
+    )
     study.save(fig, "posterior-effects", args)
 
     print(f"{draws_k} posterior draws x {replicates} paired markets of {BASE['n_nodes']} "
