@@ -18,6 +18,7 @@ A point's verdict tests several comparisons at 1.96 each: a claim whose effects 
 zero still "fails" at about 5% of the points per comparison, by chance.
 """
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -169,7 +170,8 @@ def run_study(args):
     print(f"{n} points of the plausible box ({len(BOX)} parameters) x {replicates} paired runs "
           "of a single seeker. Per claim: the share of the box where it holds clearly (every "
           f"comparison's paired t below -{Z}), with its 95% Clopper-Pearson interval over the "
-          "points, the share where it clearly fails, the rest undecided at 200 runs:")  # fmt: skip
+          f"points, the share where it clearly fails, the rest undecided at {replicates} "
+          "runs:")  # fmt: skip
     shares = {}
     for claim in names:
         verdict = table[claim].to_numpy()
@@ -195,12 +197,12 @@ def run_study(args):
             color=plots.OKABE_ITO[0])  # fmt: skip
     ax.barh(y + 0.2, [100 * shares[c][1] for c in names], 0.4,
             label="without specificity's costs", color=plots.OKABE_ITO[1])  # fmt: skip
-    ax.set_yticks(y, names, fontsize="small")
+    ax.set_yticks(y, [textwrap.fill(c, 30) for c in names], fontsize="x-small")
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("share of the plausible box where the claim clearly holds (%)")
-    ax.legend(fontsize="x-small", loc="lower right")
-    ax.set_title("The post's claims over the plausible parameter box")
+    ax.set_xlabel("where the claim clearly holds (% of the box)")
+    ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
+    ax.set_title("The post's claims over the plausible box")
     study.save(fig, "claims", args)
     print(f"wrote {folder / 'claims.csv'} and claims-symmetric.csv (one row per point)")
 

@@ -32,7 +32,8 @@ EFFECTS = {  # label: (arm A, arm B, the base's changes); the effect is B minus 
 # Study 6's networks (experiments/topology.toml): specific-positive against vague-gloomy.
 NETWORKS = ("erdos-renyi", "watts-strogatz", "barabasi-albert", "holme-kim", "communities",
             "karate", "florentine", "les-miserables", "davis")  # fmt: skip
-TOPOLOGY = {f"{g} (200 or its size)": (VG, SP, {"graph": g, "n_nodes": 200}) for g in NETWORKS}
+# generated families at 200 people; the real networks (karate ...) at their own size
+TOPOLOGY = {f"on {g}": (VG, SP, {"graph": g, "n_nodes": 200}) for g in NETWORKS}
 
 
 def run(args):
@@ -57,11 +58,11 @@ def run(args):
     plots.effects_under_uncertainty({k: over[k] for k in EFFECTS}, top,
                                     monte_carlo=point)  # fmt: skip
     top.set_title("Market effects: over the posterior, and at one point")
-    topology = {k.split(" ")[0]: over[k] for k in TOPOLOGY}
+    topology = {k.removeprefix("on "): over[k] for k in TOPOLOGY}
     plots.effects_under_uncertainty(
         topology,
         bottom,
-        monte_carlo={k.split(" ")[0]: point[k] for k in TOPOLOGY},
+        monte_carlo={k.removeprefix("on "): point[k] for k in TOPOLOGY},
         label="specific-positive minus vague-gloomy, by network (points)",
     )
     study.save(fig, "posterior-effects", args)

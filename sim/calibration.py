@@ -191,7 +191,7 @@ def parse_calibration(text: str, source: str = "config", folder: Path | None = N
         if types[name] is not float or spec.low is None or spec.high is None:
             raise ConfigError(
                 f"{source}: priors.{name}: only parameters with real values can be calibrated "
-                f"({name} is {spec.allowed()})"
+                f"({name} is {'a whole number' if types[name] is int else spec.allowed()})"
             )
         if not (spec.low <= prior.low and prior.high <= spec.high):
             raise ConfigError(
@@ -431,6 +431,11 @@ def calibrate(
                 "the same config (to resume), another name, or --force to start afresh"
             )
     simulator = MarketSimulator(config.model, config.abc.replicates)
+    if not dry_run and not force and _complete(folder, config):
+        say(f"{folder}: this calibration has finished; its outputs are there (--force to redo)")
+        for line in format_summary(pd.read_csv(folder / "summary.csv"), ess(folder)):
+            say(line)
+        return folder
     if dry_run:
         _estimate(config, simulator, workers, say)
         return folder
@@ -448,7 +453,7 @@ def calibrate(
     _quiet_pyabc()
     database = "sqlite:///" + str((folder / HISTORY).resolve())
     started = time.monotonic()
-    say("compiling the Numba core (once per machine; cached after) ...")
+    say("loading the Numba core (the first time on a machine it compiles: about a minute) ...")
     simulator.simulate({n: config.prior(n).quantiles((0.5,))[0] for n in config.priors}, 0)
     with mapper(workers, backend, scheduler) as map_:
         done, last = _generations_done(folder), None
@@ -546,6 +551,20 @@ def status(folder: Path) -> str:
     except (OSError, ValueError):
         return ""
     return str(manifest.get("status", "")) if isinstance(manifest, dict) else ""
+
+
+def _complete(folder: Path, config: Calibration) -> bool:
+    """Finished (not stopped by its budget) with every output in place."""
+    if status(folder) != DONE[0] or any(not (folder / n).is_file() for n in OUTPUTS):
+        return False
+    return _finished(_history("sqlite:///" + str((folder / HISTORY).resolve())), config)
+
+
+def ess(folder: Path) -> float:
+    """The effective sample size of the posterior's weights, 1 / sum(w^2) (Kish)."""
+    w = pd.read_parquet(Path(folder) / "posterior.parquet", columns=["weight"]).weight
+    w = w.to_numpy() / w.sum()
+    return float(1.0 / np.sum(w**2))
 
 
 def check_done(folder: Path) -> str:
@@ -747,7 +766,7 @@ def write_outputs(
     _atomic(folder / "posterior.parquet", lambda p: particles.to_parquet(p, index=False))
     table = summary(particles, config)
     _atomic(folder / "summary.csv", lambda p: table.to_csv(p, index=False, float_format="%.6g"))
-    for line in format_summary(table):
+    for line in format_summary(table, ess(folder)):
         say(line)
     say(f"posterior predictive: {config.abc.predictive_draws} markets under posterior draws ...")
     with mapper(workers, backend, scheduler) as map_:
@@ -819,19 +838,29 @@ def _atomic(path: Path, write: Callable[[str], Any]) -> None:
     os.replace(tmp, path)
 
 
-def format_summary(table: pd.DataFrame) -> list[str]:
+def format_summary(table: pd.DataFrame, effective: float | None = None) -> list[str]:
+    """The summary table as text; with the posterior's effective sample size, a warning when it
+    is too small for intervals and widths to mean much (below ``FEW``)."""
     lines = [
-        f"{'parameter':<18} {'prior 90%':>17} {'posterior median':>17} {'posterior 90%':>19} "
+        f"{'parameter':<18} {'prior 90%':>20} {'posterior median':>17} {'posterior 90%':>22} "
         f"{'width ratio':>11}"
     ]
     for r in table.itertuples():
         lines.append(
-            f"{r.parameter:<18} {f'{r.prior_q05:.3g}-{r.prior_q95:.3g}':>17} "
-            f"{r.posterior_median:>17.3g} {f'{r.posterior_q05:.3g}-{r.posterior_q95:.3g}':>19} "
-            f"{r.width_ratio:>11.2f}"
+            f"{r.parameter:<18} {f'{r.prior_q05:.3g} to {r.prior_q95:.3g}':>20} "
+            f"{r.posterior_median:>17.3g} "
+            f"{f'{r.posterior_q05:.3g} to {r.posterior_q95:.3g}':>22} {r.width_ratio:>11.2f}"
         )
     lines.append("width ratio: posterior 90% width / prior 90% width (near 1: not identified)")
+    if effective is not None:
+        line = f"effective sample size of the posterior's weights: {effective:.0f}"
+        if effective < FEW:
+            line += f" (below {FEW}: too few for intervals, widths and correlations to mean much)"
+        lines.append(line)
     return lines
+
+
+FEW = 50
 
 
 def format_check(check: pd.DataFrame) -> list[str]:

@@ -265,10 +265,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         written = plot_calibration(folder, args.chart, formats, args.size)
         table, check = summary_table(folder)
-        from sim.calibration import status
+        from sim.calibration import ess, status
 
         print(f"{folder}: calibration {status(folder)}")
-        for line in format_summary(table) + format_check(check):
+        for line in format_summary(table, ess(folder)) + format_check(check):
             print(line)
         for path in written:
             print(f"wrote {path}")

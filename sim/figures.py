@@ -24,7 +24,7 @@ Examples
 >>> charts_for(Path("no-such-folder"))
 Traceback (most recent call last):
 ...
-sim.params.ConfigError: no-such-folder: no results here (no manifest.json); run a sweep first
+sim.params.ConfigError: no-such-folder: no results here (no manifest.json); run a sweep or ...
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ def load(folder: Path) -> Results:
     """Read a results folder; a folder that is not a finished sweep is one :class:`ConfigError`."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
-        raise ConfigError(f"{folder}: no results here (no manifest.json); run a sweep first")
+        raise ConfigError(
+            f"{folder}: no results here (no manifest.json); run a sweep or a calibration first"
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if not isinstance(manifest.get("config"), str) or not isinstance(manifest["name"], str):

@@ -959,7 +959,13 @@ def posterior_marginals(
         ax.tick_params(labelsize="x-small")
     for ax in flat[len(priors) :]:
         ax.set_visible(False)
-    flat[0].legend(fontsize="x-small", loc="upper left")
+    handles = [
+        Patch(color=OKABE_ITO[0], alpha=0.7, label="posterior"),
+        Line2D([], [], color="black", ls="--", lw=1, label="prior"),
+        Line2D([], [], color=OKABE_ITO[5], lw=2, marker="o", ms=4, label="median, 90%"),
+    ]
+    flat[0].figure.legend(handles=handles, fontsize="x-small", loc="outside upper center",
+                          ncols=3)  # fmt: skip
     return axes
 
 

@@ -29,7 +29,11 @@ def options(doc: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default="results", help="folder for <name>/ (results)")
     parser.add_argument("--figures", default="docs/figures", help="where figures go")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes")
-    parser.add_argument("--quick", action="store_true", help="a tenth of the replicates")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small version to try it: a tenth of the replicates, or what the script says",
+    )
     return parser.parse_args(argv)
 
 

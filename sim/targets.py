@@ -149,7 +149,18 @@ def parse_targets(text: str, source: str = "targets") -> Targets:
         return Targets.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
+        loc = list(error["loc"])
+        entries = raw.get("target") if isinstance(raw, dict) else None
+        if (
+            len(loc) >= 2
+            and loc[0] == "target"
+            and isinstance(loc[1], int)
+            and isinstance(entries, list)
+        ):  # name the entry by its moment (or its place, counting from 1)
+            entry = entries[loc[1]] if loc[1] < len(entries) else {}
+            name = entry.get("name") if isinstance(entry, dict) else None
+            loc[1] = f"[{name}]" if isinstance(name, str) else f"[entry {loc[1] + 1}]"
+        where = ".".join(str(p) for p in loc).replace(".[", "[")
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"

@@ -69,7 +69,10 @@ def test_bad_options_are_one_line_and_write_nothing(folder, capsys, args, messag
 
 def test_folders_that_are_not_finished_sweeps(tmp_path, capsys):
     assert main(["plot", str(tmp_path / "none")]) == 2
-    assert "no results here (no manifest.json); run a sweep first" in capsys.readouterr().err
+    assert (
+        "no results here (no manifest.json); run a sweep or a calibration first"
+        in capsys.readouterr().err
+    )
     half = tmp_path / "half"
     half.mkdir()
     (half / "manifest.json").write_text(json.dumps({"name": "x", "config": CONFIG}))
