@@ -325,3 +325,27 @@ def test_outputs_of_an_earlier_run_do_not_survive_a_new_one(synthetic, tmp_path)
     manifest = json.loads((stopped / "manifest.json").read_text())
     assert manifest["status"] == "stopped by its budget" and manifest["generations_done"] == 1
     assert (pd.read_parquet(stopped / "posterior.parquet").generation == 1).all()
+
+
+def test_market_defaults_are_the_shipped_calibrated_point():
+    import tomllib
+
+    from sim.params import CALIBRATED_MARKET, Params
+
+    shipped = tomllib.loads((ROOT / "docs/calibration/calibrated.toml").read_text())["model"]
+    assert shipped == CALIBRATED_MARKET
+    defaults = Params.defaults("market")
+    assert all(defaults[k] == v for k, v in shipped.items())
+
+
+def test_the_shipped_summary_is_that_of_the_shipped_posterior():
+    from sim.calibration import summary
+
+    path = ROOT / "configs" / "calibrate-market.toml"
+    config, _, _ = parse_calibration(path.read_text(), str(path), path.parent)
+    particles = pd.read_parquet(ROOT / "docs/calibration/posterior.parquet")
+    table = summary(particles, config)
+    shipped = pd.read_csv(ROOT / "docs/calibration/summary.csv")
+    assert list(table.parameter) == list(shipped.parameter) == list(config.priors)
+    for column in ("posterior_median", "posterior_q05", "posterior_q95", "width_ratio"):
+        assert np.allclose(table[column], shipped[column], rtol=1e-5), column  # csv keeps 6 digits
