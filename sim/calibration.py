@@ -53,7 +53,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import random
 import sys
 import time
@@ -71,7 +70,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.config import read_file, read_toml
 from sim.params import ConfigError, Params
 from sim.progress import duration
-from sim.targets import UNDEFINED, Targets, distance, load_targets, moments
+from sim.targets import MOMENTS, UNDEFINED, Targets, distance, load_targets, moments
 
 HISTORY = "history.db"
 QUANTILES = (0.05, 0.5, 0.95)  # the summary's 90% interval and median
@@ -259,19 +258,13 @@ class MarketSimulator:
         try:
             params = Params.from_dict({**self.base, **{k: float(v) for k, v in values.items()}})
         except ConfigError:
-            return {name: math.nan for name in _moment_names()}
+            return {name: math.nan for name in MOMENTS}
         runs = run(params, self.replicates, seed, threads=1, per_person=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # undefined ratios are NaN
             table = moments(outcomes(runs))
         return {name: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
                 for name, v in table.items()}  # fmt: skip
-
-
-def _moment_names() -> list[str]:
-    from sim.targets import MOMENTS
-
-    return list(MOMENTS)
 
 
 class TargetDistance:
@@ -605,9 +598,7 @@ def _write_manifest(
         "status": state,
         "generations_done": generations,
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    os.replace(tmp, path)
+    _atomic(path, lambda tmp: Path(tmp).write_text(json.dumps(payload, indent=2)))
 
 
 def _history(database: str) -> Any:
@@ -833,9 +824,11 @@ def _round(x: float) -> str:
 
 
 def _atomic(path: Path, write: Callable[[str], Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(str(tmp))
-    os.replace(tmp, path)
+    """``write(tmp)``, then ``tmp`` becomes ``path`` in one rename (``sim.sweep.atomic``)."""
+    from sim.sweep import atomic
+
+    with atomic(path) as tmp:
+        write(tmp)
 
 
 def format_summary(table: pd.DataFrame, effective: float | None = None) -> list[str]:

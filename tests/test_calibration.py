@@ -189,10 +189,16 @@ def test_predictive_check_says_met_within_one_tolerance():
     assert not predictive_check(draws, targets).set_index("moment").loc["exit_hazard", "met"]
 
 
-def test_quick_settings_are_valid_abc_settings():
+def test_quick_settings_run_a_small_calibration_into_its_own_folder(synthetic, tmp_path):
     from sim.calibration import quick_settings
 
-    assert isinstance(quick_settings(), ABCSettings)
+    settings = quick_settings()
+    assert isinstance(settings, ABCSettings)
+    folder = quiet(str(write_config(synthetic)), results=str(tmp_path), settings=settings)
+    assert folder.name == "calibrate-quick"  # not the full calibration's folder
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "finished" and manifest["generations_done"] == 2
+    assert len(pd.read_parquet(folder / "posterior.parquet")) == settings.population_size == 40
 
 
 def cli(*args):
