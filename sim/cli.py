@@ -107,7 +107,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.graphs import load_graph
+    from sim.graphs import describe_file_graph
     from sim.runs import COLUMNS, replicate_graph, run
 
     single = {
@@ -165,7 +165,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
     _check_out(args.out)
     if params.graph == "file":
-        for line in load_graph(params.graph_file)[1].lines():
+        summary, reading, _ = describe_file_graph(params, args.seed)
+        print(summary)
+        for line in reading.repairs():
             print(f"graph file: {line}")
     runs = run(params, 1, args.seed, args.engine)
     if params.scenario == "single":
@@ -175,9 +177,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"seeker: {got} ({args.engine} engine, seed {args.seed})")
         answered = [(w, c) for c, w in enumerate(runs.answer_week[0]) if w >= 0]
         for week, contact in sorted(answered):
-            role = graph.nodes[contact].get("role", "contact")
             answer = runs.answer_names()[0][contact]
-            print(f"  week {week:>3}: {role} {contact} answered {answer}")
+            print(f"  week {week:>3}: {_who(graph, contact)} answered {answer}")
     else:
         shown = ("employed", "unemployed", "hires_direct", "hires_lead", "hires_intro")
         print("week " + " ".join(f"{name:>12}" for name in shown))
@@ -200,6 +201,61 @@ def cmd_run(args: argparse.Namespace) -> int:
         ]
         _write_csv(args.out, rows)
         print(f"wrote {args.out}")
+    return 0
+
+
+def _who(graph: Any, node: int) -> str:
+    """A contact as the user knows them: the label a file (or a named graph) gives, or the
+    role and number of the built-in personal network."""
+    label = graph.nodes[node].get("label", node)
+    if isinstance(label, str):
+        return repr(label)
+    return f"{graph.nodes[node].get('role', 'contact')} {node}"
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """What a graph file reads as: the summary line, how it was parsed, every person."""
+    from sim.graphs import describe_file_graph
+
+    overrides = {**_assignments(args.set), "graph": "file", "graph_file": args.file}
+    if args.encoding:
+        overrides["graph_encoding"] = args.encoding
+    if args.delimiter:
+        overrides["graph_delimiter"] = args.delimiter
+    if args.header:
+        overrides["graph_header"] = args.header
+    if args.seeker is not None:
+        overrides["seeker"] = args.seeker
+    params = Params.from_dict(overrides)
+    if args.draw:
+        _check_out(args.draw)
+        suffix = os.path.splitext(args.draw)[1].lstrip(".").lower()
+        if suffix not in ("png", "svg", "pdf"):
+            raise ConfigError(f"--draw '{args.draw}': allowed: a .png, .svg or .pdf path")
+    summary, reading, graph = describe_file_graph(params, args.seed)
+    print(summary)
+    print(f"read as: {reading.how()}")
+    for line in reading.repairs():
+        print(f"repaired: {line}")
+    names = ("close", "regular", "distant")
+    print(f"{'node':>5}  {'ties':>4}  {'close':>5} {'regular':>7} {'distant':>7}  label")
+    shown = graph.nodes if args.all else list(graph.nodes)[: args.show]
+    for node in shown:
+        ties = [graph.edges[node, other]["tie"] for other in graph.adj[node]]
+        by = [sum(1 for t in ties if t == c) for c in range(len(names))]
+        seeker = "   (seeker)" if node == 0 and params.scenario == "single" else ""
+        print(
+            f"{node:>5}  {len(ties):>4}  {by[0]:>5} {by[1]:>7} {by[2]:>7}  "
+            f"{graph.nodes[node]['label']!r}{seeker}"
+        )
+    if len(shown) < graph.number_of_nodes():
+        print(f"  ... {graph.number_of_nodes() - len(shown)} more (--all lists everyone)")
+    if args.draw:
+        from sim import plots
+
+        stem, suffix = os.path.splitext(args.draw)
+        plots.save(plots.file_network(graph), stem, (suffix.lstrip(".").lower() or "png",))
+        print(f"wrote {args.draw}")
     return 0
 
 
@@ -435,6 +491,30 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(seed=None, engine=None)  # None: not given (refused with a config)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "graph",
+        help="show how a graph file reads: people, ties, weights, tie classes, the seeker",
+        description="Read a graph file as a run would (docs/graph-files.md) and show what was "
+        "read. Example: empathy-sim graph results/mine.txt --draw results/mine.png",
+    )
+    p.add_argument("file", help="an edge list (.txt/.csv/.tsv/.edges) or GraphML file")
+    p.add_argument("--seeker", default=None, help="the seeker's label (default: the first label)")
+    p.add_argument("--delimiter", default="", help="auto (default), tab, comma, semicolon, space")
+    p.add_argument("--header", default="", help="auto (default), yes or no")
+    p.add_argument("--encoding", default="", help="the file's encoding (default: utf-8)")
+    p.add_argument("--seed", type=_seed, default=0, help="draws tie classes left to chance")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another parameter, e.g. --set share_close=0.3 (repeatable)",
+    )
+    p.add_argument("--show", type=int, default=30, help="people to list (30)")
+    p.add_argument("--all", action="store_true", help="list everyone")
+    p.add_argument("--draw", default="", metavar="OUT.png", help="also draw the network here")
+    p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("bench", help="benchmark the Numba core: phases, scaling, Mesa, NumPy")
     p.add_argument("--quick", action="store_true", help="a version that takes about a minute")

@@ -15,12 +15,8 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import os
 import random
-from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import numpy as np
@@ -28,7 +24,8 @@ from networkx.utils import py_random_state
 
 from sim.csr import CSRGraph, from_edges, reverse_edges
 from sim.csr_builders import CSR_FAMILIES, build_csr, links_per_node, to_networkx
-from sim.params import ConfigError, Params
+from sim.graphfile import GraphReading, read_graph_file
+from sim.params import Params
 from sim.rules import CLOSE, DISTANT, REGULAR
 
 SEEKER = 0
@@ -42,34 +39,6 @@ WITHIN_ROLE = {
     "acquaintance": (0.05, DISTANT),
 }
 ACROSS_ROLES = 0.05  # any two contacts from different circles: rare, distant ties
-
-EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".txt", ".csv", ".tsv")
-GRAPHML_SUFFIXES = (".graphml", ".xml")
-_HEADER_WORDS = {"source", "target", "from", "to", "u", "v", "node1", "node2"}
-_TIE_WORDS = {"close": CLOSE, "regular": REGULAR, "distant": DISTANT}
-
-
-@dataclass
-class LoadReport:
-    """What loading a file had to repair; printed for the user, never silently dropped."""
-
-    self_loops: int = 0
-    duplicate_edges: int = 0
-    isolated_nodes: int = 0
-    relabelled: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        out = []
-        if self.self_loops:
-            out.append(f"removed {self.self_loops} self-loop(s)")
-        if self.duplicate_edges:
-            out.append(f"merged {self.duplicate_edges} duplicate edge(s)")
-        if self.isolated_nodes:
-            out.append(f"kept {self.isolated_nodes} isolated node(s) (persons with no contacts)")
-        if self.relabelled:
-            out.append("relabelled nodes to 0..n-1 (original label in node attribute 'label')")
-        return out + self.notes
 
 
 # --- builders ---------------------------------------------------------------------------------
@@ -267,120 +236,68 @@ def assign_ties(
 
 
 # --- loading ----------------------------------------------------------------------------------
-def load_graph(path: str) -> tuple[nx.Graph, LoadReport]:
-    """Read an edge list or GraphML file, repairing what can be repaired and reporting it.
+def load_graph(
+    path: str,
+    seeker: str = "",
+    delimiter: str = "auto",
+    header: str = "auto",
+    encoding: str = "utf-8",
+) -> tuple[nx.Graph, GraphReading]:
+    """The network in an edge list or GraphML file, read by :func:`sim.graphfile.read_graph_file`
+    (the specification is docs/graph-files.md): nodes are the labels as written, the seeker
+    first. Raises :class:`ConfigError` (one line) for anything outside the specification."""
+    return read_graph_file(
+        path, seeker=seeker, delimiter=delimiter, header=header, encoding=encoding
+    )
 
-    Edge-list lines are ``u v`` or ``u v w`` (whitespace, comma or tab separated; ``#`` starts a
-    comment); ``w`` is a numeric weight or a tie class (close, regular, distant).
-    """
-    if not os.path.isfile(path):
-        raise ConfigError(f"graph file '{path}' not found; give an existing edge list or GraphML")
-    suffix = os.path.splitext(path)[1].lower()
-    report = LoadReport()
-    if suffix in GRAPHML_SUFFIXES:
-        G = _read_graphml(path, report)
-    elif suffix in EDGE_LIST_SUFFIXES:
-        G = _read_edge_list(path, report)
+
+def file_reading(params: Params) -> tuple[nx.Graph, GraphReading]:
+    """:func:`load_graph` with the file and reading options of ``params``."""
+    return load_graph(
+        params.graph_file,
+        seeker=params.seeker,
+        delimiter=params.graph_delimiter,
+        header=params.graph_header,
+        encoding=params.graph_encoding,
+    )
+
+
+def describe_file_graph(params: Params, seed: Any = 0) -> tuple[str, GraphReading, nx.Graph]:
+    """One line saying what a run on ``params.graph_file`` reads: people, ties, weights, ties
+    per class and the seeker by label; with the reading and the prepared graph (``seed`` draws
+    the tie classes where the file leaves them to chance)."""
+    G, reading = file_reading(params)
+    ties = (params.share_close, params.share_regular, random.Random(seed), params.tie_strength)
+    H = prepare(G, *ties)
+    counts = [sum(1 for *_, t in H.edges(data="tie") if t == c) for c in (CLOSE, REGULAR, DISTANT)]
+    if reading.value == "weight":
+        how = "heaviest close"
+    elif reading.value == "tie":
+        how = "as the file gives them"
+    elif params.tie_strength == "overlap":
+        how = "by neighbourhood overlap"
     else:
-        allowed = ", ".join(EDGE_LIST_SUFFIXES + GRAPHML_SUFFIXES)
-        raise ConfigError(f"graph file '{path}' has an unknown type '{suffix}'; allowed: {allowed}")
-    if G.number_of_nodes() < 2:
-        raise ConfigError(f"graph file '{path}' has {G.number_of_nodes()} node(s); need at least 2")
-    loops = list(nx.selfloop_edges(G))
-    report.self_loops += len(loops)
-    G.remove_edges_from(loops)
-    report.isolated_nodes = nx.number_of_isolates(G)
-    report.relabelled = any(old != new for old, new in _relabelling(G).items())
-    return G, report
-
-
-def _read_graphml(path: str, report: LoadReport) -> nx.Graph:
-    try:
-        H = nx.read_graphml(path)
-    except (ParseError, nx.NetworkXError, ValueError, KeyError) as exc:
-        raise ConfigError(f"graph file '{path}' is not valid GraphML ({exc})") from None
-    if H.is_directed():
-        report.notes.append("read a directed graph as undirected")
-    G = nx.Graph()
-    G.add_nodes_from(_label(str(n)) for n in H.nodes)
-    for u, v, d in H.edges(data=True):
-        u, v = _label(str(u)), _label(str(v))
-        if G.has_edge(u, v):
-            report.duplicate_edges += 1
-            continue
-        attrs = {}
-        if "weight" in d:
-            attrs = _edge_value(str(d["weight"]), path, f"edge {u}-{v}")
-            if "weight" not in attrs:  # a tie word under the name weight
-                raise ConfigError(f"graph file '{path}', edge {u}-{v}: weight is not a number")
-        tie = str(d.get("tie", d.get("strength", ""))).lower()
-        if tie in _TIE_WORDS:
-            attrs["tie"] = _TIE_WORDS[tie]
-        G.add_edge(u, v, **attrs)
-    return G
-
-
-def _read_edge_list(path: str, report: LoadReport) -> nx.Graph:
-    G = nx.Graph()
-    first = True
-    # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first label.
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            tokens = (
-                next(csv.reader([line.replace("\t", ",")]))
-                if "," in line or "\t" in line
-                else line.split()
-            )
-            tokens = [t.strip() for t in tokens if t.strip()]
-            if first:
-                first = False
-                if {t.lower() for t in tokens[:2]} <= _HEADER_WORDS:
-                    continue
-            if len(tokens) not in (2, 3):
-                raise ConfigError(
-                    f"graph file '{path}', line {number}: expected 'u v' or 'u v weight', "
-                    f"got {len(tokens)} field(s)"
-                )
-            u, v = (_label(t) for t in tokens[:2])
-            attrs: dict[str, Any] = {}
-            if len(tokens) == 3:
-                attrs = _edge_value(tokens[2], path, number)
-            if G.has_edge(u, v):
-                report.duplicate_edges += 1
-                continue
-            G.add_edge(u, v, **attrs)
-    return G
-
-
-def _label(token: str) -> Any:
-    return int(token) if token.lstrip("-").isdigit() else token
-
-
-def _edge_value(token: str, path: str, number: int | str) -> dict[str, Any]:
-    word = token.lower()
-    if word in _TIE_WORDS:
-        return {"tie": _TIE_WORDS[word]}
-    try:
-        weight = float(token)
-    except ValueError:
-        raise ConfigError(
-            f"graph file '{path}', {_where(number)}: third field '{token}' is neither a number "
-            "nor a tie class (close, regular, distant)"
-        ) from None
-    if not np.isfinite(weight):
-        raise ConfigError(f"graph file '{path}', {_where(number)}: weight '{token}' is not finite")
-    return {"weight": weight}
-
-
-def _where(number: int | str) -> str:
-    return f"line {number}" if isinstance(number, int) else number
+        how = "drawn at random in each run, here"
+    weights = {"weight": "weighted", "tie": "tie classes given", "none": "unweighted"}[
+        reading.value
+    ]
+    if reading.value == "weight" and reading.decimal == ",":
+        weights += " (decimal commas)"
+    who = (
+        f"seeker '{reading.seeker}' ({reading.seeker_rule}; choose with --set seeker=LABEL)"
+        if params.scenario == "single"
+        else "everyone a job seeker (market)"
+    )
+    line = (
+        f"graph file '{params.graph_file}': {G.number_of_nodes()} people, "
+        f"{G.number_of_edges()} ties, {weights}; {counts[0]} close / {counts[1]} regular / "
+        f"{counts[2]} distant ({how}); {who}"
+    )
+    return line, reading, H
 
 
 # --- one entry point ---------------------------------------------------------------------------
-def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport | None]:
+def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, GraphReading | None]:
     """The graph a run uses, with ties assigned and nodes relabelled 0..n-1.
 
     ``seed`` (an int, a ``random.Random`` or None) fixes both the structure and the tie
@@ -402,7 +319,7 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, LoadReport 
             params.n_family, params.n_friends, params.n_colleagues, params.n_acquaintances, rng
         )
     elif kind == "file":
-        G, report = load_graph(params.graph_file)
+        G, report = file_reading(params)
     else:
         G = NAMED_GRAPHS[kind]()
     ties = (params.share_close, params.share_regular, rng, params.tie_strength)
@@ -429,8 +346,9 @@ def build_networkx(params: Params, seed: Any = None) -> nx.Graph:
 
 
 def _relabelling(G: nx.Graph) -> dict[Any, int]:
-    """Old label -> 0..n-1. Integer labels keep their order (so 0..n-1 stays put and node 0
-    stays the seeker); other labels are numbered in order of first appearance."""
+    """Old label -> 0..n-1. Integer labels (the built-in graphs) keep their order, so 0..n-1
+    stays put and node 0 stays the seeker; other labels (a file's, seeker first) are numbered
+    in the graph's node order."""
     nodes = list(G.nodes)
     if all(isinstance(n, int) for n in nodes):
         nodes.sort()

@@ -72,12 +72,12 @@ class JobSearchModel(mesa.Model):
         self.separation_rate = 0.0 if self.single else p.separation_rate
         self.exit_rate = 0.0 if self.single or p.baseline else p.exit_rate
         if network is None:
-            self.graph, self.load_report = build_graph(p, seed=self.random)
+            self.graph, self.graph_reading = build_graph(p, seed=self.random)
         else:
             self.graph = prepare(
                 network, p.share_close, p.share_regular, self.random, p.tie_strength
             )
-            self.load_report = None
+            self.graph_reading = None
         self.grid = Network(self.graph, random=self.random)
 
         rnd = self.random

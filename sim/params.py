@@ -17,6 +17,7 @@ sim.params.ConfigError: unknown parameter 'specifity' (did you mean 'specificity
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import difflib
 import math
@@ -80,6 +81,10 @@ GRAPHS = (
 SCENARIOS = ("single", "market")
 TARGETING = ("close", "distant", "random")
 TIE_STRENGTHS = ("overlap", "random")
+GRAPH_DELIMITERS = ("auto", "tab", "comma", "semicolon", "space")
+HEADERS = ("auto", "yes", "no")
+FILE_READING = {"seeker": "", "graph_delimiter": "auto", "graph_header": "auto",
+                "graph_encoding": "utf-8"}  # fmt: skip
 DEMOGRAPHY = ("exit_rate", "entrant_unemployed")  # market only, and off in baseline
 WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
@@ -126,6 +131,17 @@ class Params:
         0.2, "-", "communities graph: expected share of a person's ties outside it", 0, 1
     )
     graph_file: str = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
+    # How a graph file is read (docs/graph-files.md): the defaults detect by a stated rule.
+    seeker: str = _p(
+        "", "label", "graph=file: label of the single seeker; empty: the first label in the file"
+    )
+    graph_delimiter: str = _p(
+        "auto", "-", "graph=file: an edge list's field separator", choices=GRAPH_DELIMITERS
+    )
+    graph_header: str = _p(
+        "auto", "-", "graph=file: whether an edge list's first line is a header", choices=HEADERS
+    )
+    graph_encoding: str = _p("utf-8", "-", "graph=file: the file's text encoding (a codec name)")
     n_family: int = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
     n_friends: int = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
     n_colleagues: int = _p(6, "persons", "personal network: colleagues (regular ties)", 0, 1000)
@@ -338,6 +354,19 @@ class Params:
             )
         if self.graph == "file" and not self.graph_file:
             raise ConfigError("graph=file needs graph_file: the path of an edge list or GraphML")
+        for name, default in FILE_READING.items():
+            if self.graph != "file" and getattr(self, name) != default:
+                raise ConfigError(
+                    f"{name}={getattr(self, name)!r} has no effect: it says how a graph file is "
+                    f"read; allowed: graph=file, or leave it at {default!r}"
+                )
+        try:
+            codecs.lookup(self.graph_encoding)
+        except LookupError:
+            raise ConfigError(
+                f"graph_encoding={self.graph_encoding!r} is not a known encoding; allowed: a "
+                "Python codec name such as utf-8, latin-1, cp1252, utf-16"
+            ) from None
 
 
 # Defaults that follow the scenario. A market is a population over years: it runs on a clustered

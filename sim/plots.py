@@ -810,12 +810,12 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
             node_size=700,
             edgecolors="black",
         )
-    roles = {v: graph.nodes[v].get("role", "") for v in contacts}
-    if len(graph) <= 40 and any(roles.values()):
+    names = {v: _name(graph, v) for v in contacts}
+    if len(graph) <= 40 and any(names.values()):
         nx.draw_networkx_labels(
             graph,
             {v: (x, y - 0.08) for v, (x, y) in layout.items()},
-            {v: ROLE_LABELS.get(r, r) for v, r in roles.items()},
+            names,
             ax=ax,
             font_size=7,
         )
@@ -831,6 +831,45 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
     ax.set_axis_off()
     ax.set_title("Who answered what")
     return ax
+
+
+def _name(graph: nx.Graph, v: Any) -> str:
+    """A contact's role in the personal network, else the label its file gives it."""
+    role = graph.nodes[v].get("role", "")
+    if role:
+        return ROLE_LABELS.get(role, role)
+    label = graph.nodes[v].get("label", "")
+    return label if isinstance(label, str) else ""
+
+
+def file_network(graph: nx.Graph, size: str = "paper", seed: int = 0) -> Figure:
+    """A graph as read from a file (``sim.graphs.describe_file_graph``): tie classes as line
+    weights, the seeker (node 0) as a star, labels where there are at most 60 people."""
+    fig, ax = figure(size)
+    with plt.rc_context(_style(size)):
+        layout = nx.spring_layout(graph, seed=seed)
+        edges = list(graph.edges)
+        widths = [TIE_WIDTHS[graph.edges[e].get("tie", DISTANT)] for e in edges]
+        nx.draw_networkx_edges(graph, layout, ax=ax, edgelist=edges, edge_color="#777777",
+                               width=widths)  # fmt: skip
+        others = [v for v in graph.nodes if v != SEEKER]
+        nx.draw_networkx_nodes(graph, layout, ax=ax, nodelist=others, node_color="#999999",
+                               node_size=120, edgecolors="white")  # fmt: skip
+        nx.draw_networkx_nodes(graph, layout, ax=ax, nodelist=[SEEKER], node_color="#0072B2",
+                               node_shape="*", node_size=500, edgecolors="black")  # fmt: skip
+        if len(graph) <= 60:
+            labels = {v: str(graph.nodes[v].get("label", v)) for v in graph.nodes}
+            nx.draw_networkx_labels(graph, {v: (x, y - 0.07) for v, (x, y) in layout.items()},
+                                    labels, ax=ax, font_size=7)  # fmt: skip
+        handles: list[Any] = [Patch(color="#0072B2", label="seeker")]
+        handles += [
+            Line2D([], [], color="#777777", lw=w, label=f"{TIE_NAMES[t]} tie")
+            for t, w in TIE_WIDTHS.items()
+        ]
+        ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_axis_off()
+        ax.set_title(f"{graph.number_of_nodes()} people, {graph.number_of_edges()} ties")
+    return fig
 
 
 def seeker_network(params: Any, seed: int, replicate: int = 0, engine: str = "numba") -> nx.Graph:

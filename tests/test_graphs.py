@@ -12,12 +12,11 @@ from sim.graphs import (
     build_graph,
     communities,
     holme_kim,
-    load_graph,
     overlap,
     personal_network,
     prepare,
 )
-from sim.params import GRAPHS, ConfigError, Params
+from sim.params import GRAPHS, Params
 from sim.rules import CLOSE, DISTANT, REGULAR
 
 BUILT = [g for g in GRAPHS if g != "file"]
@@ -103,61 +102,6 @@ def test_named_real_graphs_keep_their_size():
         assert NAMED_GRAPHS[name]().number_of_nodes() == size
 
 
-def test_edge_list_repairs_are_reported(tmp_path):
-    path = tmp_path / "net.csv"
-    path.write_text(
-        "source,target\n"
-        "ann,bob\n"
-        "bob,ann\n"  # duplicate of the line above
-        "bob,bob\n"  # self-loop
-        "bob,cy,close  # a comment\n"
-        "cy,dee,2.5\n"
-    )
-    G, report = load_graph(str(path))
-    assert (report.self_loops, report.duplicate_edges, report.relabelled) == (1, 1, True)
-    G = prepare(G, seed=1)
-    assert sorted(G.nodes) == [0, 1, 2, 3]
-    labels = {G.nodes[n]["label"]: n for n in G}
-    assert G.edges[labels["bob"], labels["cy"]]["tie"] == CLOSE
-    assert any("self-loop" in line for line in report.lines())
-
-
-def test_graphml_isolated_nodes_are_kept_and_reported(tmp_path):
-    H = nx.Graph()
-    H.add_edge("a", "b", tie="distant")
-    H.add_node("loner")
-    path = tmp_path / "net.graphml"
-    nx.write_graphml(H, path)
-    G, report = load_graph(str(path))
-    assert report.isolated_nodes == 1
-    G = prepare(G)
-    assert G.number_of_nodes() == 3 and G.edges[0, 1]["tie"] == DISTANT
-
-
-@pytest.mark.parametrize(
-    ("name", "text", "pattern"),
-    [
-        ("bad.txt", "1 2\n3\n", r"line 2: expected 'u v' or 'u v weight', got 1 field"),
-        ("bad.txt", "1 2 heavy\n", "neither a number nor a tie class"),
-        ("bad.txt", "1 2 inf\n", "not finite"),
-        ("bad.graphml", "<graphml><graph", "not valid GraphML"),
-        ("bad.json", "{}", "unknown type '.json'; allowed: .edges"),
-        ("one.txt", "# only a comment\n", "has 0 node"),
-    ],
-)
-def test_malformed_files_raise_one_clear_line(tmp_path, name, text, pattern):
-    path = tmp_path / name
-    path.write_text(text)
-    with pytest.raises(ConfigError, match=pattern) as info:
-        load_graph(str(path))
-    assert "\n" not in str(info.value)
-
-
-def test_missing_file_is_named():
-    with pytest.raises(ConfigError, match="graph file 'nowhere.txt' not found"):
-        load_graph("nowhere.txt")
-
-
 def test_csr_is_symmetric_and_matches_the_graph():
     G = prepare(nx.karate_club_graph(), seed=random.Random(2))
     indptr, indices, ties = to_csr(G)
@@ -170,33 +114,9 @@ def test_csr_is_symmetric_and_matches_the_graph():
             assert G.edges[u, v]["tie"] == t
 
 
-def test_integer_labels_keep_their_order_so_node_0_stays_the_seeker(tmp_path):
+def test_integer_labels_keep_their_order_so_node_0_stays_the_seeker():
     G = prepare(nx.Graph([(1, 0), (2, 0), (3, 0)]))
     assert list(G.nodes) == [0, 1, 2, 3] and G.degree(0) == 3
-    path = tmp_path / "net.txt"
-    path.write_text("2 1\n1 0\n")
-    G, report = load_graph(str(path))
-    assert not report.relabelled
-    assert prepare(G).degree(0) == 1 and prepare(G).nodes[2]["label"] == 2
-
-
-def test_header_after_comments_and_a_byte_order_mark_are_not_edges(tmp_path):
-    commented = tmp_path / "a.txt"
-    commented.write_text("# exported\nsource target\n1 2\n")
-    bom = tmp_path / "b.csv"
-    bom.write_bytes("\ufeffsource,target\n1,2\n2,3\n".encode())
-    assert sorted(load_graph(str(commented))[0].nodes) == [1, 2]
-    assert sorted(load_graph(str(bom))[0].nodes) == [1, 2, 3]
-
-
-@pytest.mark.parametrize("weight", ["heavy", "nan", "inf"])
-def test_graphml_weights_are_checked(tmp_path, weight):
-    H = nx.Graph()
-    H.add_edge("a", "b", weight=weight)
-    path = tmp_path / "w.graphml"
-    nx.write_graphml(H, path)
-    with pytest.raises(ConfigError, match="edge a-b"):
-        load_graph(str(path))
 
 
 @pytest.mark.parametrize(("mean_degree", "m"), [(2, 1), (3, 2), (4, 2), (5, 3), (6, 3)])

@@ -1,0 +1,330 @@
+"""The graph-file reader against its specification (docs/graph-files.md).
+
+Each numbered case of the input-integrity issue has its input in tests/cases/input-integrity/
+and a test here asserting the right value (people, labels, weights, tie classes, the seeker),
+not only the absence of a traceback; nearby cases of the same kind follow each one.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from sim.graphs import build_graph, describe_file_graph, load_graph
+from sim.params import ConfigError, Params
+from sim.rules import CLOSE, DISTANT, REGULAR
+
+CASES = Path(__file__).parent / "cases" / "input-integrity"
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def file_params(path: str, **extra) -> Params:
+    return Params.from_dict({"graph": "file", "graph_file": path, **extra})
+
+
+def refused(path: str, pattern: str, **options) -> str:
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_graph(path, **options)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+# --- case 1: decimal commas ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["01-decimal-comma.txt", "01-decimal-comma-semicolon.csv"])
+def test_case_1_decimal_commas_are_weights_not_labels(name):
+    G, reading = load_graph(str(CASES / name))
+    assert list(G.nodes) == ["me", "mum", "pal"]
+    weights = {frozenset((u, v)): w for u, v, w in G.edges(data="weight")}
+    assert weights == {
+        frozenset(("me", "mum")): 1.5,
+        frozenset(("me", "pal")): 0.25,
+        frozenset(("pal", "mum")): 2.0,
+    }
+    assert reading.decimal == "," and reading.value == "weight"
+    # the heaviest tie is the close one: pal-mum (2.0), then me-mum (1.5), then me-pal (0.25)
+    H, _ = build_graph(file_params(str(CASES / name)), seed=1)
+    label = {H.nodes[n]["label"]: n for n in H}
+    assert H.edges[label["pal"], label["mum"]]["tie"] == CLOSE
+    assert H.edges[label["me"], label["mum"]]["tie"] == REGULAR
+    assert H.edges[label["me"], label["pal"]]["tie"] == DISTANT
+
+
+def test_decimal_commas_in_tab_separated_files_and_a_semicolon_header(tmp_path):
+    tab = write(tmp_path, "t.tsv", "a\tb\t0,5\nb\tc\t1,25\n")
+    assert nx.get_edge_attributes(load_graph(tab)[0], "weight") == {
+        ("a", "b"): 0.5,
+        ("b", "c"): 1.25,
+    }
+    semi = write(tmp_path, "s.csv", "source;target;weight\na;b;0,5\nb;c;1\n")
+    G, reading = load_graph(semi)
+    assert reading.header == ["source", "target", "weight"] and G.edges["b", "c"]["weight"] == 1.0
+
+
+def test_one_file_never_mixes_decimal_points_and_commas(tmp_path):
+    path = write(tmp_path, "mixed.txt", "a b 1,5\nb c 2.5\n")
+    message = refused(path, "line 2 writes '2.5' with a decimal point and line 1 '1,5'")
+    assert "one decimal separator" in message
+
+
+# --- case 2: weights all-or-none -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "line"), [("02-one-weight-missing.txt", 11), ("02-one-empty-weight-cell.csv", 12)]
+)
+def test_case_2_a_partly_weighted_file_names_the_line_without_a_weight(name, line):
+    refused(str(CASES / name), rf"line {line}: no weight, but line \d+ has one; weights are all")
+
+
+def test_a_fully_weighted_file_gives_tie_classes_that_do_not_depend_on_the_seed(tmp_path):
+    text = (CASES / "02-one-weight-missing.txt").read_text().replace("p1 p2\n", "p1 p2 0\n")
+    params = file_params(write(tmp_path, "w.txt", text))
+    ties = [sorted(build_graph(params, seed=s)[0].edges(data="tie")) for s in (1, 2, 3)]
+    assert ties[0] == ties[1] == ties[2]
+    H = build_graph(params, seed=1)[0]  # 11 ties: round(0.2 * 11) = 2 close, the two heaviest
+    close = {frozenset(H.nodes[n]["label"] for n in e) for e in H.edges if H.edges[e]["tie"] == 0}
+    assert close == {frozenset(("me", "p1")), frozenset(("me", "p2"))}
+
+
+def test_a_first_line_without_a_weight_is_named_too(tmp_path):
+    refused(write(tmp_path, "w.txt", "a b\nb c 2\nc d 3\n"), "line 1: no weight, but line 2")
+
+
+def test_weights_and_tie_classes_are_not_mixed(tmp_path):
+    path = write(tmp_path, "m.txt", "a b close\nb c 2\n")
+    refused(path, "line 2: a weight where line 1 has a tie class")
+
+
+def test_tie_classes_given_in_the_file_are_kept(tmp_path):
+    G = build_graph(file_params(write(tmp_path, "c.txt", "a b distant\nb c Close\n")), seed=4)[0]
+    assert sorted(G.edges(data="tie")) == [(0, 1, DISTANT), (1, 2, CLOSE)]
+
+
+@pytest.mark.parametrize("token", ["-1", "nan", "inf", "1e400x", "heavy", "1,000.5"])
+def test_a_weight_must_be_a_number_at_least_zero(tmp_path, token):
+    refused(write(tmp_path, "w.txt", f"a b 1\nb c {token}\n"), "line 2")
+
+
+# --- case 3: headers ------------------------------------------------------------------------------
+def test_case_3_an_unknown_header_is_never_two_people():
+    path = str(CASES / "03-unknown-header.csv")
+    message = refused(path, "line 1: 'person_a', 'person_b' could be a header or two people")
+    assert "graph_header=yes" in message and "graph_header=no" in message
+    G, reading = load_graph(path, header="yes")
+    assert sorted(G.nodes) == ["me", "mum", "pal"] and reading.header == ["person_a", "person_b"]
+    G, _ = load_graph(path, header="no")
+    assert sorted(G.nodes) == ["me", "mum", "pal", "person_a", "person_b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("Source,Target\na,b\nb,c\n", ["Source", "Target"]),  # Gephi's export
+        ("from to\na b\nb c\n", ["from", "to"]),
+        ("person_a,person_b,strength\na,b,1\nb,c,2\n", ["person_a", "person_b", "strength"]),
+        ("a,b\nb,c\n", None),  # 'a' and 'b' appear again: an edge
+    ],
+)
+def test_the_header_rule(tmp_path, text, header):
+    G, reading = load_graph(write(tmp_path, "h.csv", text))
+    assert reading.header == header
+    assert sorted(G.nodes) == ["a", "b", "c"]
+
+
+def test_a_header_after_comments_and_a_byte_order_mark(tmp_path):
+    path = write(tmp_path, "b.csv", "\ufeff# exported\nsource,target\n1,2\n2,3\n".encode())
+    G, reading = load_graph(path)
+    assert list(G.nodes) == ["1", "2", "3"] and reading.bom and reading.comments == 1
+
+
+# --- case 4: '#' inside labels --------------------------------------------------------------------
+def test_case_4_hashes_inside_labels_are_kept_whole():
+    G, reading = load_graph(str(CASES / "04-hash-in-labels.txt"))
+    assert list(G.nodes) == [
+        "me", "ann", "team#1", "team#2", "bob",
+        "http://example.org/people#ann", "http://example.org/people#bob",
+    ]  # fmt: skip
+    assert G.number_of_edges() == 5 and reading.comments == 0
+
+
+def test_only_a_line_starting_with_a_hash_is_a_comment(tmp_path):
+    path = write(tmp_path, "c.txt", "# a comment\n  # indented comment\nteam#1 ann\nann b#\n")
+    G, reading = load_graph(path)
+    assert list(G.nodes) == ["team#1", "ann", "b#"] and reading.comments == 2
+
+
+# --- case 5: labels as text -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("05-label-dashdash.txt", ["me", "--1", "pal"]),
+        ("05-label-superscript.txt", ["1", "2", "³"]),
+    ],
+)
+def test_case_5_labels_are_read_as_text(name, labels):
+    G, _ = load_graph(str(CASES / name))
+    assert list(G.nodes) == labels
+
+
+def test_two_different_strings_are_two_different_people(tmp_path):
+    nfc, nfd = unicodedata.normalize("NFC", "José"), unicodedata.normalize("NFD", "José")
+    text = f"007 7\n7 7.0\n{nfc} {nfd}\n7 {nfc}\n"
+    G, _ = load_graph(write(tmp_path, "n.txt", text))
+    assert list(G.nodes) == ["007", "7", "7.0", nfc, nfd]
+
+
+def test_quoted_csv_labels_keep_commas_and_blanks_around_labels_are_trimmed(tmp_path):
+    G, _ = load_graph(write(tmp_path, "q.csv", '"Smith, Ann", Bob Jones \nBob Jones,Cy\n'))
+    assert list(G.nodes) == ["Smith, Ann", "Bob Jones", "Cy"]
+
+
+# --- case 6: the seeker ---------------------------------------------------------------------------
+def test_case_6_the_seeker_is_the_first_label_unless_named():
+    path = str(CASES / "06-first-label-is-seeker.txt")
+    line, reading, H = describe_file_graph(file_params(path))
+    assert reading.seeker == "mum" and H.nodes[0]["label"] == "mum"
+    assert "seeker 'mum' (the first label in the file; choose with --set seeker=LABEL)" in line
+    line, reading, H = describe_file_graph(file_params(path, seeker="me"))
+    assert H.nodes[0]["label"] == "me" and [H.nodes[n]["label"] for n in H] == ["me", "mum", "pal"]
+    assert "seeker 'me' (set by seeker" in line
+
+
+def test_an_unknown_seeker_is_refused_and_seeker_needs_a_file_graph():
+    path = str(CASES / "06-first-label-is-seeker.txt")
+    refused(path, r"seeker='dad' is not a label in graph file .*'mum', 'me', 'pal'", seeker="dad")
+    with pytest.raises(ConfigError, match="seeker='me' has no effect"):
+        Params.from_dict({"seeker": "me"})
+
+
+def test_run_names_contacts_by_their_labels_and_prints_the_reading():
+    path = str(CASES / "06-first-label-is-seeker.txt")
+    result = cli(
+        "run", "--set", "graph=file", "--set", f"graph_file={path}", "--set", "seeker=me",
+        "--set", "weeks=10", "--seed", "3",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"graph file '{path}': 3 people, 3 ties, unweighted; 1 close")
+    assert "seeker 'me'" in lines[0]
+    answered = [line for line in lines if "answered" in line]
+    assert answered and all("'mum'" in line or "'pal'" in line for line in answered)
+
+
+# --- encodings and malformed lines ----------------------------------------------------------------
+def test_bytes_that_are_not_utf8_are_named_by_line_and_byte(tmp_path):
+    path = write(tmp_path, "l.txt", "ann bob\nbob Jos\xe9\n".encode("latin-1"))
+    refused(path, r"line 2, byte 8: 0xe9 is not valid utf-8; .*graph_encoding=latin-1")
+    G, reading = load_graph(path, encoding="latin-1")
+    assert list(G.nodes) == ["ann", "bob", "José"] and reading.encoding == "latin-1"
+
+
+def test_utf16_files_are_read_when_named_and_binary_files_refused(tmp_path):
+    path = write(tmp_path, "u.txt", "ann bob\nbob José\n".encode("utf-16"))
+    refused(path, "line 1: a NUL byte; this looks like a binary file")
+    assert list(load_graph(path, encoding="utf-16")[0].nodes) == ["ann", "bob", "José"]
+    with pytest.raises(ConfigError, match="graph_encoding='klingon' is not a known encoding"):
+        file_params(path, graph_encoding="klingon")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "pattern"),
+    [
+        (
+            "f.txt",
+            "a b\nc\n",
+            r"line 2: expected 2 fields \(u v\) or 3 \(u v value\) separated by "
+            r"blanks, got 1: c",
+        ),
+        ("f.csv", "a,b\nb,c,1,2\n", "line 2: expected 2 fields .* got 4: b | c | 1 | 2"),
+        ("f.csv", "a,b\n,c\n", "line 2: a label is empty"),
+        ("f.csv", 'a,b\n"b,c\n', "line 2: "),
+        ("f.graphml", "<graphml><graph", "not valid GraphML"),
+        ("f.json", "{}", "unknown type '.json'; allowed: .edges"),
+        ("f.txt", "# only a comment\n\n", "has no ties"),
+        ("f.csv", "source,target\n", "has a header and no ties"),
+        ("f.txt", "a a\n", r"has 1 person\(s\); need at least 2"),
+    ],
+)
+def test_malformed_files_are_one_line_naming_file_and_line(tmp_path, name, text, pattern):
+    message = refused(write(tmp_path, name, text), pattern)
+    assert f"'{tmp_path / name}'" in message
+
+
+def test_a_missing_file_is_named():
+    refused("nowhere.txt", "graph file 'nowhere.txt' not found")
+
+
+def test_delimiters_detected_by_the_stated_rule_or_given(tmp_path):
+    spaced = "Ann Smith,Bob Jones\nBob Jones,Cy Doe\n"
+    G, reading = load_graph(write(tmp_path, "a.csv", spaced))  # .csv: commas, blanks in labels
+    assert reading.delimiter == "comma" and list(G.nodes) == ["Ann Smith", "Bob Jones", "Cy Doe"]
+    txt = write(tmp_path, "a.txt", spaced)
+    refused(txt, "third field 'Doe' is neither a weight")  # .txt with blanks: blank-separated
+    assert list(load_graph(txt, delimiter="comma")[0].nodes) == ["Ann Smith", "Bob Jones", "Cy Doe"]
+    G, reading = load_graph(write(tmp_path, "b.txt", "a,b\nb,c\n"))  # no blanks: commas
+    assert reading.delimiter == "comma" and list(G.nodes) == ["a", "b", "c"]
+    G, reading = load_graph(write(tmp_path, "c.txt", "a x\tb y\nb y\tc\n"))
+    assert reading.delimiter == "tab" and list(G.nodes) == ["a x", "b y", "c"]
+
+
+def test_repairs_are_counted_and_a_repeat_with_another_value_is_said(tmp_path):
+    path = write(tmp_path, "r.txt", "ann bob 1\nbob ann 2\nbob bob 1\nbob cy 3\n")
+    G, reading = load_graph(path)
+    assert (reading.self_loops, reading.duplicate_edges, reading.conflicting_duplicates) == (
+        1,
+        1,
+        1,
+    )
+    assert G.edges["ann", "bob"]["weight"] == 1.0  # the first line's value is kept
+    assert reading.repairs() == [
+        "dropped 1 self-tie(s)",
+        "merged 1 repeated tie(s), 1 with another value (the first was kept)",
+    ]
+
+
+# --- GraphML --------------------------------------------------------------------------------------
+def test_graphml_labels_are_text_and_isolated_people_kept(tmp_path):
+    H = nx.Graph()
+    H.add_edge("007", "7", tie="distant")
+    H.add_node("loner")
+    path = tmp_path / "net.graphml"
+    nx.write_graphml(H, path)
+    G, reading = load_graph(str(path))
+    assert list(G.nodes) == ["007", "7", "loner"] and reading.isolated_nodes == 1
+    assert build_graph(file_params(str(path)), seed=1)[0].edges[0, 1]["tie"] == DISTANT
+
+
+@pytest.mark.parametrize("weight", ["heavy", "nan", "inf", "-2"])
+def test_graphml_weights_are_checked(tmp_path, weight):
+    H = nx.Graph()
+    H.add_edge("a", "b", weight=weight)
+    path = tmp_path / "w.graphml"
+    nx.write_graphml(H, path)
+    refused(str(path), "edge a-b: weight")
+
+
+def test_graphml_weights_are_all_or_none(tmp_path):
+    H = nx.Graph()
+    H.add_edge("a", "b", weight=1.0)
+    H.add_edge("b", "c")
+    path = tmp_path / "w.graphml"
+    nx.write_graphml(H, path)
+    refused(str(path), "edge b-c: no weight, but other edges have one")
