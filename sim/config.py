@@ -237,8 +237,13 @@ def read_file(path: str | Path, what: str = "config file") -> str:
         raise ConfigError(f"{what} '{path}' cannot be read ({exc})") from None
 
 
-def parse_config(text: str, source: str = "config", stem: str = "") -> Experiment:
-    """Validate config text; every problem becomes one :class:`ConfigError` line."""
+def parse_config(
+    text: str, source: str = "config", stem: str = "", graph_files: dict[str, str] | None = None
+) -> Experiment:
+    """Validate config text; every problem becomes one :class:`ConfigError` line.
+
+    ``graph_files`` maps graph files as the config names them to the files to read instead
+    (a results folder's copies, :func:`sim.sweep.keep_graph_files`)."""
     raw = read_toml(text, source)
     if "priors" in raw and "design" not in raw:
         raise ConfigError(
@@ -252,6 +257,13 @@ def parse_config(text: str, source: str = "config", stem: str = "") -> Experimen
     if not experiment.name:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip(".-")
         experiment.name = safe or "experiment"
+    if graph_files:
+        if "graph_file" in experiment.model:
+            name = str(experiment.model["graph_file"])
+            experiment.model["graph_file"] = graph_files.get(name, name)
+        if "graph_file" in experiment.design.values:
+            named = experiment.design.values["graph_file"]
+            experiment.design.values["graph_file"] = [graph_files.get(str(n), n) for n in named]
     _check_parameters(experiment, source)
     return experiment
 

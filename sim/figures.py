@@ -101,8 +101,11 @@ def load(folder: Path) -> Results:
             raise ValueError("no config text and name")
     except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise ConfigError(f"{manifest_path}: not a sweep manifest ({exc})") from None
-    # the config as the sweep ran it (a graph file it names must still be where it was)
-    experiment = parse_config(manifest["config"], str(manifest_path), manifest["name"])
+    # the config as the sweep ran it, on the copies of its graph files the sweep kept
+    kept = {
+        entry["given"]: str(folder / entry["copy"]) for entry in manifest.get("graph_files", [])
+    }
+    experiment = parse_config(manifest["config"], str(manifest_path), manifest["name"], kept)
     runs_path = folder / "runs.parquet"
     if not manifest.get("finished") or not runs_path.is_file():
         raise ConfigError(

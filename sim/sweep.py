@@ -70,6 +70,8 @@ def sweep(
     if backend not in BACKENDS:
         raise ConfigError(f"backend '{backend}'; allowed: {', '.join(BACKENDS)}")
     folder = Path(results) / experiment.name
+    for line in describe_graph_files(experiment):
+        print(line, file=progress)
     if dry_run:
         print(dry_run_report(experiment, folder, batch_size, workers), file=progress)
         return folder
@@ -309,6 +311,46 @@ _NOT_RESULTS = {
 }  # fmt: skip
 
 
+def graph_files(experiment: Experiment) -> list[str]:
+    """The graph files a config names (its base and its design), as written, sorted."""
+    named = [experiment.base().get("graph_file", "")]
+    named += experiment.design.values.get("graph_file", [])
+    return sorted({str(name) for name in named} - {""})
+
+
+def describe_graph_files(experiment: Experiment) -> list[str]:
+    """What each graph file of the config reads as (:func:`sim.graphs.describe_file_graph`)
+    with the config's base parameters, and what had to be repaired: said before any run."""
+    from sim.graphs import describe_file_graph
+    from sim.params import Params
+
+    lines = []
+    for name in graph_files(experiment):
+        params = Params.from_dict({**experiment.base(), "graph": "file", "graph_file": name})
+        summary, reading, _ = describe_file_graph(params, experiment.seed)
+        lines.append(summary)
+        lines += [f"graph file: {line}" for line in reading.repairs()]
+    return lines
+
+
+def keep_graph_files(experiment: Experiment, folder: Path) -> list[dict[str, str]]:
+    """Copy each graph file the config names into ``folder/inputs/``, so that the results
+    stay readable (``empathy-sim plot``) when the original moves or changes; returns the
+    manifest's ``graph_files`` entries: the path as given, the copy (relative to the folder)
+    and the SHA-256 of the bytes the sweep read."""
+    kept = []
+    for i, name in enumerate(graph_files(experiment)):
+        data = Path(name).read_bytes()
+        copy = Path("inputs") / f"{i}-{Path(name).name}"
+        (folder / "inputs").mkdir(exist_ok=True)
+        with atomic(folder / copy) as tmp:
+            Path(tmp).write_bytes(data)
+        kept.append(
+            {"given": name, "copy": copy.as_posix(), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+    return kept
+
+
 def inputs_hash(experiment: Experiment, text: str) -> str:
     """What results depend on besides the config text: graph files' contents, the model's code
     and the versions of NumPy (its random streams) and Numba. Resuming with any of them changed
@@ -316,10 +358,7 @@ def inputs_hash(experiment: Experiment, text: str) -> str:
     import numba
 
     digest = hashlib.sha256(text.encode())
-    named = [experiment.base().get("graph_file", "")]
-    named += experiment.design.values.get("graph_file", [])
-    files = sorted({str(name) for name in named} - {""})
-    for name in files:
+    for name in graph_files(experiment):
         digest.update(Path(name).read_bytes())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         if source.name not in _NOT_RESULTS:
@@ -366,7 +405,9 @@ def _claim(folder: Path, experiment: Experiment, text: str, force: bool) -> None
     for name in ("runs.parquet", "weekly.parquet", "sensitivity.csv"):
         (folder / name).unlink(missing_ok=True)
     (folder / "batches").mkdir(parents=True, exist_ok=True)
-    _write_json(manifest_path, _manifest(experiment, text))
+    manifest = _manifest(experiment, text)
+    manifest["graph_files"] = keep_graph_files(experiment, folder)
+    _write_json(manifest_path, manifest)
 
 
 def _on_disk(

@@ -7,6 +7,8 @@ not only the absence of a traceback; nearby cases of the same kind follow each o
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import unicodedata
@@ -15,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from sim.figures import load
 from sim.graphs import build_graph, describe_file_graph, load_graph
 from sim.params import ConfigError, Params
 from sim.rules import CLOSE, DISTANT, REGULAR
@@ -328,3 +331,45 @@ def test_graphml_weights_are_all_or_none(tmp_path):
     path = tmp_path / "w.graphml"
     nx.write_graphml(H, path)
     refused(str(path), "edge b-c: no weight, but other edges have one")
+
+
+# --- case 14: results keep the graph file they were made on ---------------------------------------
+FILE_SWEEP = """name = "mine"
+seed = 5
+replicates = 20
+random_numbers = "common"
+[model]
+graph = "file"
+graph_file = "net.txt"
+weeks = 12
+[design]
+kind = "strategies"
+strategies = ["vague-gloomy", "specific-positive"]
+"""
+
+
+def test_case_14_results_plot_after_the_graph_file_moves_or_changes(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    original = (CASES / "04-hash-in-labels.txt").read_bytes()
+    (work / "net.txt").write_bytes(original)
+    (work / "mine.toml").write_text(FILE_SWEEP)
+    result = cli("run", "mine.toml", "--workers", "1", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert "graph file 'net.txt': 7 people, 5 ties, unweighted;" in result.stdout
+    folder = work / "results" / "mine"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (kept,) = manifest["graph_files"]
+    assert kept["given"] == "net.txt" and (folder / kept["copy"]).read_bytes() == original
+    assert kept["sha256"] == hashlib.sha256(original).hexdigest()
+    (work / "net.txt").rename(work / "renamed.txt")  # the original is gone from its path
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = cli("plot", str(folder), "--format", "png", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "network.png").is_file() and (folder / "strategies.png").is_file()
+    # an edited original changes nothing either: the copy is what the results were made on
+    (work / "renamed.txt").rename(work / "net.txt")
+    (work / "net.txt").write_text("me ann\nann bob\n")
+    experiment = load(folder).experiment
+    assert Path(experiment.base()["graph_file"]).read_bytes() == original
