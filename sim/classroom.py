@@ -76,11 +76,16 @@ class Panel:
 
     @functools.cached_property
     def names(self) -> dict[int, str]:
-        """A plain name for every contact, by role (the network never changes)."""
+        """A plain name for every contact: the label a file gives them, else one by role (the
+        network never changes)."""
         seen: dict[str, int] = {}
         out = {}
         for node in sorted(self.graph.nodes):
             if node == SEEKER:
+                continue
+            label = self.graph.nodes[node].get("label")
+            if isinstance(label, str):  # a file's (or a named graph's) own name for them
+                out[node] = label
                 continue
             role = self.graph.nodes[node].get("role", "acquaintance")
             i = seen[role] = seen.get(role, -1) + 1
@@ -164,6 +169,9 @@ class Panel:
 class Classroom(mesa.Model):
     """Two single-seeker runs on one seed: the ask set by the sliders, and a named strategy.
 
+    On the built-in personal network by default, or on ``graph_file`` (an edge list or GraphML
+    read as :mod:`sim.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
+
     Every keyword has a default, as SolaraViz's Reset needs. ``seed`` may be text (from the
     page's seed box); anything but a whole number >= 0 falls back to 0 with a notice.
     """
@@ -181,6 +189,8 @@ class Classroom(mesa.Model):
         n_acquaintances: int = 8,
         compare: str = "vague-gloomy",
         weeks: int = WEEKS,
+        graph_file: str = "",
+        seeker: str = "",
     ) -> None:
         self.notice = ""
         try:
@@ -204,6 +214,10 @@ class Classroom(mesa.Model):
             "n_colleagues": n_colleagues,
             "n_acquaintances": n_acquaintances,
         }
+        if graph_file:  # the class's own network (docs/graph-files.md); people keep their names
+            shared.update(graph="file", graph_file=graph_file, seeker=seeker)
+            for name in ("n_family", "n_friends", "n_colleagues", "n_acquaintances"):
+                del shared[name]
         yours = JobSearchModel(
             seed=number, specificity=specificity, positivity=positivity,
             banked_favours=banked_favours, **shared,

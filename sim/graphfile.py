@@ -95,7 +95,7 @@ class GraphReading:
         """How the file was parsed, in one line."""
         parts = [self.kind, self.encoding + (" with a byte-order mark" if self.bom else "")]
         if self.kind == "edge list":
-            parts.append(f"{self.delimiter}-separated")
+            parts.append(f"{_delimiter_words(self.delimiter)[:-1]}-separated")
             parts.append("header " + ",".join(self.header) if self.header else "no header")
             if self.comments:
                 parts.append(f"{self.comments} comment line(s) skipped")
@@ -175,7 +175,7 @@ def read_graph_file(
                 f"seeker={seeker!r} is not a label in graph file '{path}'; its labels begin "
                 f"{shown} (labels are matched exactly, as text)"
             )
-        reading.seeker_rule = "set by seeker"
+        reading.seeker_rule = "chosen by the seeker parameter"
     else:
         seeker = next(iter(G.nodes))
     reading.seeker = seeker

@@ -271,7 +271,7 @@ def describe_file_graph(params: Params, seed: Any = 0) -> tuple[str, GraphReadin
     H = prepare(G, *ties)
     counts = [sum(1 for *_, t in H.edges(data="tie") if t == c) for c in (CLOSE, REGULAR, DISTANT)]
     if reading.value == "weight":
-        how = "heaviest close"
+        how = "the heaviest ties close"
     elif reading.value == "tie":
         how = "as the file gives them"
     elif params.tie_strength == "overlap":

@@ -1,5 +1,7 @@
 """The classroom demo's model, without a browser: one seed, one network, two asks."""
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -61,3 +63,14 @@ def test_the_room_stops_when_both_seekers_are_hired_or_time_is_up():
     # seed 1: neither seeker is hired within 5 weeks, so both run exactly 5
     assert [p.model.steps for p in room.panels] == [5, 5] and room.steps == 5
     assert [p.model.weeks_to_offer for p in room.panels] == [0, 0]
+
+
+def test_the_log_names_people_of_a_graph_file_by_their_labels():
+    path = Path(__file__).parent / "cases" / "input-integrity" / "06-first-label-is-seeker.txt"
+    room = Classroom(seed=3, graph_file=str(path), seeker="me")
+    for _ in range(2):
+        room.step()
+    panel = room.panels[0]
+    assert panel.graph.nodes[0]["label"] == "me" and panel.names == {1: "mum", 2: "pal"}
+    said = [line for line in panel.log if line.startswith("Week 1: ")]
+    assert {line.split(": ")[1] for line in said} <= {"mum", "pal"} and said

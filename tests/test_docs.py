@@ -61,3 +61,38 @@ def test_rule_table_matches_the_rule_functions():
         assert [float(x) for x in ears.split("/")] == pytest.approx(expected, abs=6e-4)
         assert float(fit_cell) == pytest.approx(fit(r, s), abs=6e-4)
         assert float(recognition_cell) == pytest.approx(recognition(r, s), abs=6e-3)
+
+
+# --- docs/graph-files.md: every example's output is what the command prints --------------------
+GRAPH_DOC = (Path(__file__).parents[1] / "docs" / "graph-files.md").read_text()
+EXAMPLE = re.compile(
+    r"<!-- graph-file: (?P<name>\S+) -->\n```text\n(?P<file>.*?)```\n\n```console\n"
+    r"(?P<session>.*?)```",
+    re.DOTALL,
+)
+
+
+def graph_examples():
+    found = [m.groupdict() for m in EXAMPLE.finditer(GRAPH_DOC)]
+    assert len(found) >= 6, "the examples of docs/graph-files.md were not found"
+    return found
+
+
+@pytest.mark.parametrize("example", graph_examples(), ids=lambda e: e["name"])
+def test_graph_file_examples_print_what_the_page_shows(example, tmp_path, monkeypatch, capsys):
+    import shlex
+
+    from sim.cli import main
+
+    (tmp_path / example["name"]).write_text(example["file"], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    commands = re.split(r"^\$ ", example["session"], flags=re.MULTILINE)[1:]
+    for command in commands:
+        line, *expected = command.rstrip("\n").split("\n")
+        argv = shlex.split(line)
+        assert argv[0] == "empathy-sim"
+        code = main(argv[1:])
+        out = capsys.readouterr()
+        printed = (out.out + out.err).rstrip("\n").split("\n")
+        assert printed == expected, line
+        assert code == (2 if expected[0].startswith("empathy-sim: error:") else 0)

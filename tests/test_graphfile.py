@@ -207,7 +207,7 @@ def test_case_6_the_seeker_is_the_first_label_unless_named():
     assert "seeker 'mum' (the first label in the file; choose with --set seeker=LABEL)" in line
     line, reading, H = describe_file_graph(file_params(path, seeker="me"))
     assert H.nodes[0]["label"] == "me" and [H.nodes[n]["label"] for n in H] == ["me", "mum", "pal"]
-    assert "seeker 'me' (set by seeker" in line
+    assert "seeker 'me' (chosen by the seeker parameter" in line
 
 
 def test_an_unknown_seeker_is_refused_and_seeker_needs_a_file_graph():
