@@ -412,10 +412,21 @@ def calibrate(
         f"{config.abc.population_size}, at most {config.abc.generations} generations, budget "
         f"{duration(budget)}, root seed {config.seed}"
     )
+    graph_bytes = b""
+    if config.model.get("graph") == "file":  # say what it reads; a changed file is new input
+        from sim.graphs import describe_file_graph
+
+        base = Params.from_dict(config.model)
+        summary, reading, _ = describe_file_graph(base, config.seed)
+        for line in [summary] + [f"graph file: {line}" for line in reading.repairs()]:
+            say(line)
+        graph_bytes = Path(base.graph_file).read_bytes()
     manifest = folder / "manifest.json"
     settings_used = config.abc.model_dump(exclude={"max_minutes"})
     targets_text = targets_path.read_text(encoding="utf-8")
     digest = config_hash(text + targets_text + json.dumps(settings_used))
+    if graph_bytes:
+        digest = config_hash(digest + hashlib.sha256(graph_bytes).hexdigest())
     if manifest.is_file() and not force:
         previous = json.loads(manifest.read_text()).get("config_hash")
         if previous != digest:

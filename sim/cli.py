@@ -91,9 +91,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = _assignments(args.set)
     _check_out(args.out)
     for name in strategies:  # validate everything before the first run
-        Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
+        params = Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
     if args.replicates < 1:
         raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
+    if params.graph == "file":
+        from sim.graphs import describe_file_graph
+
+        summary, reading, _ = describe_file_graph(params, args.seed)
+        for line in [summary] + [f"graph file: {line}" for line in reading.repairs()]:
+            print(line)
     rows = compare(strategies, args.replicates, args.seed, overrides, args.engine)
     print(
         f"Single seeker, {args.replicates} replicates per strategy, root seed {args.seed} "

@@ -373,3 +373,25 @@ def test_case_14_results_plot_after_the_graph_file_moves_or_changes(tmp_path):
     (work / "net.txt").write_text("me ann\nann bob\n")
     experiment = load(folder).experiment
     assert Path(experiment.base()["graph_file"]).read_bytes() == original
+
+
+def test_graph_command_draws_and_refuses_what_it_cannot_draw(tmp_path):
+    path = str(CASES / "04-hash-in-labels.txt")
+    result = cli("graph", path, "--draw", str(tmp_path / "net.png"), "--show", "2")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "net.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "  ... 5 more (--all lists everyone)" in result.stdout
+    bad = cli("graph", path, "--draw", str(tmp_path / "net.jpg"))
+    assert (
+        bad.returncode == 2 and bad.stderr.count("\n") == 1 and "a .png, .svg or .pdf" in bad.stderr
+    )
+    assert not (tmp_path / "net.jpg").exists()
+
+
+def test_compare_says_what_the_file_reads_as(tmp_path):
+    path = str(CASES / "04-hash-in-labels.txt")
+    result = cli(
+        "compare", "--set", "graph=file", "--set", f"graph_file={path}", "--replicates", "5"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"graph file '{path}': 7 people, 5 ties, unweighted;")
