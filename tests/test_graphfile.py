@@ -395,3 +395,11 @@ def test_compare_says_what_the_file_reads_as(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"graph file '{path}': 7 people, 5 ties, unweighted;")
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_windows_and_old_mac_line_endings_read_the_same(tmp_path, ending):
+    text = ending.join(["source,target,weight", "me,mum,2", "me,pal,1", ""])
+    G, reading = load_graph(write(tmp_path, "e.csv", text.encode()))
+    assert list(G.edges(data="weight")) == [("me", "mum", 2.0), ("me", "pal", 1.0)]
+    assert reading.header == ["source", "target", "weight"]
