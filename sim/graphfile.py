@@ -235,7 +235,8 @@ def _data_lines(path: str, encoding: str, reading: GraphReading) -> Iterator[tup
     """(line number, text) of every line that is not blank or a comment."""
     with open(path, "rb") as handle:
         data = handle.read()
-    if b"\0" in data and not encoding.lower().replace("-", "").startswith("utf16"):
+    wide = codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))  # NULs are normal there
+    if b"\0" in data and not wide:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
         raise ConfigError(
             f"graph file '{path}', line {line}: a NUL byte; this looks like a binary file, not "
