@@ -443,6 +443,10 @@ def calibrate(
     if dry_run:
         _estimate(config, simulator, workers, say)
         return folder
+    if scheduler:  # a wrong address is found out before anything is removed, written or compiled
+        from sim.executors import connect
+
+        connect(scheduler).close()
     folder.mkdir(parents=True, exist_ok=True)
     # A calibration's outputs describe its last finished run: none survive into a new one
     # (they are written again at its end, the manifest's status last).

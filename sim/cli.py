@@ -112,10 +112,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scheduler(args: argparse.Namespace) -> str:
+    """The --scheduler address, "" when not given. Given empty (an unset shell variable) it is
+    refused, not taken to mean: run on this machine."""
+    if args.scheduler is None:
+        return ""
+    if not args.scheduler.strip():
+        raise ConfigError(
+            "--scheduler is empty; allowed: the address a Dask scheduler printed, "
+            "e.g. tcp://10.0.0.5:8786"
+        )
+    return str(args.scheduler)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.graphs import describe_file_graph
     from sim.runs import COLUMNS, replicate_graph, run
 
+    scheduler = _scheduler(args)
     single = {
         "--seed": args.seed is not None,
         "--engine": args.engine is not None,
@@ -130,7 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "--dry-run": args.dry_run,
         "--workers": args.workers is not None,
         "--dask": args.dask,
-        "--scheduler": bool(args.scheduler),
+        "--scheduler": bool(scheduler),
     }
     if args.config:
         misplaced = [name for name, given in single.items() if given]
@@ -149,8 +163,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             args.force,
             args.dry_run,
             workers=workers,
-            backend="dask" if args.dask or args.scheduler else "processes",
-            scheduler=args.scheduler,
+            backend="dask" if args.dask or scheduler else "processes",
+            scheduler=scheduler,
             small_here=args.workers is None,
         )
         if not args.dry_run:
@@ -416,12 +430,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers {args.workers}; allowed: a whole number >= 1")
     workers = args.workers if args.workers is not None else os.cpu_count() or 1
+    scheduler = _scheduler(args)
     folder = calibrate(
         args.config,
         results=args.results,
         workers=workers,
-        backend="dask" if args.dask or args.scheduler else "processes",
-        scheduler=args.scheduler,
+        backend="dask" if args.dask or scheduler else "processes",
+        scheduler=scheduler,
         force=args.force,
         dry_run=args.dry_run,
         max_minutes=args.max_minutes,
@@ -492,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="sweep: processes (default: all cores)"
     )
     p.add_argument("--dask", action="store_true", help="sweep: run on a local Dask cluster")
-    p.add_argument("--scheduler", default="", help="sweep: run on the Dask cluster at this address")
+    p.add_argument("--scheduler", help="sweep: run on the Dask cluster at this address")
     p.add_argument("--strategy", default=None, choices=sorted(PRESETS))
     _run_options(p, "fixes the run, graph included", "write the weekly counts as CSV to this path")
     p.set_defaults(seed=None, engine=None)  # None: not given (refused with a config)
@@ -563,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default="results", help="folder for <name>/ (default: results)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
-    p.add_argument("--scheduler", default="", help="run on the Dask cluster at this address")
+    p.add_argument("--scheduler", help="run on the Dask cluster at this address")
     p.add_argument("--force", action="store_true", help="start afresh over another calibration")
     p.add_argument("--dry-run", action="store_true", help="time one simulation, estimate, stop")
     p.add_argument("--max-minutes", type=float, default=None, help="override the wall-time budget")

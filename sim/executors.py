@@ -10,9 +10,13 @@ workers stops the sweep with one line after ``MAX_CRASHES`` deaths in a row.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import gc
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -108,17 +112,135 @@ def stop_pool(pool: Any) -> None:
         process.join(timeout=5)
 
 
-def connect(scheduler: str) -> Any:
-    """A client of the Dask scheduler at ``scheduler``, or one line saying why not."""
-    from distributed import Client
+# Seconds a --scheduler address has to accept a connection and say it is a Dask scheduler
+# (docs/sweeps.md): Dask's own connect waits for the handshake without a time limit.
+TIMEOUT = 10
+NETWORK_SCHEMES = ("tcp", "tls", "ws", "wss")  # Dask's that work here, each with HOST:PORT
+ALLOWED = "allowed: [tcp://]HOST:PORT (or tls, ws, wss), e.g. tcp://10.0.0.5:8786"
+GIVE = "give the address a scheduler printed, e.g. tcp://10.0.0.5:8786"
 
-    try:
-        return Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+
+def connect(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler`` (``[SCHEME://]HOST:PORT``, tcp by default).
+
+    Raises :class:`sim.params.ConfigError`, one line, when the address is malformed, or when
+    what answers there is not a Dask scheduler: nothing (a refused connection is retried, as
+    Dask does, for a scheduler still starting), a web server (a dashboard's port), a listener
+    that says nothing or garbage, a Dask worker. It gives up after ``TIMEOUT`` (10) seconds.
+    Dask's log messages about a failed attempt are kept from the user.
+    """
+    from distributed import Client
+    from distributed.security import Security
+
+    address = check_address(scheduler)
+    scheme = address.split("://")[0]
+    if scheme in ("tls", "wss") and Security().get_connection_args("client")["ssl_context"] is None:
         raise ConfigError(
-            f"--scheduler {scheduler}: no Dask scheduler answers there ({exc}); give the "
-            "address a scheduler printed, e.g. tcp://10.0.0.5:8786"
+            f"--scheduler {scheduler}: {scheme}:// needs Dask's TLS settings "
+            "(distributed.comm.tls in the Dask config) and none are set; or give a tcp:// address"
+        )
+    kind, identity = _identify(scheduler, address)
+    if kind != "Scheduler":
+        told = identity.get("scheduler") if kind == "Worker" else None
+        raise ConfigError(
+            f"--scheduler {scheduler}: a Dask {kind} answers there, not a scheduler; give the "
+            + (f"scheduler's address, {told}" if told else "address the scheduler printed")
+        )
+    try:
+        return Client(address, timeout=f"{TIMEOUT}s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # it stopped since the probe
+        raise ConfigError(
+            f"--scheduler {scheduler}: no Dask scheduler answers there ({_reason(exc)}); {GIVE}"
         ) from None
+
+
+def check_address(scheduler: str) -> str:
+    """``scheduler`` with its scheme (Dask's default, tcp, if none is given); a malformed
+    address, another scheme or a port outside 1-65535 raise ConfigError."""
+    from distributed.comm.addressing import parse_address, parse_host_port, unparse_address
+
+    scheme, location = parse_address(scheduler)
+    if scheme not in NETWORK_SCHEMES:
+        web = " (a web address, such as the dashboard's?)" if scheme in ("http", "https") else ""
+        wrong = f"scheme '{scheme}' is not allowed{web}"
+        raise ConfigError(f"--scheduler {scheduler}: {wrong}; {ALLOWED}")
+    try:
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise ConfigError(f"--scheduler {scheduler}: not an address ({exc}); {ALLOWED}") from None
+    if not host or not 1 <= port <= 65_535:
+        wrong = "no host" if not host else f"port {port} is not in 1-65535"
+        raise ConfigError(f"--scheduler {scheduler}: {wrong}; {ALLOWED}")
+    return unparse_address(scheme, location)
+
+
+def _identify(scheduler: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``(type, identity)`` of the Dask server at ``address`` ('Scheduler', 'Worker', ...),
+    asked within TIMEOUT seconds, on a thread with an event loop of its own (whoever calls,
+    a notebook's running loop included). Anything else there raises ConfigError saying what
+    happened."""
+    result: dict[str, Any] = {}
+
+    def ask() -> None:
+        try:
+            result["identity"] = asyncio.run(asyncio.wait_for(_identity(address), TIMEOUT))
+        except BaseException as exc:  # reported below, in the caller's thread
+            result["error"] = exc
+
+    with _dask_quiet():
+        thread = threading.Thread(target=ask, daemon=True)  # daemon: a hung DNS lookup stays
+        thread.start()
+        thread.join(TIMEOUT + 2)
+        gc.collect()  # the comm of a cut-off handshake logs 'dangling stream' when freed
+    identity, error = result.get("identity"), result.get("error")
+    if isinstance(identity, dict) and isinstance(identity.get("type"), str):
+        return identity["type"], identity
+    if thread.is_alive() or error is None:
+        why = f"no answer within {TIMEOUT} s"
+    elif isinstance(error, OSError) and "Timed out trying to connect" in str(error):
+        why = f"nothing accepted a connection within {TIMEOUT} s: {_reason(error.__cause__)}"
+    elif isinstance(error, TimeoutError):
+        why = f"something accepted the connection but sent no Dask reply within {TIMEOUT} s"
+    else:
+        why = f"what answers does not speak Dask's protocol: {_reason(error)}"
+    raise ConfigError(f"--scheduler {scheduler}: no Dask scheduler answers there ({why}); {GIVE}")
+
+
+async def _identity(address: str) -> Any:
+    from distributed.comm import connect as open_comm
+    from distributed.security import Security
+
+    # Connecting gives up a second before the caller's deadline, so that its reason is kept.
+    args = Security().get_connection_args("client")
+    comm = await open_comm(address, timeout=TIMEOUT - 1, **args)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+@contextlib.contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """No log records (Dask's, asyncio's, tornado's) while an address is probed: the caller
+    reports a failure in one line instead."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
+def _reason(exc: BaseException | None) -> str:
+    """The first exception in ``exc``'s chain that says something, on one short line."""
+    while exc is not None and not str(exc).strip():
+        exc = exc.__cause__ or exc.__context__
+    if exc is None:  # Dask keeps the last attempt's error, which may be its own time-out
+        return "refused or unreachable at each attempt"
+    text = re.sub(r"^in <[^>]*>: ", "", " ".join(str(exc).split()))  # Dask's connector repr
+    named = re.match(r"\w+(Error|Exception): ", text)
+    return (text if named else f"{type(exc).__name__}: {text}")[:160]
 
 
 def dask_client(workers: int, scheduler: str = "") -> tuple[Any, Any]:

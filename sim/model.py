@@ -55,6 +55,19 @@ class JobSearchModel(mesa.Model):
         Any parameter of :class:`sim.params.Params`; unknown names and out-of-range values
         raise :class:`sim.params.ConfigError`. Every keyword has a default, so the class works
         with ``mesa.batch_run`` and SolaraViz as it is.
+
+    Notes
+    -----
+    ``datacollector`` records one row at the end of every week, none before the first: row
+    ``k - 1`` is week ``k`` (its ``week`` column says so), so the last row, at index
+    ``steps - 1``, is always the current state. That is the row Mesa 3.3's ``batch_run`` reads
+    as a run's result (``model_vars[steps - 1]``, labelled ``Step = steps - 1``); with a row at
+    week 0 as well it would report the week before the last, and miss a hire made in the last
+    week (mesa#2514; Mesa 3.5 reads the last row collected instead). The state at week 0 is in
+    ``start``, one value per reporter. ``steps`` stays the number of weeks run, which the
+    classroom page shows. Mesa 3.3's ``batch_run`` steps while ``steps <= max_steps``: with
+    ``max_steps >= weeks`` the model stops itself first, at ``weeks`` or at the hire; with a
+    smaller ``max_steps`` it runs ``max_steps + 1`` weeks, and the row's ``week`` says so.
     """
 
     def __init__(
@@ -121,8 +134,10 @@ class JobSearchModel(mesa.Model):
         reporters["unemployed"] = lambda m: sum(not person.employed for person in m.person)
         reporters["mean_reputation"] = lambda m: m.mean_reputation()
         reporters["seeker_hired"] = lambda m: int(m.seeker.employed) if m.single else -1
+        reporters["week"] = lambda m: m.steps
+        # Week 0 is kept here, not collected: batch_run takes row steps - 1 (see Notes).
+        self.start: dict[str, float] = {name: report(self) for name, report in reporters.items()}
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
-        self.datacollector.collect(self)
 
     # --- one week ---------------------------------------------------------------------------
     def step(self) -> None:

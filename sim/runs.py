@@ -349,12 +349,14 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
     for r, (graph, stream) in enumerate(zip(graphs, dynamics, strict=True)):
         model = JobSearchModel(seed=as_int_seed(stream), network=graph, **values)
         model.run()
-        frame = model.datacollector.get_model_vars_dataframe()
-        rows = frame[list(COLUMNS)].to_numpy(dtype=np.int64)
+        frame = model.datacollector.get_model_vars_dataframe()  # weeks 1.., week 0 in start
+        start = [model.start[name] for name in COLUMNS]
+        rows = np.vstack([start, frame[list(COLUMNS)].to_numpy()]).astype(np.int64)
+        reputation = [model.start["mean_reputation"], *frame["mean_reputation"]]
         out.weekly[r, : len(rows)] = rows
         out.weekly[r, len(rows) :, COLUMN["employed"] :] = rows[-1, COLUMN["employed"] :]
-        out.mean_reputation[r, : len(rows)] = frame["mean_reputation"].to_numpy()
-        out.mean_reputation[r, len(rows) :] = frame["mean_reputation"].iloc[-1]
+        out.mean_reputation[r, : len(rows)] = reputation
+        out.mean_reputation[r, len(rows) :] = reputation[-1]
         out.weeks_run[r] = model.steps
         out.weeks_to_offer[r] = model.weeks_to_offer
         if model.hired_channel:

@@ -1,6 +1,12 @@
-"""Shared test helpers: a Hypothesis strategy that draws any valid parameter set."""
+"""Shared test helpers: a Hypothesis strategy that draws any valid parameter set; local
+servers that are not Dask schedulers, for --scheduler."""
 
 from __future__ import annotations
+
+import contextlib
+import http.server
+import socket
+import threading
 
 import networkx as nx
 from hypothesis import strategies as st
@@ -44,3 +50,43 @@ CAJ_GRAPHS = {
     "cycle4": nx.cycle_graph(4),
 }
 CAJ_SETTINGS = [(0.1, 0.015), (0.3, 0.1)]  # (a, b): CAJ's own example, and a faster market
+
+
+class _Unlogged(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):  # the server's log is not what a test reads on stderr
+        pass
+
+
+@contextlib.contextmanager
+def not_a_scheduler(kind):
+    """Yield the port of a server on loopback that is not a Dask scheduler: "http" (Python's
+    http.server, as a dashboard's port is a web server), "silent" (accepts, sends nothing) or
+    "garbage" (accepts, sends bytes that are not Dask's framing)."""
+    if kind == "http":
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unlogged)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+            server.server_close()
+        return
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def serve():
+        with contextlib.suppress(OSError):  # closed at the end
+            while True:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+                if kind == "garbage":
+                    conn.sendall(b"HTTP/1.1 400 not Dask\r\n\r\n" * 20)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()

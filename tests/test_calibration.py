@@ -1,6 +1,7 @@
 """Calibration: pyabc's ABC-SMC recovers known parameters from synthetic data; the posterior is
 the same for any number of workers and after a resume; bad configs are one line, exit 2."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -259,17 +260,30 @@ def test_dask_local_cluster_gives_the_posterior_of_one_worker(synthetic, tmp_pat
     )
 
 
-def test_a_scheduler_address_where_none_answers_is_one_line(synthetic):
+@pytest.mark.parametrize("kind", ["closed", "http"])
+def test_a_scheduler_address_where_none_answers_is_one_line(synthetic, tmp_path, kind):
     import socket
+    import time
 
-    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = write_config(synthetic, population=20, generations=1)
-    result = cli("calibrate", str(config), "--scheduler", f"tcp://127.0.0.1:{port}",
-                 "--results", str(synthetic / "sched"))  # fmt: skip
+    from conftest import not_a_scheduler
+
+    with contextlib.ExitStack() as stack:
+        if kind == "closed":
+            with socket.socket() as s:  # a port that was free a moment ago: nothing listens
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        else:  # a web server, as at a dashboard's port: it used to hang for ever
+            port = stack.enter_context(not_a_scheduler("http"))
+        config = write_config(synthetic, population=20, generations=1)
+        started = time.monotonic()
+        result = cli("calibrate", str(config), "--scheduler", f"tcp://127.0.0.1:{port}",
+                     "--results", str(tmp_path / "sched"))  # fmt: skip
+        elapsed = time.monotonic() - started
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert "no Dask scheduler answers there" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"--scheduler tcp://127.0.0.1:{port}: no Dask scheduler answers there" in result.stderr
+    assert elapsed < 30  # found out before the Numba core is loaded
+    assert not (tmp_path / "sched").exists()  # nor anything written
 
 
 def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():

@@ -61,7 +61,7 @@ def test_conservation_and_no_nan_for_any_parameters(params, seed):
     model = JobSearchModel(seed=seed, **params.as_dict())
     model.run()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 16  # week 0 plus 15 weeks
+    assert frame.week.tolist() == list(range(1, 16))  # one row per week; week 0 is in start
     assert ((frame.employed + frame.unemployed) == 40).all()  # counted independently
     assert not frame.isna().to_numpy().any()
     for person in model.person:
@@ -80,17 +80,76 @@ def test_datacollector_has_every_weekly_count():
     assert set(WEEKLY_COUNTS) | {"employed", "unemployed", "mean_reputation"} <= set(frame)
 
 
-def test_batch_run_runs_the_class_unchanged_over_a_grid_with_seeds():
+def test_week_0_is_in_start_and_each_collected_row_is_the_week_it_says():
+    model = JobSearchModel(seed=4, strategy="vague-gloomy", banked_favours=6, weeks=5)
+    assert model.start["week"] == 0 and model.start["asks"] == 0
+    assert model.start["mean_reputation"] == 6 / len(model.person)  # the seeker's banked 6
+    assert model.start["employed"] == len(model.person) - 1  # all but the seeker
+    for week in range(1, 4):
+        model.step()
+        frame = model.datacollector.get_model_vars_dataframe()
+        assert len(frame) == model.steps == week
+        last = frame.iloc[-1]  # the row batch_run reads (index steps - 1): this week's state
+        assert last.week == week
+        assert last.employed == sum(p.employed for p in model.person)
+        assert last.mean_reputation == pytest.approx(model.mean_reputation())
+
+
+def batch(seeds, **kw):
+    """Rows of mesa.batch_run over seeds, as the README calls it, by seed then Step."""
     rows = mesa.batch_run(
         JobSearchModel,
-        parameters={"seed": [1, 2], "specificity": [0.1, 0.9], "weeks": 10},
-        iterations=1,
-        max_steps=10,
+        parameters={"seed": seeds, "weeks": 26},
         number_processes=1,
         display_progress=False,
+        **{"max_steps": 26, **kw},
     )
-    assert len({(r["seed"], r["specificity"]) for r in rows}) == 4
-    assert all("hires_intro" in r and r["seeker_hired"] in (0, 1) for r in rows)
+    return sorted(rows, key=lambda row: (row["seed"], row["Step"]))
+
+
+def test_batch_run_gives_each_runs_true_final_state():
+    seeds = list(range(1, 21))
+    rows = batch(seeds)
+    assert [row["seed"] for row in rows] == seeds  # one row per run
+    hired = 0
+    for row in rows:
+        model = JobSearchModel(seed=row["seed"], weeks=26)
+        model.run()
+        hired += model.seeker.employed
+        # Oracles outside the DataCollector: the model's own state at the end of the run.
+        assert row["week"] == model.steps
+        assert row["seeker_hired"] == int(model.seeker.employed) == int(model.weeks_to_offer > 0)
+        assert row["employed"] == sum(p.employed for p in model.person)
+        assert row["mean_reputation"] == model.mean_reputation()
+        final = model.datacollector.get_model_vars_dataframe().iloc[-1]
+        assert {name: row[name] for name in final.index} == final.to_dict()  # every column
+    # A run stops in the week of the hire, which a row one week stale misses: these runs hire
+    # (18 of 20 when written), and the rows said 0 when batch_run read a week early.
+    assert hired > 0 and sum(row["seeker_hired"] for row in rows) == hired
+
+
+def test_batch_run_gives_every_week_of_each_run_as_run_directly():
+    seeds = list(range(1, 21))
+    rows = batch(seeds, data_collection_period=1)
+    for seed in seeds:
+        model = JobSearchModel(seed=seed, weeks=26)
+        model.run()
+        frame = model.datacollector.get_model_vars_dataframe()
+        mine = [row for row in rows if row["seed"] == seed]
+        assert len(mine) == model.steps  # weeks 1 .. the last, none missing
+        for row, (_, week) in zip(mine, frame.iterrows(), strict=True):
+            assert {name: row[name] for name in frame} == week.to_dict()
+
+
+def test_batch_run_stopped_before_the_horizon_says_which_week_its_row_is():
+    rows = batch([6, 8], max_steps=3)  # neither seeker is hired by week 4
+    for row in rows:
+        model = JobSearchModel(seed=row["seed"], weeks=26)
+        model.run()
+        frame = model.datacollector.get_model_vars_dataframe()
+        # Mesa 3.3 runs max_steps + 1 weeks, Mesa 3.5 max_steps; the row is that week's state.
+        assert row["week"] in (3, 4)
+        assert {name: row[name] for name in frame} == frame.iloc[row["week"] - 1].to_dict()
 
 
 def test_seeds_may_be_numpy_integers_but_not_negative():
