@@ -178,3 +178,33 @@ def test_a_small_sweep_without_workers_given_runs_here(tmp_path):
         "--workers", "2",
     )  # fmt: skip
     assert pinned.returncode == 0 and "running the rest here" not in pinned.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["compare", "--set", "specificity=0.5", "--replicates", "2"],
+            "--set specificity=0.5 would override the strategy 'vague-gloomy' "
+            "(specificity=0.1); allowed: --set for parameters the presets leave alone (they "
+            "set specificity, positivity, banked_favours), or values without a strategy",
+        ),
+        (
+            ["run", "--strategy", "help-banker", "--set", "banked_favours=2"],
+            "--set banked_favours=2 would override the strategy 'help-banker' "
+            "(banked_favours=8); allowed:",
+        ),
+    ],
+)
+def test_set_over_a_strategy_preset_is_refused(args, message):
+    # every strategy of a comparison ran the same ask: the --set value silently won
+    result = cli(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"empathy-sim: error: {message}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_set_beside_a_strategy_is_fine_for_what_the_preset_leaves_alone():
+    result = cli("run", "--strategy", "vague-gloomy", "--set", "weeks=3", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+
