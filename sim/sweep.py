@@ -143,9 +143,12 @@ def _sweep(
     if experiment.design.kind in ("sobol", "morris"):
         from sim.sensitivity import analyse, format_indices, write_indices
 
-        indices = analyse(folder / "runs.parquet", experiment)
+        notes: list[str] = []
+        indices = analyse(folder / "runs.parquet", experiment, notes)
         write_indices(indices, folder / "sensitivity.csv")
         _tell(progress, format_indices(indices))
+        for note in notes:  # outcomes left out, and why
+            _tell(progress, note)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["finished"] = _now()
     manifest.setdefault("sessions", []).append(
