@@ -79,7 +79,12 @@ class _Strict(BaseModel):
 
 
 class Design(_Strict):
-    """Which parameter values to run."""
+    """Which parameter values to run.
+
+    Defaults: ``samples = 64``, a first look to be set for the study at hand (the shipped
+    configs use 256 for Sobol, 20 for Morris, 10,000 for the flagship's LHS); ``levels = 4``,
+    SALib's default for Morris (``num_levels``). Limits: :data:`MAX_POINTS`, :data:`MIN_SAMPLES`
+    (reasons beside them and in docs/sweeps.md)."""
 
     kind: Literal["strategies", "grid", "zip", "lhs", "sobol", "morris"] = Field(
         description="strategies: named presets; grid: every combination of values; zip: the "
