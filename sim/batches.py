@@ -9,6 +9,7 @@ numbers), so which worker runs a batch, and how runs are cut into batches, never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ class Job:
     replicates: int
     common: bool  # common random numbers: streams by replicate, not by run index
     weekly: bool
+    columns: tuple[str, ...] = ()  # the parameters the design sets: a column each
 
     @classmethod
     def of(cls, experiment: Experiment) -> Job:
@@ -38,6 +40,7 @@ class Job:
             replicates=experiment.replicates,
             common=experiment.random_numbers == "common",
             weekly=experiment.outputs.weekly,
+            columns=tuple(experiment.design.sets()),
         )
 
     def stream(self, run_index: int) -> int:
@@ -68,7 +71,7 @@ class Batch:
 
 
 def plan(
-    points: list[DesignPoint], replicates: int, gaps: list[tuple[int, int]], batch_size: int
+    points: Sequence[DesignPoint], replicates: int, gaps: list[tuple[int, int]], batch_size: int
 ) -> list[Batch]:
     """Cut the run-index ranges still to do into batches of at most ``batch_size`` runs."""
     out = []
@@ -128,7 +131,9 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
         "seed": [str(as_int_seed(streams(job.seed, job.stream(int(i)))[1])) for i in index],
         "strategy": [segment.point.strategy or ""] * size,
     }
-    for name in segment.point.values:  # as validated: 0 in a list of floats becomes 0.0
+    # every parameter the design sets (a strategy's preset values too), with the value that
+    # ran: as validated, so 0 in a list of floats is 0.0
+    for name in job.columns:
         columns[name] = np.full(size, getattr(params, name))
     columns["weeks_run"] = runs.weeks_run
     columns["weeks_to_offer"] = runs.weeks_to_offer

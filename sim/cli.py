@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -82,6 +83,23 @@ def _write_csv(path: str, rows: Sequence[dict[str, Any]]) -> None:
         raise
 
 
+def _refuse_set_over_presets(overrides: dict[str, Any], strategies: Sequence[str]) -> None:
+    """A --set value for a parameter a chosen preset sets is refused: it would override the
+    preset silently (every strategy of a comparison running the same ask)."""
+    from sim.params import preset
+
+    for strategy in strategies:
+        for name, value in preset(strategy).items():
+            if name in overrides:
+                raise ConfigError(
+                    f"--set {name}={overrides[name]} would override the strategy '{strategy}' "
+                    f"({name}={value}); allowed: --set for parameters the presets leave alone "
+                    "(they set "
+                    + ", ".join(dict.fromkeys(k for v in PRESETS.values() for k in v))
+                    + "), or values without a strategy"
+                )
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.strategies import compare, format_table
 
@@ -89,6 +107,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not strategies:
         raise ConfigError(f"--strategies is empty; allowed: a comma list of {', '.join(PRESETS)}")
     overrides = _assignments(args.set)
+    _refuse_set_over_presets(overrides, strategies)
     _check_out(args.out)
     for name in strategies:  # validate everything before the first run
         params = Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
@@ -182,7 +201,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     args.seed = 0 if args.seed is None else args.seed
     args.engine = args.engine or "numba"
-    params = Params.from_dict(_assignments(args.set), strategy=args.strategy)
+    overrides = _assignments(args.set)
+    if args.strategy is not None:
+        _refuse_set_over_presets(overrides, [args.strategy])
+    params = Params.from_dict(overrides, strategy=args.strategy)
     _check_out(args.out)
     if params.graph == "file":
         summary, reading, _ = describe_file_graph(params, args.seed)
@@ -307,20 +329,57 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sim.config import load_config
+    """Validate a config as ``run`` (or, for a calibration config, ``calibrate``) reads it, and
+    say what it read: the design's size, counted without building it, and its first points."""
+    from sim.config import design_warnings, is_calibration, load_config, read_file
 
+    if is_calibration(read_file(args.config), args.config):
+        return _check_calibration(args.config)
     experiment = load_config(args.config)
+    for line in design_warnings(experiment):
+        print(f"empathy-sim: warning: {args.config}: {line}", file=sys.stderr)
     points = experiment.points()
     print(
-        f"{args.config}: valid. '{experiment.name}': {len(points)} design point(s) x "
-        f"{experiment.replicates} replicates = {len(points) * experiment.replicates:,} runs "
+        f"{args.config}: valid. '{experiment.name}': {len(points):,} design point(s) x "
+        f"{experiment.replicates:,} replicates = {experiment.runs():,} runs "
         f"({experiment.design.kind} design, root seed {experiment.seed}, {experiment.engine})"
     )
+    sampled = experiment.design.kind in ("lhs", "sobol", "morris")
     for point in points[: args.show]:
-        label = point.strategy or ", ".join(f"{k}={v:.4g}" for k, v in point.values.items())
-        print(f"  point {point.index}: {label}")
+        print(f"  point {point.index}: {_label(point, sampled)}")
     if len(points) > args.show:
-        print(f"  ... {len(points) - args.show} more")
+        print(f"  ... {len(points) - args.show:,} more")
+    return 0
+
+
+def _label(point: Any, sampled: bool) -> str:
+    """A design point as read: a preset with the values it sets; values as written (text as
+    text, true/false as in TOML), sampled decimals to 4 significant digits."""
+    from sim.params import preset
+
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, float) and sampled:
+            return f"{value:.4g}"
+        return str(value)
+
+    if point.strategy is not None:
+        values = ", ".join(f"{k}={shown(v)}" for k, v in preset(point.strategy).items())
+        return f"{point.strategy} ({values})"
+    return ", ".join(f"{k}={shown(v)}" for k, v in point.values.items())
+
+
+def _check_calibration(path: str) -> int:
+    from sim.calibration import load_calibration
+
+    config, targets, targets_path, _ = load_calibration(path)
+    print(
+        f"{path}: valid calibration config. '{config.name}': {', '.join(config.priors)} fitted "
+        f"to {len(targets.fit())} moments of {targets_path} ({len(targets.held_out())} held "
+        f"out); population {config.abc.population_size}, at most {config.abc.generations} "
+        f"generations, root seed {config.seed}; run it with empathy-sim calibrate"
+    )
     return 0
 
 
@@ -597,6 +656,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():  # the caller's warning display is left as it was
+        from sim.progress import one_line_warnings
+
+        one_line_warnings()
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:

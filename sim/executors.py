@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +38,9 @@ def in_process(job: Job, pending: list[Batch]) -> Iterator[tuple[Batch, dict[str
 
 
 def _init_worker(parent: int) -> None:
+    from sim.progress import one_line_warnings
+
+    one_line_warnings()  # a worker's stderr is the terminal's: one line per warning there too
     # Ctrl-C reaches the whole process group; only the parent handles it (and stops the pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright (SIGKILL, out of memory) cannot stop its workers: they notice
@@ -147,7 +151,8 @@ def connect(scheduler: str) -> Any:
             + (f"scheduler's address, {told}" if told else "address the scheduler printed")
         )
     try:
-        return Client(address, timeout=f"{TIMEOUT}s")
+        with _dask_warnings(f"the Dask cluster at {scheduler}"):
+            return Client(address, timeout=f"{TIMEOUT}s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:  # it stopped since the probe
         raise ConfigError(
             f"--scheduler {scheduler}: no Dask scheduler answers there ({_reason(exc)}); {GIVE}"
@@ -286,7 +291,8 @@ def dask(
         task = functools.partial(run_batch, job, threads=1)
         token = uuid.uuid4().hex[:8]  # keys unique on a shared scheduler
         keys = [f"empathy-sim-{token}-{b.start}" for b in pending]
-        futures = client.map(task, pending, pure=False, key=keys)
+        with _dask_warnings("the Dask cluster"):
+            futures = client.map(task, pending, pure=False, key=keys)
         starts = {future.key: batch for future, batch in zip(futures, pending, strict=True)}
         for future in as_completed(futures):
             try:
@@ -303,3 +309,32 @@ def dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextlib.contextmanager
+def _dask_warnings(where: str, log: Any = None) -> Iterator[None]:
+    """Dask's warnings as one line each of ours (Dask prints tables and file paths): other
+    package versions on a cluster, a task graph large enough to slow the scheduler."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        print(f"empathy-sim: warning: {_dask_line(warning.message, where)}", file=log or sys.stderr)
+
+
+def _dask_line(message: Warning | str, where: str) -> str:
+    text = str(message)
+    if "Mismatched versions" in text or type(message).__name__ == "VersionMismatchWarning":
+        rows = re.findall(r"^\|\s*([A-Za-z][\w.-]*)\s*\|", text, flags=re.MULTILINE)
+        names = [name for name in dict.fromkeys(rows) if name.lower() != "package"]
+        return (
+            f"{where} runs other versions of {', '.join(names) or 'some packages'} than this "
+            "process; results depend on NumPy's and Numba's versions: install the same there"
+        )
+    size = re.search(r"Sending large graph of size ([\d.]+ \w+)", text)
+    if size:
+        return (
+            f"the batches sent to {where} take {size[1]} (each carries its design points): a "
+            "slower start for a large design, nothing wrong"
+        )
+    return f"{where}: " + " ".join(text.split())

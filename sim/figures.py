@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -336,7 +336,10 @@ def _stationarity(r: Results) -> Drawing:
     )
     by = _grouping(r)
     base = r.experiment.base()  # burn_in may be a design value: each point's is marked
-    burn_in = sorted({point.params(base).burn_in for point in r.experiment.points()})
+    points: Sequence[Any] = r.experiment.points()
+    if not {"burn_in", "scenario"} & set(r.experiment.design.sets()):
+        points = points[:1]  # the same at every point: not a million points' parameters
+    burn_in = sorted({point.params(base).burn_in for point in points})
 
     def draw(axes: Any) -> None:
         plots.stationarity(weekly, list(axes), burn_in=burn_in, by=by)

@@ -369,6 +369,22 @@ class Params:
             ) from None
 
 
+# The parameters that Params.from_dict checks together: a rule over two or more of them
+# (_check_joint, the market's burn-in) or a default that follows the scenario. Any other
+# parameter is valid or not on its own (check_value), so a design is checked value by value
+# and over the combinations of these alone (sim.config). Every rule over them is an
+# inequality, linear in each (a <= b, a + b <= 1, a < b), or a value other than the default:
+# it holds over a box of ranges if it holds at the box's corners. tests/test_params.py reads
+# the rules' code to keep this set complete.
+JOINT = frozenset(
+    {
+        "scenario", "weeks", "burn_in", "baseline", "recognise_vague", "recognise_specific",
+        "hire_intro", "hire_lead", "share_close", "share_regular", "graph", "graph_file",
+        "community_size", "n_nodes", *DEMOGRAPHY,
+    }
+)  # fmt: skip
+
+
 # Defaults that follow the scenario. A market is a population over years: it runs on a clustered
 # population graph, favours fade (a half-life of one year: 1 - 0.5 ** (1 / 52)), and outcomes
 # are measured after a burn-in long enough for the stationarity diagnostic to pass at defaults
@@ -410,6 +426,12 @@ def check_seed(seed: Any) -> int | None:
 
 _SPECS = Params.specs()
 _TYPES = {f.name: f.type for f in dataclasses.fields(Params)}
+
+
+def check_value(name: str, value: Any) -> Any:
+    """One parameter's value checked on its own (name, type, range or choices) and returned
+    with the declared type; rules over several parameters are :meth:`Params.from_dict`'s."""
+    return _coerce(name, value)
 
 
 def _coerce(name: str, value: Any) -> Any:

@@ -17,8 +17,22 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
+
+
+def one_line_warnings(prefix: str = "empathy-sim: warning: ") -> None:
+    """Show every warning still shown as one line of ours: its message, without the library's
+    file path and source line that Python prints. Warnings the project knows are reworded or
+    silenced where they arise (sim.sensitivity, sim.config, sim.executors); this is the net for
+    the rest. Call it inside ``warnings.catch_warnings()`` to undo it afterwards."""
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file=None, line=None):
+        text = " ".join(str(message).split())
+        print(f"{prefix}{text}", file=sys.stderr if file is None else file, flush=True)
+
+    warnings.showwarning = show
 
 
 def duration(seconds: float) -> str:

@@ -2,7 +2,8 @@
 
 Each design point's outcome is the mean over its replicates (shares for rates); SALib then
 analyses the points in design order. Outcomes that do not vary over the design, or are undefined
-at some point (a share of hires where a point had none), have no indices and are left out.
+at some point (a share of hires where a point had none), have no indices and are left out, each
+named in one line with the reason (``analyse``'s ``notes``); so is anything SALib warns about.
 
 Sobol (Saltelli's scheme, second-order sampling as in ``sim.config``): first-order ``S1`` and
 total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
@@ -14,6 +15,7 @@ numbers (``random_numbers = "common"``), with which an inert parameter's effects
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,13 @@ OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
         ),
     ),
 }
+# why a per-point value can be undefined (a ratio over nothing)
+UNDEFINED = {
+    "exit_hazard": "nobody was unemployed in the window",
+    "share_action": "no asks were made",
+    "share_sympathy": "no asks were made",
+    "hires_via_contacts": "nobody was hired",
+}
 NEEDED = (
     "point",
     "weeks_run",
@@ -94,22 +103,42 @@ NEEDED = (
 )
 
 
-def point_outcomes(runs: pd.DataFrame, points: int) -> pd.DataFrame:
-    """One row per design point (in design order), one column per outcome that varies."""
+def point_outcomes(
+    runs: pd.DataFrame, points: int, left_out: list[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """One row per design point (in design order), one column per outcome that varies. An
+    outcome undefined at some point, or the same at all, is left out, and named in
+    ``left_out`` with the reason; an outcome of the other scenario (a single seeker has no
+    window) is not an outcome here at all."""
     out = {}
     for name, (_, value) in OUTCOMES.items():
         try:
             series = value(runs).reindex(range(points))
-        except KeyError:  # an outcome of the other scenario (a single seeker has no window)
+        except KeyError:  # an outcome of the other scenario
             continue
-        if series.isna().any() or np.ptp(series.to_numpy()) == 0:
-            continue  # undefined somewhere, or constant: no indices to compute
+        undefined = int(series.isna().sum())
+        if undefined:
+            why = UNDEFINED.get(name, "no value")
+            if left_out is not None:
+                left_out.append(
+                    (name, f"undefined at {undefined:,} of {points:,} design points ({why} there)")
+                )
+            continue
+        if np.ptp(series.to_numpy()) == 0:
+            if left_out is not None:
+                left_out.append(
+                    (name, f"the same at every design point ({series.iloc[0]:.4g}): no variance")
+                )
+            continue
         out[name] = series.to_numpy(dtype=float)
     return pd.DataFrame(out)
 
 
-def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
-    """Sobol or Morris indices of every outcome, one row per (outcome, parameter)."""
+def analyse(
+    runs: Path | pd.DataFrame, experiment: Experiment, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """Sobol or Morris indices of every outcome, one row per (outcome, parameter). ``notes``
+    gets one line per outcome left out (and why) and per warning SALib gave, in our words."""
     design = experiment.design
     if design.kind not in ("sobol", "morris"):
         raise ValueError(f"design kind '{design.kind}' has no sensitivity analysis")
@@ -124,37 +153,63 @@ def analyse(runs: Path | pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
         "names": names,
         "bounds": [list(design.ranges[n]) for n in names],
     }
-    outcomes = point_outcomes(runs, len(experiment.points()))
+    method = "Sobol" if design.kind == "sobol" else "Morris"
+    left_out: list[tuple[str, str]] = []
+    outcomes = point_outcomes(runs, design.count(), left_out)
+    said = [f"left out of the {method} analysis: {name}, {why}" for name, why in left_out]
     rows: list[dict[str, Any]] = []
     for outcome in outcomes.columns:
         y = outcomes[outcome].to_numpy()
-        if design.kind == "sobol":
-            from SALib.analyze import sobol
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # each one becomes a line of ours, below
+            if design.kind == "sobol":
+                from SALib.analyze import sobol
 
-            result = sobol.analyze(
-                problem, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=experiment.seed
-            )
-            keys = ("S1", "S1_conf", "ST", "ST_conf")
-        else:
-            from SALib.analyze import morris
+                result = sobol.analyze(
+                    problem,
+                    y,
+                    num_resamples=RESAMPLES,
+                    conf_level=CONF_LEVEL,
+                    seed=experiment.seed,
+                )
+                keys = ("S1", "S1_conf", "ST", "ST_conf")
+            else:
+                from SALib.analyze import morris
 
-            # the values that ran (whole-number parameters rounded), not the raw samples
-            x = np.array([[p.values[n] for n in names] for p in experiment.points()], float)
-            result = morris.analyze(
-                problem,
-                x,
-                y,
-                num_resamples=RESAMPLES,
-                conf_level=CONF_LEVEL,
-                seed=experiment.seed,
-            )
-            keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+                # the values that ran (whole-number parameters as run), not the unit grid
+                x = np.asarray(experiment.points().matrix(), dtype=float)
+                result = morris.analyze(
+                    problem,
+                    x,
+                    y,
+                    num_resamples=RESAMPLES,
+                    conf_level=CONF_LEVEL,
+                    num_levels=design.levels,
+                    seed=experiment.seed,
+                )
+                keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+        for message in dict.fromkeys(_reworded(w.message) for w in caught):
+            said.append(f"{outcome}: {message}")
         for j, name in enumerate(names):
             rows.append(
                 {"outcome": outcome, "parameter": name}
                 | {key: float(np.asarray(result[key])[j]) for key in keys}
             )
+    if notes is not None:
+        notes.extend(said)
     return pd.DataFrame(rows)
+
+
+def _reworded(message: Warning | str) -> str:
+    """A warning of SALib's (or NumPy's, inside SALib) as one line of ours, without the file
+    path and source line that Python's warnings show."""
+    text = " ".join(str(message).split())
+    if "invalid value" in text or "divide by zero" in text or "Degrees of freedom" in text:
+        return (
+            "some bootstrap resamples had no spread, so an index or its interval is undefined "
+            "(nan); more samples or replicates help"
+        )
+    return f"SALib warned: {text}"
 
 
 def write_indices(indices: pd.DataFrame, path: Path) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from sim.batches import Batch, Job, plan, run_batch
-from sim.config import Experiment, load_config
+from sim.config import Experiment, design_warnings, load_config
 from sim.params import ConfigError, SweepError
 from sim.progress import Progress, duration
 
@@ -50,7 +50,7 @@ def sweep(
     batch_size: int = 1000,
     force: bool = False,
     dry_run: bool = False,
-    progress: Any = sys.stdout,
+    progress: Any = None,
     workers: int = 1,
     backend: str = "processes",
     scheduler: str = "",
@@ -60,8 +60,12 @@ def sweep(
 
     ``small_here``: with more than one worker, run the batches in this process anyway when
     they would finish before worker processes could start (the command line's default when
-    ``--workers`` is not given)."""
+    ``--workers`` is not given). ``progress``: where the progress goes (standard output, as it
+    is when the sweep starts)."""
+    progress = sys.stdout if progress is None else progress
     experiment = load_config(config_path)
+    for line in design_warnings(experiment):
+        _tell(sys.stderr, f"empathy-sim: warning: {config_path}: {line}")
     text = Path(config_path).read_text(encoding="utf-8")  # readable: load_config read it
     if batch_size < 1:
         raise ConfigError(f"--batch-size={batch_size}; allowed: a whole number >= 1")
@@ -141,9 +145,12 @@ def _sweep(
     if experiment.design.kind in ("sobol", "morris"):
         from sim.sensitivity import analyse, format_indices, write_indices
 
-        indices = analyse(folder / "runs.parquet", experiment)
+        notes: list[str] = []
+        indices = analyse(folder / "runs.parquet", experiment, notes)
         write_indices(indices, folder / "sensitivity.csv")
         _tell(progress, format_indices(indices))
+        for note in notes:  # outcomes left out, and why
+            _tell(progress, note)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["finished"] = _now()
     manifest.setdefault("sessions", []).append(
@@ -534,7 +541,7 @@ def _manifest(experiment: Experiment, text: str) -> dict[str, Any]:
         "config_sha256": config_hash(text),
         "inputs_sha256": inputs_hash(experiment, text),
         "runs": experiment.runs(),
-        "design_points": len(experiment.points()),
+        "design_points": experiment.design.count(),
         "replicates": experiment.replicates,
         "package_version": __version__,
         "git_commit": commit,

@@ -231,7 +231,6 @@ def test_cli_calibrates_plots_and_dry_runs(synthetic, tmp_path):
         (("calibrate", "CONFIG", "--max-minutes", "inf"), "--max-minutes inf; allowed"),
         (("plot", "FOLDER", "--chart", "survival"), "does not fit a calib"),
         (("run", "configs/calibrate-market.toml"), "a calibration config"),
-        (("check", "configs/calibrate-market.toml"), "run it with empathy-sim calibrate"),
         (("calibrate", "configs/strategies.toml"), "a sweep config"),
     ],
 )
@@ -247,6 +246,22 @@ def test_cli_refuses_bad_input_in_one_line(synthetic, tmp_path, capsys, monkeypa
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err, err
+
+
+def test_check_reads_a_calibration_config_as_calibrate_does(synthetic, capsys):
+    # check used to refuse every calibration config; it validates it as calibrate reads it
+    from sim.cli import main
+
+    config = write_config(synthetic, 20, 1)
+    assert main(["check", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{config}: valid calibration config. 'calibrate': arrival_rate, ")
+    assert out.rstrip().endswith("run it with empathy-sim calibrate")
+    config.write_text(config.read_text().replace("[0.05, 0.8]", "[0.05, 1.8]"))
+    assert main(["check", str(config)]) == 2
+    checked = capsys.readouterr().err
+    assert main(["calibrate", str(config), "--dry-run"]) == 2
+    assert capsys.readouterr().err == checked and "priors.arrival_rate = [0.05, 1.8]" in checked
 
 
 def test_dask_local_cluster_gives_the_posterior_of_one_worker(synthetic, tmp_path):

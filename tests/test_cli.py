@@ -181,3 +181,65 @@ def test_a_small_sweep_without_workers_given_runs_here(tmp_path):
         "--workers", "2",
     )  # fmt: skip
     assert pinned.returncode == 0 and "running the rest here" not in pinned.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["compare", "--set", "specificity=0.5", "--replicates", "2"],
+            "--set specificity=0.5 would override the strategy 'vague-gloomy' "
+            "(specificity=0.1); allowed: --set for parameters the presets leave alone (they "
+            "set specificity, positivity, banked_favours), or values without a strategy",
+        ),
+        (
+            ["run", "--strategy", "help-banker", "--set", "banked_favours=2"],
+            "--set banked_favours=2 would override the strategy 'help-banker' "
+            "(banked_favours=8); allowed:",
+        ),
+    ],
+)
+def test_set_over_a_strategy_preset_is_refused(args, message):
+    # every strategy of a comparison ran the same ask: the --set value silently won
+    result = cli(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"empathy-sim: error: {message}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_set_beside_a_strategy_is_fine_for_what_the_preset_leaves_alone():
+    result = cli("run", "--strategy", "vague-gloomy", "--set", "weeks=3", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_warning_from_a_library_is_one_line_of_ours(monkeypatch, capsys):
+    import warnings
+
+    import sim.cli
+
+    def warns(args):
+        warnings.warn("something odd\n  in two lines", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(sim.cli, "cmd_params", warns)
+    assert sim.cli.main(["params"]) == 0
+    assert capsys.readouterr().err == "empathy-sim: warning: something odd in two lines\n"
+
+
+def test_dask_warnings_become_lines_of_ours():
+    from sim.executors import _dask_line
+
+    mismatch = (
+        "Mismatched versions found\n\n+---------+--------+-----------+\n| Package | Client | "
+        "Scheduler |\n+---------+--------+-----------+\n| numpy   | 2.4.6  | 2.3.0     |\n"
+        "| numba   | 0.62.0 | 0.61.0    |\n+---------+--------+-----------+"
+    )
+    assert _dask_line(mismatch, "the Dask cluster at tcp://h:1") == (
+        "the Dask cluster at tcp://h:1 runs other versions of numpy, numba than this process; "
+        "results depend on NumPy's and Numba's versions: install the same there"
+    )
+    large = "Sending large graph of size 12.50 MiB.\nThis may cause some slowdown.\n"
+    assert _dask_line(large, "the Dask cluster") == (
+        "the batches sent to the Dask cluster take 12.50 MiB (each carries its design points): "
+        "a slower start for a large design, nothing wrong"
+    )

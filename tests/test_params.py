@@ -135,3 +135,26 @@ def test_parameters_that_could_have_no_effect_are_refused(values, pattern):
         Params.from_dict(values)
     # at their defaults they are simply not used
     assert Params.from_dict({"scenario": "market", "baseline": True}).exit_rate > 0
+
+
+def test_joint_names_every_parameter_the_rules_read_together():
+    # sim.config checks a design over combinations of JOINT alone: a rule reading a parameter
+    # left out of it would let a bad combination through to the middle of a sweep
+    import inspect
+    import re
+
+    from sim.params import DEMOGRAPHY, JOINT
+
+    source = inspect.getsource(Params._check_joint) + inspect.getsource(Params.from_dict)
+    read = set(re.findall(r"\b(?:self|params)\.([a-z_]+)\b", source)) & set(Params.specs())
+    assert read >= {"recognise_vague", "hire_intro", "burn_in", "graph_file"}  # the regex works
+    # the scenario matters through the defaults it brings, which the rules then read
+    assert read | set(DEMOGRAPHY) | {"scenario"} <= JOINT <= set(Params.specs())
+
+
+def test_check_value_checks_one_value_alone():
+    from sim.params import check_value
+
+    assert check_value("burn_in", "10") == 10  # alone, not against a single seeker's rule
+    with pytest.raises(ConfigError, match="positivity=2 is out of range"):
+        check_value("positivity", 2)

@@ -83,7 +83,7 @@ n_nodes = 60
 weeks = 10
 [design]
 kind = "morris"
-samples = 4
+samples = 8  # the least Morris allows (sim.config.MIN_SAMPLES)
 [design.ranges]
 action_base = [-4.0, -1.0]
 gossip_rate = [0.0, 0.5]

@@ -1,6 +1,8 @@
 """Sensitivity analysis: SALib's indices, checked against closed forms and an inert parameter."""
 
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -84,3 +86,67 @@ def test_an_inert_parameter_gets_exactly_zero_under_common_random_numbers(tmp_pa
     assert np.abs(inert[["S1", "ST"]].to_numpy()).max() < 1e-12
     levers = indices[indices.parameter != "separation_rate"].groupby("outcome").ST.max()
     assert (levers > 0.1).all()
+
+
+def test_outcomes_left_out_are_named_and_no_library_warning_reaches_the_user(tmp_path):
+    # 13-dropped-outcomes.toml: asks_per_week = [0, 3] leaves shares of answers undefined where
+    # nobody asks. Of Sobol's 8 x (2 x 2 + 2) = 48 points exactly 12 ask nobody: 0 owns a
+    # quarter of [0, 4), the 8 base samples put exactly 2 of 8 there in each of the A and B
+    # columns (a (0, 3, 1)-net), and each column is asks_per_week in 3 of a base sample's 6 rows.
+    config = tmp_path / "nan.toml"
+    config.write_text(
+        'name = "nan"\nseed = 3\nreplicates = 4\nrandom_numbers = "common"\n[model]\n'
+        'weeks = 8\n[design]\nkind = "sobol"\nsamples = 8\n[design.ranges]\n'
+        "asks_per_week = [0, 3]\ngossip_rate = [0.0, 0.5]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(config), "--results", str(tmp_path), "--workers",
+         "1"], capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for outcome in ("share_action", "share_sympathy"):
+        assert (
+            f"left out of the Sobol analysis: {outcome}, undefined at 12 of 48 design points "
+            "(no asks were made there)"
+        ) in lines
+    hires = [line for line in lines if "hires_via_contacts" in line]
+    assert len(hires) == 1 and hires[0].endswith("design points (nobody was hired there)")
+    assert "site-packages" not in result.stderr and "Warning:" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if "warning" in line.lower()] == []
+    indices = pd.read_csv(tmp_path / "nan" / "sensitivity.csv")
+    assert set(indices.outcome) == {"hired", "weeks_searching", "mean_unemployment"}
+
+
+def test_a_constant_outcome_is_named_with_its_value():
+    experiment = design("sobol", 8)
+    left_out = []
+    from sim.sensitivity import point_outcomes
+
+    frame = linear_runs(experiment)
+    outcomes = point_outcomes(frame, experiment.design.count(), left_out)
+    assert list(outcomes.columns) == ["mean_unemployment"]
+    assert ("hired", "the same at every design point (0): no variance") in left_out
+
+
+def test_salib_warnings_become_notes_of_ours(monkeypatch):
+    # as when a varying outcome has no spread in some bootstrap resample
+    import warnings
+
+    from SALib.analyze import sobol
+
+    real = sobol.analyze
+
+    def noisy(*args, **kwargs):
+        warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sobol, "analyze", noisy)
+    experiment = design("sobol", 64)
+    notes = []
+    analyse(linear_runs(experiment), experiment, notes)
+    said = [note for note in notes if not note.startswith("left out of")]
+    assert said == [  # in our words, once per outcome and message
+        "mean_unemployment: some bootstrap resamples had no spread, so an index or its interval "
+        "is undefined (nan); more samples or replicates help"
+    ]

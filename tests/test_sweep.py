@@ -199,7 +199,7 @@ def test_common_random_numbers_share_streams_across_points(tmp_path):
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_every_shipped_config_runs_at_reduced_size(tmp_path, path):
     text = re.sub(r"replicates = \d+", "replicates = 2", path.read_text())
-    text = re.sub(r"samples = \d+", "samples = 4", text)
+    text = re.sub(r"samples = \d+", "samples = 8", text)  # the least Sobol and Morris allow
     text = re.sub(r"n_nodes = \d+", "n_nodes = 100", text)
     text = re.sub(r"\[0\.0, 0\.2, 0\.4, 0\.6, 0\.8, 1\.0\]", "[0.0, 1.0]", text)
     folder = quiet(write(tmp_path, text, path.name), str(tmp_path / "s"), batch_size=50)
@@ -376,3 +376,20 @@ def test_modules_left_out_of_the_inputs_hash_exist():
 
     package = Path(__file__).parents[1] / "sim"
     assert all((package / name).is_file() for name in _NOT_RESULTS)
+
+
+def test_a_strategies_sweep_has_a_column_for_every_value_its_presets_set(tmp_path):
+    # 07-preset-overridden.toml ran vague-gloomy and specific-positive with [model]'s 0.5 and
+    # 0.5 (now refused), and runs.parquet had no column to show it: now it has the values run
+    text = (
+        'name = "presets"\nseed = 4\nreplicates = 3\n[model]\nweeks = 4\n[design]\n'
+        'kind = "strategies"\nstrategies = ["vague-gloomy", "specific-positive", "help-banker"]\n'
+    )
+    runs = table(quiet(write(tmp_path, text), str(tmp_path / "p"), batch_size=4)).to_pandas()
+    shown = runs.groupby("strategy", sort=False)[["specificity", "positivity", "banked_favours"]]
+    assert shown.first().reset_index().values.tolist() == [
+        ["vague-gloomy", 0.1, 0.1, 0],
+        ["specific-positive", 0.9, 0.9, 0],
+        ["help-banker", 0.5, 0.5, 8],
+    ]
+    assert (shown.nunique() == 1).all().all()  # every replicate of a strategy ran its values
