@@ -380,7 +380,7 @@ JOINT = frozenset(
     {
         "scenario", "weeks", "burn_in", "baseline", "recognise_vague", "recognise_specific",
         "hire_intro", "hire_lead", "share_close", "share_regular", "graph", "graph_file",
-        "community_size", "n_nodes", *DEMOGRAPHY,
+        "community_size", "n_nodes", *DEMOGRAPHY, *FILE_READING,
     }
 )  # fmt: skip
 
