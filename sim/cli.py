@@ -335,15 +335,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if is_calibration(read_file(args.config), args.config):
         return _check_calibration(args.config)
+    from sim.sweep import describe_graph_files
+
     experiment = load_config(args.config)
     for line in design_warnings(experiment):
         print(f"empathy-sim: warning: {args.config}: {line}", file=sys.stderr)
+    read = describe_graph_files(experiment)  # a graph file run would refuse is refused here
     points = experiment.points()
     print(
         f"{args.config}: valid. '{experiment.name}': {len(points):,} design point(s) x "
         f"{experiment.replicates:,} replicates = {experiment.runs():,} runs "
         f"({experiment.design.kind} design, root seed {experiment.seed}, {experiment.engine})"
     )
+    for line in read:
+        print(f"  {line}")
     sampled = experiment.design.kind in ("lhs", "sobol", "morris")
     for point in points[: args.show]:
         print(f"  point {point.index}: {_label(point, sampled)}")

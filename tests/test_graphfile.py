@@ -403,3 +403,18 @@ def test_windows_and_old_mac_line_endings_read_the_same(tmp_path, ending):
     G, reading = load_graph(write(tmp_path, "e.csv", text.encode()))
     assert list(G.edges(data="weight")) == [("me", "mum", 2.0), ("me", "pal", 1.0)]
     assert reading.header == ["source", "target", "weight"]
+
+
+def test_check_reads_a_configs_graph_file_as_run_does(tmp_path):
+    (tmp_path / "net.txt").write_bytes((CASES / "02-one-weight-missing.txt").read_bytes())
+    (tmp_path / "mine.toml").write_text(FILE_SWEEP)
+    for command in ("check", "run"):
+        result = cli(command, "mine.toml", cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, command
+        assert "'net.txt', line 11: no weight, but line 1 has one" in result.stderr, command
+    assert not (tmp_path / "results").exists()
+    (tmp_path / "net.txt").write_bytes((CASES / "06-first-label-is-seeker.txt").read_bytes())
+    result = cli("check", "mine.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "  graph file 'net.txt': 3 people, 3 ties, unweighted;" in result.stdout
+    assert "seeker 'mum' (the first label in the file" in result.stdout
