@@ -309,7 +309,7 @@ class Points(Sequence[DesignPoint]):
             return {name: chosen[name] for name in design.values}
         row = self.matrix()[index]
         return {
-            name: int(row[j]) if _whole(name) else float(row[j])
+            name: int(row[j]) if is_whole(name) else float(row[j])
             for j, name in enumerate(design.ranges)
         }
 
@@ -320,8 +320,13 @@ class Points(Sequence[DesignPoint]):
         return self._matrix
 
 
-def _whole(name: str) -> bool:
-    return type(Params.defaults().get(name)) is int
+_DEFAULTS = Params.defaults()
+
+
+def is_whole(name: str) -> bool:
+    """Whether a parameter takes whole numbers only (its default is an int)."""
+    return type(_DEFAULTS.get(name)) is int
+
 
 
 def _sample_matrix(design: Design, seed: int) -> np.ndarray:
@@ -334,7 +339,7 @@ def _sample_matrix(design: Design, seed: int) -> np.ndarray:
     on the unit grid of ``levels`` levels, level ``k`` becoming ``lo + floor(k m / levels)``
     for ``m`` whole numbers: ``levels / m`` levels each (``m`` divides ``levels``: checked)."""
     names = list(design.ranges)
-    whole = np.array([_whole(n) for n in names], dtype=bool)
+    whole = np.array([is_whole(n) for n in names], dtype=bool)
     lows = np.array([design.ranges[n][0] for n in names], dtype=float)
     highs = np.array([design.ranges[n][1] for n in names], dtype=float)
     tops = np.where(whole, highs + 1, highs)
@@ -516,7 +521,7 @@ def _check_ranges(design: Design) -> None:
             raise ConfigError(
                 f"design.ranges.{name} = [{low:g}, {high:g}]; allowed: {spec.allowed()}"
             )
-        if not _whole(name):
+        if not is_whole(name):
             continue
         if not (float(low).is_integer() and float(high).is_integer()):
             raise ConfigError(
@@ -564,7 +569,7 @@ def _check_combinations(experiment: Experiment) -> None:
     joint = [name for name in design.ranges if name in JOINT]
 
     def typed(name: str, value: float) -> int | float:
-        return int(value) if _whole(name) else float(value)
+        return int(value) if is_whole(name) else float(value)
 
     rest = {n: typed(n, low) for n, (low, _) in design.ranges.items() if n not in JOINT}
     for corner in itertools.product(*(design.ranges[name] for name in joint)):

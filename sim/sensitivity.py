@@ -188,6 +188,7 @@ def analyse(
                     seed=experiment.seed,
                 )
                 keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+                result = _per_range_moved(result, design, names)
         for message in dict.fromkeys(_reworded(w.message) for w in caught):
             said.append(f"{outcome}: {message}")
         for j, name in enumerate(names):
@@ -198,6 +199,29 @@ def analyse(
     if notes is not None:
         notes.extend(said)
     return pd.DataFrame(rows)
+
+
+def _per_range_moved(result: Any, design: Any, names: list[str]) -> dict[str, np.ndarray]:
+    """Morris effects of whole-number parameters per share of their range actually moved.
+
+    SALib divides every elementary effect by the unit grid's step, delta = p / (2 (p - 1)) of
+    the range for p levels (Morris 1991; SALib's ``_compute_delta``). A range of m whole
+    numbers on p levels (m divides p, sim.config) moves m / 2 of them per step, (m / 2) / (m - 1)
+    of the range: SALib's effects are m (p - 1) / (p (m - 1)) times too large (1.5 for [0, 1]
+    on 4 levels), so they are divided by that, and every parameter's effect is per its range.
+    """
+    from sim.config import is_whole
+
+    out = {key: np.array(result[key], dtype=float) for key in result if key != "names"}
+    p = design.levels
+    for j, name in enumerate(names):
+        low, high = design.ranges[name]
+        m = int(high - low + 1)
+        if is_whole(name) and m > 1:
+            ratio = m * (p - 1) / (p * (m - 1))
+            for key in ("mu", "mu_star", "mu_star_conf", "sigma"):
+                out[key][j] /= ratio
+    return out
 
 
 def _reworded(message: Warning | str) -> str:

@@ -54,6 +54,28 @@ def test_morris_elementary_effects_of_a_linear_model_are_its_slopes():
     assert "mu*" in format_indices(indices.reset_index())
 
 
+@pytest.mark.parametrize(("low", "high", "levels"), [(0, 1, 4), (1, 4, 4), (1, 2, 8), (0, 5, 6)])
+def test_morris_effects_of_whole_number_parameters_are_per_their_range(low, high, levels):
+    # y = 0.1 * asks_per_week + 2 * positivity: per share of its range, asks_per_week's effect
+    # is 0.1 * (high - low) on any grid of levels (SALib's own step would inflate it by
+    # m (p - 1) / (p (m - 1)) for m whole numbers on p levels: 1.5 for [0, 1] on 4 levels).
+    experiment = parse_config(
+        f'seed = 3\nreplicates = 1\n[design]\nkind = "morris"\nsamples = 20\nlevels = {levels}\n'
+        f"[design.ranges]\nasks_per_week = [{low}, {high}]\npositivity = [0.0, 1.0]\n"
+    )
+    rows = [
+        {name: 0 for name in NEEDED}
+        | {"point": p.index,
+           "mean_unemployment": 0.1 * p.values["asks_per_week"] + 2 * p.values["positivity"]}
+        for p in experiment.points()
+    ]  # fmt: skip
+    indices = analyse(pd.DataFrame(rows), experiment).set_index("parameter")
+    assert indices.loc["asks_per_week", "mu_star"] == pytest.approx(0.1 * (high - low), abs=1e-9)
+    assert indices.loc["asks_per_week", "mu"] == pytest.approx(0.1 * (high - low), abs=1e-9)
+    assert indices.loc["positivity", "mu_star"] == pytest.approx(2.0, abs=1e-9)
+    assert indices["sigma"].abs().max() < 1e-9
+
+
 SWEEP = """
 name = "inert"
 seed = 8
