@@ -328,7 +328,6 @@ def is_whole(name: str) -> bool:
     return type(_DEFAULTS.get(name)) is int
 
 
-
 def _sample_matrix(design: Design, seed: int) -> np.ndarray:
     """The values a sampled design runs: one row per point, one column per ``design.ranges``
     entry. Latin hypercube: scipy.stats.qmc; Sobol (Saltelli's scheme) and Morris: SALib.

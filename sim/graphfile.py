@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -48,21 +49,24 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from sim.params import HEADERS, ConfigError
+from sim.params import FILE_READING, GRAPH_DELIMITERS, HEADERS, ConfigError, check_encoding
 from sim.rules import CLOSE, DISTANT, REGULAR
 
 EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".txt", ".csv", ".tsv")
 GRAPHML_SUFFIXES = (".graphml", ".xml")
-DELIMITERS = {"tab": "\t", "semicolon": ";", "comma": ",", "space": None}  # None: runs of blanks
+# GRAPH_DELIMITERS' characters (None: runs of spaces and tabs)
+DELIMITERS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": None}
+assert ("auto", *DELIMITERS) == GRAPH_DELIMITERS
 # First-line field names read as a header (any case): the columns of NetworkX's, Gephi's,
 # Pajek-to-CSV and igraph's edge-list exports.
 HEADER_WORDS = frozenset(
     {"source", "target", "from", "to", "u", "v", "node1", "node2", "node_1", "node_2"}
 )
 TIE_WORDS = {"close": CLOSE, "regular": REGULAR, "distant": DISTANT}
-TIE_NAMES = {value: word for word, value in TIE_WORDS.items()}
 _POINT_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3},\d{3}")  # 1,500: 1.5 or 1500?
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass
@@ -77,14 +81,14 @@ class GraphReading:
     encoding: str = "utf-8"
     bom: bool = False
     delimiter: str = ""  # a name of DELIMITERS, for an edge list
+    detected: bool = False  # the delimiter by the rule, not given
     header: list[str] | None = None  # the header line's fields, if one was read
     comments: int = 0
     value: str = "none"  # "weight", "tie" or "none": what the third field holds
     decimal: str = "."
     seeker: str = ""
-    seeker_rule: str = "the first label in the file"
+    seeker_rule: str = "the first label in the file; set seeker to choose another"
     labels: list[str] = field(default_factory=list)
-    ties: int = 0
     self_loops: int = 0
     duplicate_edges: int = 0
     conflicting_duplicates: int = 0
@@ -93,10 +97,13 @@ class GraphReading:
 
     def how(self) -> str:
         """How the file was parsed, in one line."""
-        parts = [self.kind, self.encoding + (" with a byte-order mark" if self.bom else "")]
+        parts = [self.kind]
+        if self.kind == "edge list":
+            parts.append(self.encoding + (" with a byte-order mark" if self.bom else ""))
         if self.kind == "edge list":
             parts.append(f"{_delimiter_words(self.delimiter)[:-1]}-separated")
-            parts.append("header " + ",".join(self.header) if self.header else "no header")
+            sep = {"tab": "\t", "comma": ",", "semicolon": ";"}.get(self.delimiter, " ")
+            parts.append("header " + sep.join(self.header) if self.header else "no header")
             if self.comments:
                 parts.append(f"{self.comments} comment line(s) skipped")
         if self.value == "weight":
@@ -141,23 +148,26 @@ def read_graph_file(
     file, line, what was expected) for anything outside the specification in the module
     docstring.
     """
+    if os.path.isdir(path):
+        raise ConfigError(f"graph file '{path}' is a folder; give an edge list or GraphML file")
     if not os.path.isfile(path):
         raise ConfigError(f"graph file '{path}' not found; give an existing edge list or GraphML")
-    if delimiter != "auto" and delimiter not in DELIMITERS:
+    if delimiter not in GRAPH_DELIMITERS:
         raise ConfigError(
-            f"graph_delimiter={delimiter!r} is not allowed; allowed: auto, {', '.join(DELIMITERS)}"
+            f"graph_delimiter={delimiter!r} is not allowed; allowed: {', '.join(GRAPH_DELIMITERS)}"
         )
     if header not in HEADERS:
         raise ConfigError(f"graph_header={header!r} is not allowed; allowed: {', '.join(HEADERS)}")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConfigError(
-            f"graph_encoding={encoding!r} is not a known encoding; allowed: a Python codec name "
-            "such as utf-8, latin-1, cp1252, utf-16"
-        ) from None
+    check_encoding(encoding)
     suffix = os.path.splitext(path)[1].lower()
     if suffix in GRAPHML_SUFFIXES:
+        given = {"graph_delimiter": delimiter, "graph_header": header, "graph_encoding": encoding}
+        set_ = [f"{k}={v!r}" for k, v in given.items() if v != FILE_READING[k]]
+        if set_:  # an XML file declares its own encoding and has no delimiter or header
+            raise ConfigError(
+                f"{', '.join(set_)} cannot apply to GraphML file '{path}'; allowed: only with an "
+                "edge list (GraphML declares its encoding itself)"
+            )
         G, reading = _read_graphml(path)
     elif suffix in EDGE_LIST_SUFFIXES:
         G, reading = _read_edge_list(path, suffix, delimiter, header, encoding)
@@ -175,7 +185,7 @@ def read_graph_file(
                 f"seeker={seeker!r} is not a label in graph file '{path}'; its labels begin "
                 f"{shown} (labels are matched exactly, as text)"
             )
-        reading.seeker_rule = "chosen by the seeker parameter"
+        reading.seeker_rule = "set by seeker"
     else:
         seeker = next(iter(G.nodes))
     reading.seeker = seeker
@@ -184,7 +194,6 @@ def read_graph_file(
     H.add_nodes_from((n, G.nodes[n]) for n in order)
     H.add_edges_from(G.edges(data=True))
     reading.labels = order
-    reading.ties = H.number_of_edges()
     reading.isolated_nodes = nx.number_of_isolates(H)
     return H, reading
 
@@ -197,6 +206,7 @@ def _read_edge_list(
     lines = list(_data_lines(path, encoding, reading))
     if not lines:
         raise ConfigError(f"graph file '{path}' has no ties (only blank or comment lines)")
+    reading.detected = delimiter == "auto"
     reading.delimiter = delimiter if delimiter != "auto" else _detect_delimiter(lines, suffix)
     rows = [(number, _fields(text, reading.delimiter, path, number)) for number, text in lines]
     for number, fields in rows:
@@ -205,6 +215,7 @@ def _read_edge_list(
             raise ConfigError(
                 f"graph file '{path}', line {number}: expected 2 fields (u v) or 3 (u v value) "
                 f"separated by {_delimiter_words(reading.delimiter)}, got {len(fields)}: {shown}"
+                f"{_hint(reading)}"
             )
         if not all(fields[:2]):
             raise ConfigError(
@@ -242,7 +253,12 @@ def _data_lines(path: str, encoding: str, reading: GraphReading) -> Iterator[tup
             f"graph file '{path}', line {line}: a NUL byte; this looks like a binary file, not "
             "a text edge list (or give its encoding, e.g. --set graph_encoding=utf-16)"
         )
-    if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+    if data.startswith(codecs.BOM_UTF8):
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+            raise ConfigError(
+                f"graph file '{path}' starts with a UTF-8 byte-order mark, but graph_encoding is "
+                f"{encoding!r}: the file is UTF-8; allowed: graph_encoding=utf-8 (the default)"
+            )
         data, reading.bom = data[len(codecs.BOM_UTF8) :], True
     try:
         text = data.decode(encoding)
@@ -254,8 +270,16 @@ def _data_lines(path: str, encoding: str, reading: GraphReading) -> Iterator[tup
             f"valid {encoding}; save the file as UTF-8, or name its encoding, e.g. --set "
             "graph_encoding=latin-1"
         ) from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
+    # lines end in \n, \r\n or \r only (str.splitlines would also split at \f, \v, U+2028...)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
+        odd = _CONTROL.search(raw)
+        if odd:
+            raise ConfigError(
+                f"graph file '{path}', line {number}, character {odd.start() + 1}: control "
+                f"character U+{ord(odd.group()):04X}; allowed in a line: text, spaces and tabs"
+            )
+        stripped = raw.strip(" \t")
         if not stripped:
             continue
         if stripped.startswith("#"):
@@ -271,7 +295,7 @@ def _detect_delimiter(lines: list[tuple[int, str]], suffix: str) -> str:
     if all(";" in t for t in texts):
         return "semicolon"
     if all("," in t for t in texts) and (
-        suffix == ".csv" or not any(" " in t.strip() for t in texts)
+        suffix == ".csv" or not any(" " in t.strip(" \t") for t in texts)
     ):
         return "comma"
     return "space"
@@ -283,13 +307,13 @@ def _delimiter_words(delimiter: str) -> str:
 
 def _fields(text: str, delimiter: str, path: str, number: int) -> list[str]:
     char = DELIMITERS[delimiter]
-    if char is None:
-        return text.split()
+    if char is None:  # spaces and tabs only: a no-break space is part of a label
+        return re.split(r"[ \t]+", text.strip(" \t"))
     try:  # the csv module: quoted fields ("Smith, Ann") keep their delimiters
         fields = next(csv.reader([text], delimiter=char, strict=True))
     except csv.Error as exc:
         raise ConfigError(f"graph file '{path}', line {number}: {exc}") from None
-    fields = [f.strip() for f in fields]
+    fields = [f.strip(" \t") for f in fields]
     while len(fields) > 3 and fields[-1] == "":
         fields.pop()  # trailing delimiters after a value: "a,b,1,"
     if len(fields) == 3 and fields[2] == "":
@@ -298,21 +322,26 @@ def _fields(text: str, delimiter: str, path: str, number: int) -> list[str]:
 
 
 def _is_header(rows: list[tuple[int, list[str]]], header: str, path: str) -> bool:
+    """The header rule of the module docstring: a first line is a header only if its labels
+    appear on no other line (a tie's people do), and it looks like one or is refused as both."""
     if header != "auto":
         return header == "yes"
     number, first = rows[0]
-    if {f.lower() for f in first[:2]} <= HEADER_WORDS:
-        return True
-    if len(first) == 3 and _value_kind(first[2]) is None:
-        return True  # "a,b,weight": a word that is no weight can only name a column
+    named = {f.lower() for f in first[:2]} <= HEADER_WORDS or (
+        len(first) == 3 and _value_kind(first[2]) is None  # "a,b,weight": a column's name
+    )
+    if len(rows) == 1:
+        return named
     others = {label for _, fields in rows[1:] for label in fields[:2]}
-    if len(rows) > 1 and first[0] not in others and first[1] not in others:
-        raise ConfigError(
-            f"graph file '{path}', line {number}: '{first[0]}', '{first[1]}' could be a header "
-            "or two people who know only each other; say which with --set graph_header=yes "
-            "(a header) or --set graph_header=no (a tie)"
-        )
-    return False
+    if first[0] in others or first[1] in others:
+        return False  # its labels are people of the file: a tie (its value is checked as one)
+    if named:
+        return True
+    raise ConfigError(
+        f"graph file '{path}', line {number}: '{first[0]}', '{first[1]}' could be a header "
+        "or two people who know only each other; say which with --set graph_header=yes "
+        "(a header) or --set graph_header=no (a tie)"
+    )
 
 
 def _value_kind(token: str) -> str | None:
@@ -324,26 +353,26 @@ def _value_kind(token: str) -> str | None:
 
 
 def _values(rows: list[tuple[int, list[str]]], reading: GraphReading) -> list[dict[str, Any]]:
-    """Each tie's attributes, checking the third fields all-or-none and of one kind."""
-    path = reading.path
+    """Each tie's attributes: every third field a value, then all-or-none and of one kind."""
+    path, hint = reading.path, _hint(reading)
     given = [(number, fields[2]) for number, fields in rows if len(fields) == 3]
     if not given:
         return [{} for _ in rows]
-    if len(given) < len(rows):
-        number = next(n for n, fields in rows if len(fields) == 2)
-        raise ConfigError(
-            f"graph file '{path}', line {number}: no weight, but line {given[0][0]} has one; "
-            "weights are all-or-none: give every tie a value, or none"
-        )
     kinds = []
     for number, token in given:
         kind = _value_kind(token)
         if kind is None:
             raise ConfigError(
                 f"graph file '{path}', line {number}: third field '{token}' is neither a weight "
-                "(a number >= 0) nor a tie class (close, regular, distant)"
+                f"(a number >= 0) nor a tie class (close, regular, distant){hint}"
             )
         kinds.append(kind)
+    if len(given) < len(rows):
+        number = next(n for n, fields in rows if len(fields) == 2)
+        raise ConfigError(
+            f"graph file '{path}', line {number}: no weight, but line {given[0][0]} has one; "
+            "weights are all-or-none: give every tie a value, or none"
+        )
     if len(set(kinds)) > 1:
         word = {"weight": "weight", "tie": "tie class"}
         other = "tie" if kinds[0] == "weight" else "weight"
@@ -357,23 +386,47 @@ def _values(rows: list[tuple[int, list[str]]], reading: GraphReading) -> list[di
         return [{"tie": TIE_WORDS[token.lower()]} for _, token in given]
     commas = [(n, t) for n, t in given if "," in t]
     points = [(n, t) for n, t in given if "." in t]
+    if commas and reading.delimiter == "comma":  # only a quoted field can hold one
+        number, token = commas[0]
+        raise ConfigError(
+            f"graph file '{path}', line {number}: weight '{token}' has a comma, and commas "
+            "separate the fields here; write it with a decimal point"
+        )
     if commas and points:
         raise ConfigError(
             f"graph file '{path}': line {points[0][0]} writes '{points[0][1]}' with a decimal "
             f"point and line {commas[0][0]} '{commas[0][1]}' with a decimal comma; use one "
             "decimal separator in a file"
         )
+    if commas and all(_THOUSANDS.fullmatch(t) for _, t in commas):
+        number, token = commas[0]  # no other weight shows the comma to be a decimal one
+        raise ConfigError(
+            f"graph file '{path}', line {number}: weight '{token}' could be "
+            f"{token.replace(',', '.')} (a decimal comma) or {token.replace(',', '')} (a "
+            "thousands separator); write it without the ambiguity"
+        )
     reading.decimal = "," if commas else "."
     out = []
     for number, token in given:
         weight = float(token.replace(",", "."))
-        if weight < 0:
+        if not 0 <= weight < math.inf:
             raise ConfigError(
-                f"graph file '{path}', line {number}: weight {token} is negative; a weight is a "
-                "tie's strength, a number >= 0"
+                f"graph file '{path}', line {number}: weight {token} is "
+                f"{'negative' if weight < 0 else 'too large to be finite'}; a weight is a tie's "
+                "strength, a finite number >= 0"
             )
         out.append({"weight": weight})
     return out
+
+
+def _hint(reading: GraphReading) -> str:
+    """After an error in an auto-detected edge list: how its fields were split, and how not to."""
+    if not reading.detected:
+        return ""
+    return (
+        f" (fields were split at {_delimiter_words(reading.delimiter)} by the rule of "
+        "docs/graph-files.md; give --set graph_delimiter=... if that is wrong)"
+    )
 
 
 # --- GraphML -------------------------------------------------------------------------------------
@@ -388,30 +441,42 @@ def _read_graphml(path: str) -> tuple[nx.Graph, GraphReading]:
     G = nx.Graph()
     G.add_nodes_from(str(n) for n in source.nodes)
     edges = list(source.edges(data=True))
-    weighted = [("weight" in d) for _, _, d in edges]
-    if any(weighted) and not all(weighted):
-        u, v, _ = edges[weighted.index(False)]
-        raise ConfigError(
-            f"graph file '{path}', edge {u}-{v}: no weight, but other edges have one; weights "
-            "are all-or-none"
-        )
+    # the value of each edge: a weight or a class (under "tie" or "strength"), all-or-none
+    keys = [[k for k in ("weight", "tie", "strength") if k in d] for _, _, d in edges]
+    for (u, v, _), given in zip(edges, keys, strict=True):
+        if len(given) > 1:
+            raise ConfigError(
+                f"graph file '{path}', edge {u}-{v}: both {' and '.join(given)}; give each edge "
+                "one value: a weight or a tie class"
+            )
+        if bool(given) != bool(keys[0]):
+            x, y, _ = edges[0]
+            raise ConfigError(
+                f"graph file '{path}', edge {x if given else u}-{y if given else v}: no value, "
+                "but other edges have one; weights and tie classes are all-or-none"
+            )
     for u, v, d in edges:
         attrs: dict[str, Any] = {}
         if "weight" in d:
             try:
-                attrs["weight"] = float(d["weight"])
+                weight = float(d["weight"])
             except (TypeError, ValueError):
-                attrs["weight"] = float("nan")
-            if not attrs["weight"] >= 0 or attrs["weight"] == float("inf"):
+                weight = math.nan
+            if not 0 <= weight < math.inf:
                 raise ConfigError(
-                    f"graph file '{path}', edge {u}-{v}: weight {d['weight']!r} is not a number "
-                    ">= 0"
+                    f"graph file '{path}', edge {u}-{v}: weight {d['weight']!r} is not a finite "
+                    "number >= 0"
                 )
-            reading.value = "weight"
-        tie = str(d.get("tie", d.get("strength", ""))).lower()
-        if tie in TIE_WORDS:
-            attrs["tie"] = TIE_WORDS[tie]
-            reading.value = reading.value if reading.value == "weight" else "tie"
+            attrs["weight"], reading.value = weight, "weight"
+        for key in ("tie", "strength"):
+            if key in d:
+                word = str(d[key]).lower()
+                if word not in TIE_WORDS:
+                    raise ConfigError(
+                        f"graph file '{path}', edge {u}-{v}: {key} {d[key]!r} is not a tie "
+                        "class; allowed: close, regular, distant"
+                    )
+                attrs["tie"], reading.value = TIE_WORDS[word], "tie"
         u, v = str(u), str(v)
         if u == v:
             reading.self_loops += 1

@@ -284,7 +284,7 @@ def describe_file_graph(params: Params, seed: Any = 0) -> tuple[str, GraphReadin
     if reading.value == "weight" and reading.decimal == ",":
         weights += " (decimal commas)"
     who = (
-        f"seeker '{reading.seeker}' ({reading.seeker_rule}; choose with --set seeker=LABEL)"
+        f"seeker '{reading.seeker}' ({reading.seeker_rule})"
         if params.scenario == "single"
         else "everyone a job seeker (market)"
     )
@@ -313,17 +313,17 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, GraphReadin
         csr, community = build_csr(params, np.random.default_rng(seed))
         return to_networkx(csr, community), None
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    report = None
+    reading = None
     if kind == "personal":
         G = personal_network(
             params.n_family, params.n_friends, params.n_colleagues, params.n_acquaintances, rng
         )
     elif kind == "file":
-        G, report = file_reading(params)
+        G, reading = file_reading(params)
     else:
         G = NAMED_GRAPHS[kind]()
     ties = (params.share_close, params.share_regular, rng, params.tie_strength)
-    return prepare(G, *ties), report
+    return prepare(G, *ties), reading
 
 
 def build_networkx(params: Params, seed: Any = None) -> nx.Graph:

@@ -360,13 +360,7 @@ class Params:
                     f"{name}={getattr(self, name)!r} has no effect: it says how a graph file is "
                     f"read; allowed: graph=file, or leave it at {default!r}"
                 )
-        try:
-            codecs.lookup(self.graph_encoding)
-        except LookupError:
-            raise ConfigError(
-                f"graph_encoding={self.graph_encoding!r} is not a known encoding; allowed: a "
-                "Python codec name such as utf-8, latin-1, cp1252, utf-16"
-            ) from None
+        check_encoding(self.graph_encoding)
 
 
 # The parameters that Params.from_dict checks together: a rule over two or more of them
@@ -413,6 +407,21 @@ SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
         **CALIBRATED_MARKET,
     },
 }
+
+
+def check_encoding(encoding: str) -> None:
+    """Refuse (one line) a name that is not a text encoding Python knows (``rot13`` and ``hex``
+    are codecs, but not of text)."""
+    try:
+        # CodecInfo._is_text_encoding is what bytes.decode itself checks (CPython's codecs)
+        text = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
+    except LookupError:
+        text = False
+    if not text:
+        raise ConfigError(
+            f"graph_encoding={encoding!r} is not a text encoding; allowed: a Python codec name "
+            "such as utf-8, latin-1, cp1252, utf-16"
+        )
 
 
 def check_seed(seed: Any) -> int | None:

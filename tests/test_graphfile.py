@@ -204,10 +204,10 @@ def test_case_6_the_seeker_is_the_first_label_unless_named():
     path = str(CASES / "06-first-label-is-seeker.txt")
     line, reading, H = describe_file_graph(file_params(path))
     assert reading.seeker == "mum" and H.nodes[0]["label"] == "mum"
-    assert "seeker 'mum' (the first label in the file; choose with --set seeker=LABEL)" in line
+    assert "seeker 'mum' (the first label in the file; set seeker to choose another)" in line
     line, reading, H = describe_file_graph(file_params(path, seeker="me"))
     assert H.nodes[0]["label"] == "me" and [H.nodes[n]["label"] for n in H] == ["me", "mum", "pal"]
-    assert "seeker 'me' (chosen by the seeker parameter" in line
+    assert "seeker 'me' (set by seeker)" in line
 
 
 def test_an_unknown_seeker_is_refused_and_seeker_needs_a_file_graph():
@@ -243,7 +243,7 @@ def test_utf16_files_are_read_when_named_and_binary_files_refused(tmp_path):
     path = write(tmp_path, "u.txt", "ann bob\nbob José\n".encode("utf-16"))
     refused(path, "line 1: a NUL byte; this looks like a binary file")
     assert list(load_graph(path, encoding="utf-16")[0].nodes) == ["ann", "bob", "José"]
-    with pytest.raises(ConfigError, match="graph_encoding='klingon' is not a known encoding"):
+    with pytest.raises(ConfigError, match="graph_encoding='klingon' is not a text encoding"):
         file_params(path, graph_encoding="klingon")
 
 
@@ -330,7 +330,7 @@ def test_graphml_weights_are_all_or_none(tmp_path):
     H.add_edge("b", "c")
     path = tmp_path / "w.graphml"
     nx.write_graphml(H, path)
-    refused(str(path), "edge b-c: no weight, but other edges have one")
+    refused(str(path), "edge b-c: no value, but other edges have one; weights and tie classes")
 
 
 # --- case 14: results keep the graph file they were made on ---------------------------------------
