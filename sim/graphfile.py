@@ -402,7 +402,7 @@ def _values(rows: list[tuple[int, list[str]]], reading: GraphReading) -> list[di
         number, token = commas[0]  # no other weight shows the comma to be a decimal one
         raise ConfigError(
             f"graph file '{path}', line {number}: weight '{token}' could be "
-            f"{token.replace(',', '.')} (a decimal comma) or {token.replace(',', '')} (a "
+            f"{float(token.replace(',', '.')):g} (a decimal comma) or {token.replace(',', '')} (a "
             "thousands separator); write it without the ambiguity"
         )
     reading.decimal = "," if commas else "."

@@ -418,3 +418,85 @@ def test_check_reads_a_configs_graph_file_as_run_does(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "  graph file 'net.txt': 3 people, 3 ties, unweighted;" in result.stdout
     assert "seeker 'mum' (the first label in the file" in result.stdout
+
+
+# --- nearby cases found in review: each a silent misread before ---------------------------------
+@pytest.mark.parametrize("value", ["3x", "nan", "inf", "strong", "1.5."])
+def test_a_bad_value_on_the_first_line_is_refused_not_taken_for_a_header(tmp_path, value):
+    path = write(tmp_path, "v.txt", f"me mum {value}\nme pal 2\npal mum 3\n")
+    refused(path, f"line 1: third field '{value}' is neither a weight")
+
+
+def test_header_words_whose_labels_are_people_of_the_file_are_a_tie(tmp_path):
+    G, reading = load_graph(write(tmp_path, "uvw.txt", "u v\nv w\nw u\n"))
+    assert reading.header is None and G.number_of_edges() == 3 and list(G.nodes)[0] == "u"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "pattern"),
+    [
+        ("t.txt", "me mum 1,500\nme pal 2,000\n", "'1,500' could be 1.5 .* or 1500"),
+        ("q.csv", 'me,mum,"1,5"\nme,pal,2\n', "weight '1,5' has a comma, and commas separate"),
+        ("o.txt", "me mum 1e400\nme pal 2\n", "weight 1e400 is too large to be finite"),
+        ("f.txt", "me mum\fpal\nme pal\n", r"line 1, character 7: control character U\+000C"),
+    ],
+)
+def test_ambiguous_or_impossible_weights_and_characters_are_refused(tmp_path, name, text, pattern):
+    refused(write(tmp_path, name, text), pattern)
+
+
+def test_a_thousands_looking_comma_is_decimal_where_another_weight_shows_it(tmp_path):
+    G, reading = load_graph(write(tmp_path, "d.txt", "me mum 1,500\nme pal 2,5\n"))
+    assert G.edges["me", "mum"]["weight"] == 1.5 and reading.decimal == ","
+
+
+def test_a_no_break_space_is_part_of_a_label_not_a_delimiter(tmp_path):
+    G, _ = load_graph(write(tmp_path, "n.txt", "me mum\u00a0x\nme pal\n"))
+    assert list(G.nodes) == ["me", "mum\u00a0x", "pal"]
+
+
+def test_a_utf8_byte_order_mark_under_another_encoding_and_non_text_codecs(tmp_path):
+    path = write(tmp_path, "b.txt", "\ufeffme mum\nme pal\n".encode())
+    refused(
+        path,
+        "starts with a UTF-8 byte-order mark, but graph_encoding is 'cp1252'",
+        encoding="cp1252",
+    )
+    for codec in ("rot13", "hex"):
+        refused(path, f"graph_encoding='{codec}' is not a text encoding", encoding=codec)
+
+
+def test_a_wrongly_split_line_says_how_it_was_split(tmp_path):
+    path = write(tmp_path, "s.txt", "a;b;1\nb;c;2\nc d 3\n")
+    message = refused(path, "line 1: expected 2 fields")
+    assert (
+        "split at blanks by the rule of docs/graph-files.md; give --set graph_delimiter" in message
+    )
+
+
+def graphml(tmp_path, edges):
+    H = nx.Graph()
+    for u, v, attrs in edges:
+        H.add_edge(u, v, **attrs)
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(H, path)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("edges", "pattern"),
+    [
+        ([("a", "b", {"tie": "far"}), ("b", "c", {"tie": "close"})], "edge a-b: tie 'far' is not"),
+        ([("a", "b", {"strength": 5}), ("b", "c", {"strength": 2})], "strength 5 is not a tie"),
+        ([("a", "b", {"tie": "close"}), ("b", "c", {})], "edge b-c: no value"),
+        ([("a", "b", {"tie": "close", "weight": 2.0})], "edge a-b: both weight and tie"),
+    ],
+)
+def test_graphml_tie_classes_are_checked_like_an_edge_lists(tmp_path, edges, pattern):
+    refused(graphml(tmp_path, edges), pattern)
+
+
+def test_edge_list_options_are_refused_for_graphml_and_a_folder_is_named(tmp_path):
+    path = graphml(tmp_path, [("a", "b", {})])
+    refused(path, "graph_header='yes' cannot apply to GraphML file", header="yes")
+    refused(str(tmp_path), "is a folder; give an edge list or GraphML file")
