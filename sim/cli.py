@@ -100,6 +100,15 @@ def _refuse_set_over_presets(overrides: dict[str, Any], strategies: Sequence[str
                 )
 
 
+def _refuse_unused_file(overrides: dict[str, Any], params: Params) -> None:
+    """--set graph_file without graph=file would run another graph while naming a file."""
+    if "graph_file" in overrides and params.graph != "file":
+        raise ConfigError(
+            f"graph_file={overrides['graph_file']!r} has no effect: graph is '{params.graph}'; "
+            "allowed: add --set graph=file, or leave graph_file out"
+        )
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.strategies import compare, format_table
 
@@ -113,6 +122,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         params = Params.from_dict({**overrides, "scenario": "single"}, strategy=name)
     if args.replicates < 1:
         raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
+    _refuse_unused_file(overrides, params)
     if params.graph == "file":
         from sim.graphs import describe_file_graph
 
@@ -205,6 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.strategy is not None:
         _refuse_set_over_presets(overrides, [args.strategy])
     params = Params.from_dict(overrides, strategy=args.strategy)
+    _refuse_unused_file(overrides, params)
     _check_out(args.out)
     if params.graph == "file":
         summary, reading, _ = describe_file_graph(params, args.seed)
@@ -379,12 +390,20 @@ def _check_calibration(path: str) -> int:
     from sim.calibration import load_calibration
 
     config, targets, targets_path, _ = load_calibration(path)
+    read = []
+    if config.model.get("graph") == "file":  # as calibrate reads it
+        from sim.graphs import describe_file_graph
+
+        summary, reading, _ = describe_file_graph(Params.from_dict(config.model), config.seed)
+        read = [summary] + [f"graph file: {line}" for line in reading.repairs()]
     print(
         f"{path}: valid calibration config. '{config.name}': {', '.join(config.priors)} fitted "
         f"to {len(targets.fit())} moments of {targets_path} ({len(targets.held_out())} held "
         f"out); population {config.abc.population_size}, at most {config.abc.generations} "
         f"generations, root seed {config.seed}; run it with empathy-sim calibrate"
     )
+    for line in read:
+        print(f"  {line}")
     return 0
 
 

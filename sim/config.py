@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import json
 import math
@@ -46,7 +47,7 @@ from typing import Any, Literal, overload
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from sim.params import JOINT, PRESETS, ConfigError, Params, check_value, preset
+from sim.params import FILE_READING, JOINT, PRESETS, ConfigError, Params, check_value, preset
 
 SAMPLED = ("lhs", "sobol", "morris")
 # What each kind of design reads besides ``kind``; a field it does not read is refused, not
@@ -473,10 +474,29 @@ def _check_parameters(experiment: Experiment, source: str) -> None:
             for value in values:
                 check_value(name, value)
         _check_set_twice(experiment)
+        _check_file_graph_named(experiment)
         _check_ranges(design)
         _check_combinations(experiment)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+
+
+def _check_file_graph_named(experiment: Experiment) -> None:
+    """A graph file, or how to read one, given where no point runs on a file graph: refused
+    (the runs would use another graph while the config names a file)."""
+    scenario = experiment.base().get("scenario", "single")
+    graphs = [experiment.base().get("graph", Params.defaults(scenario)["graph"])]
+    graphs += experiment.design.values.get("graph", [])
+    if "file" in graphs:
+        return
+    named = [n for n in ("graph_file", *FILE_READING) if n in experiment.base()]
+    named += [n for n in ("graph_file", *FILE_READING) if n in experiment.design.values]
+    if named:
+        raise ConfigError(
+            f"{named[0]} has no effect: no design point runs on a graph file (graph is "
+            f'{", ".join(repr(g) for g in dict.fromkeys(graphs))}); allowed: add graph = "file" '
+            "to [model], or remove it"
+        )
 
 
 def _toml(value: Any) -> str:
@@ -584,10 +604,23 @@ def _check_combinations(experiment: Experiment) -> None:
 
 def _check_point(base: dict[str, Any], values: dict[str, Any], strategy: str | None = None) -> None:
     params = Params.from_dict({**base, **values}, strategy=strategy)
-    if params.graph == "file" and not os.path.isfile(params.graph_file):
-        raise ConfigError(
-            f"graph file '{params.graph_file}' not found; give an existing edge list or GraphML"
-        )
+    if params.graph == "file":  # read as run reads it, with this point's reading options
+        options = tuple(getattr(params, name) for name in FILE_READING)
+        try:
+            stat = os.stat(params.graph_file)
+            version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            version = None
+        _read_graph_file(params.graph_file, version, *options)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_graph_file(path: str, version: Any, *options: str) -> None:
+    """Read a graph file once per (path, its version, reading options): a design checks each
+    of its points, most on the same file; errors raise ConfigError and are not cached."""
+    from sim.graphs import load_graph
+
+    load_graph(path, *options)
 
 
 def _first_error(exc: ValidationError) -> str:

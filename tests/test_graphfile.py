@@ -500,3 +500,53 @@ def test_edge_list_options_are_refused_for_graphml_and_a_folder_is_named(tmp_pat
     path = graphml(tmp_path, [("a", "b", {})])
     refused(path, "graph_header='yes' cannot apply to GraphML file", header="yes")
     refused(str(tmp_path), "is a folder; give an edge list or GraphML file")
+
+
+def test_check_reads_the_graph_file_with_each_points_reading_options(tmp_path):
+    (tmp_path / "net.txt").write_bytes((CASES / "06-first-label-is-seeker.txt").read_bytes())
+    config = FILE_SWEEP.replace(
+        '[design]\nkind = "strategies"\nstrategies = ["vague-gloomy", "specific-positive"]\n',
+        '[design]\nkind = "grid"\n[design.values]\nseeker = ["me", "nobody"]\n',
+    )
+    (tmp_path / "mine.toml").write_text(config)
+    for command in ("check", "run"):
+        result = cli(command, "mine.toml", cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, command
+        assert "seeker='nobody' is not a label in graph file 'net.txt'" in result.stderr
+    assert not (tmp_path / "results").exists()  # refused before anything was written
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--set", "graph_file=net.txt"], "graph_file='net.txt' has no effect: graph is"),
+        (["compare", "--set", "graph=karate", "--set", "graph_file=net.txt"], "graph is 'karate'"),
+    ],
+)
+def test_a_graph_file_without_graph_file_is_refused_not_ignored(args, message):
+    result = cli(*args)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_config_naming_a_graph_file_no_point_runs_on_is_refused(tmp_path):
+    (tmp_path / "net.txt").write_text("me mum\nme pal\n")
+    (tmp_path / "mine.toml").write_text(FILE_SWEEP.replace('graph = "file"\n', ""))
+    result = cli("check", "mine.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "graph_file has no effect: no design point runs on a graph file" in result.stderr
+
+
+def test_check_reads_a_calibration_configs_graph_file(tmp_path):
+    root = Path(__file__).parents[1]
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "targets" / "us-2019.toml").write_bytes(
+        (root / "configs" / "targets" / "us-2019.toml").read_bytes()
+    )
+    (tmp_path / "net.txt").write_bytes((CASES / "02-one-weight-missing.txt").read_bytes())
+    text = (root / "configs" / "calibrate-market.toml").read_text()
+    text = text.replace(
+        "[model]\n", f'[model]\ngraph = "file"\ngraph_file = "{tmp_path / "net.txt"}"\n', 1
+    )
+    (tmp_path / "cal.toml").write_text(text)
+    result = cli("check", str(tmp_path / "cal.toml"))
+    assert result.returncode == 2 and "line 11: no weight, but line 1 has one" in result.stderr
