@@ -270,15 +270,18 @@ def cmd_graph(args: argparse.Namespace) -> int:
     """What a graph file reads as: the summary line, how it was parsed, every person."""
     from sim.graphs import describe_file_graph
 
-    overrides = {**_assignments(args.set), "graph": "file", "graph_file": args.file}
-    if args.encoding:
-        overrides["graph_encoding"] = args.encoding
-    if args.delimiter:
-        overrides["graph_delimiter"] = args.delimiter
-    if args.header:
-        overrides["graph_header"] = args.header
-    if args.seeker is not None:
-        overrides["seeker"] = args.seeker
+    overrides = _assignments(args.set)
+    for name in ("graph", "graph_file"):
+        if name in overrides:
+            raise ConfigError(f"--set {name}= cannot be used here: the FILE argument is the graph")
+    flags = {"graph_encoding": args.encoding or None, "graph_delimiter": args.delimiter or None,
+             "graph_header": args.header or None, "seeker": args.seeker}  # fmt: skip
+    for name, value in flags.items():
+        if value is not None:
+            if name in overrides:
+                raise ConfigError(f"--set {name}= and its option both given; allowed: one of them")
+            overrides[name] = value
+    overrides.update(graph="file", graph_file=args.file)
     params = Params.from_dict(overrides)
     if args.draw:
         _check_out(args.draw)
@@ -615,7 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="another parameter, e.g. --set share_close=0.3 (repeatable)",
     )
-    p.add_argument("--show", type=int, default=30, help="people to list (30)")
+    p.add_argument("--show", type=_seed, default=30, help="people to list (30)")
     p.add_argument("--all", action="store_true", help="list everyone")
     p.add_argument("--draw", default="", metavar="OUT.png", help="also draw the network here")
     p.set_defaults(func=cmd_graph)
@@ -634,7 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate an experiment config and show its design")
     p.add_argument("config", help="a TOML experiment config, e.g. configs/strategies.toml")
-    p.add_argument("--show", type=int, default=10, help="design points to list")
+    p.add_argument("--show", type=_seed, default=10, help="design points to list")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plot", help="draw the charts that fit a sweep's results, beside them")
