@@ -358,7 +358,7 @@ def _sample_matrix(design: Design, seed: int) -> np.ndarray:
         with warnings.catch_warnings():
             # scipy's "balance properties of Sobol' points require n to be a power of 2", with
             # a file path: design_warnings() says it in one line of our own instead
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.filterwarnings("ignore", "The balance properties of Sobol", UserWarning)
             rows = sobol_sample.sample(problem, design.samples, seed=seed)
     else:
         from SALib.sample import morris as morris_sample
