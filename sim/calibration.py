@@ -414,11 +414,10 @@ def calibrate(
     )
     graph_bytes = b""
     if config.model.get("graph") == "file":  # say what it reads; a changed file is new input
-        from sim.graphs import describe_file_graph
+        from sim.graphs import file_graph_lines
 
         base = Params.from_dict(config.model)
-        summary, reading, _ = describe_file_graph(base, config.seed)
-        for line in [summary] + [f"graph file: {line}" for line in reading.repairs()]:
+        for line in file_graph_lines(base, config.seed):
             say(line)
         graph_bytes = Path(base.graph_file).read_bytes()
     manifest = folder / "manifest.json"

@@ -124,11 +124,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
     _refuse_unused_file(overrides, params)
     if params.graph == "file":
-        from sim.graphs import describe_file_graph
+        from sim.graphs import file_graph_lines
 
-        summary, reading, _ = describe_file_graph(params, args.seed)
-        for line in [summary] + [f"graph file: {line}" for line in reading.repairs()]:
-            print(line)
+        print("\n".join(file_graph_lines(params, args.seed)))
     rows = compare(strategies, args.replicates, args.seed, overrides, args.engine)
     print(
         f"Single seeker, {args.replicates} replicates per strategy, root seed {args.seed} "
@@ -155,7 +153,7 @@ def _scheduler(args: argparse.Namespace) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.graphs import describe_file_graph
+    from sim.graphs import file_graph_lines
     from sim.runs import COLUMNS, replicate_graph, run
 
     scheduler = _scheduler(args)
@@ -218,10 +216,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _refuse_unused_file(overrides, params)
     _check_out(args.out)
     if params.graph == "file":
-        summary, reading, _ = describe_file_graph(params, args.seed)
-        print(summary)
-        for line in reading.repairs():
-            print(f"graph file: {line}")
+        print("\n".join(file_graph_lines(params, args.seed)))
     runs = run(params, 1, args.seed, args.engine)
     if params.scenario == "single":
         graph = replicate_graph(params, args.seed, 0, same_graph=False)
@@ -395,10 +390,9 @@ def _check_calibration(path: str) -> int:
     config, targets, targets_path, _ = load_calibration(path)
     read = []
     if config.model.get("graph") == "file":  # as calibrate reads it
-        from sim.graphs import describe_file_graph
+        from sim.graphs import file_graph_lines
 
-        summary, reading, _ = describe_file_graph(Params.from_dict(config.model), config.seed)
-        read = [summary] + [f"graph file: {line}" for line in reading.repairs()]
+        read = file_graph_lines(Params.from_dict(config.model), config.seed)
     print(
         f"{path}: valid calibration config. '{config.name}': {', '.join(config.priors)} fitted "
         f"to {len(targets.fit())} moments of {targets_path} ({len(targets.held_out())} held "

@@ -605,22 +605,24 @@ def _check_combinations(experiment: Experiment) -> None:
 def _check_point(base: dict[str, Any], values: dict[str, Any], strategy: str | None = None) -> None:
     params = Params.from_dict({**base, **values}, strategy=strategy)
     if params.graph == "file":  # read as run reads it, with this point's reading options
-        options = tuple(getattr(params, name) for name in FILE_READING)
         try:
             stat = os.stat(params.graph_file)
             version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             version = None
-        _read_graph_file(params.graph_file, version, *options)
+        options = (params.seeker, params.graph_delimiter, params.graph_header)
+        _read_graph_file(params.graph_file, version, *options, params.graph_encoding)
 
 
 @functools.lru_cache(maxsize=64)
-def _read_graph_file(path: str, version: Any, *options: str) -> None:
+def _read_graph_file(
+    path: str, version: Any, seeker: str, delimiter: str, header: str, encoding: str
+) -> None:
     """Read a graph file once per (path, its version, reading options): a design checks each
     of its points, most on the same file; errors raise ConfigError and are not cached."""
-    from sim.graphs import load_graph
+    from sim.graphfile import read_graph_file
 
-    load_graph(path, *options)
+    read_graph_file(path, seeker=seeker, delimiter=delimiter, header=header, encoding=encoding)
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -229,17 +229,21 @@ def _read_edge_list(
     values = _values(rows, reading)
     G = nx.Graph()
     for (_, fields), attrs in zip(rows, values, strict=True):
-        u, v = fields[0], fields[1]
-        G.add_nodes_from((u, v))  # before the self-tie check: order of first appearance
-        if u == v:
-            reading.self_loops += 1
-        elif G.has_edge(u, v):
-            reading.duplicate_edges += 1
-            if G.edges[u, v] != attrs:
-                reading.conflicting_duplicates += 1
-        else:
-            G.add_edge(u, v, **attrs)
+        G.add_nodes_from(fields[:2])  # before the self-tie check: order of first appearance
+        _add_tie(G, fields[0], fields[1], attrs, reading)
     return G, reading
+
+
+def _add_tie(G: nx.Graph, u: str, v: str, attrs: dict[str, Any], reading: GraphReading) -> None:
+    """Add the tie u-v, or count it as a self-tie or a repeat (the first value is kept)."""
+    if u == v:
+        reading.self_loops += 1
+    elif G.has_edge(u, v):
+        reading.duplicate_edges += 1
+        if G.edges[u, v] != attrs:
+            reading.conflicting_duplicates += 1
+    else:
+        G.add_edge(u, v, **attrs)
 
 
 def _data_lines(path: str, encoding: str, reading: GraphReading) -> Iterator[tuple[int, str]]:
@@ -477,13 +481,5 @@ def _read_graphml(path: str) -> tuple[nx.Graph, GraphReading]:
                         "class; allowed: close, regular, distant"
                     )
                 attrs["tie"], reading.value = TIE_WORDS[word], "tie"
-        u, v = str(u), str(v)
-        if u == v:
-            reading.self_loops += 1
-        elif G.has_edge(u, v):
-            reading.duplicate_edges += 1
-            if G.edges[u, v] != attrs:
-                reading.conflicting_duplicates += 1
-        else:
-            G.add_edge(u, v, **attrs)
+        _add_tie(G, str(u), str(v), attrs, reading)
     return G, reading

@@ -236,24 +236,13 @@ def assign_ties(
 
 
 # --- loading ----------------------------------------------------------------------------------
-def load_graph(
-    path: str,
-    seeker: str = "",
-    delimiter: str = "auto",
-    header: str = "auto",
-    encoding: str = "utf-8",
-) -> tuple[nx.Graph, GraphReading]:
-    """The network in an edge list or GraphML file, read by :func:`sim.graphfile.read_graph_file`
-    (the specification is docs/graph-files.md): nodes are the labels as written, the seeker
-    first. Raises :class:`ConfigError` (one line) for anything outside the specification."""
-    return read_graph_file(
-        path, seeker=seeker, delimiter=delimiter, header=header, encoding=encoding
-    )
+# The network in an edge list or GraphML file (docs/graph-files.md): sim.graphfile's reader.
+load_graph = read_graph_file
 
 
 def file_reading(params: Params) -> tuple[nx.Graph, GraphReading]:
     """:func:`load_graph` with the file and reading options of ``params``."""
-    return load_graph(
+    return read_graph_file(
         params.graph_file,
         seeker=params.seeker,
         delimiter=params.graph_delimiter,
@@ -294,6 +283,13 @@ def describe_file_graph(params: Params, seed: Any = 0) -> tuple[str, GraphReadin
         f"{counts[2]} distant ({how}); {who}"
     )
     return line, reading, H
+
+
+def file_graph_lines(params: Params, seed: Any = 0) -> list[str]:
+    """What a run on ``params.graph_file`` prints before it starts: the line of
+    :func:`describe_file_graph`, then one line per repair."""
+    line, reading, _ = describe_file_graph(params, seed)
+    return [line] + [f"graph file: {repair}" for repair in reading.repairs()]
 
 
 # --- one entry point ---------------------------------------------------------------------------

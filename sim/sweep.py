@@ -328,15 +328,13 @@ def graph_files(experiment: Experiment) -> list[str]:
 def describe_graph_files(experiment: Experiment) -> list[str]:
     """What each graph file of the config reads as (:func:`sim.graphs.describe_file_graph`)
     with the config's base parameters, and what had to be repaired: said before any run."""
-    from sim.graphs import describe_file_graph
+    from sim.graphs import file_graph_lines
     from sim.params import Params
 
     lines = []
     for name in graph_files(experiment):
         params = Params.from_dict({**experiment.base(), "graph": "file", "graph_file": name})
-        summary, reading, _ = describe_file_graph(params, experiment.seed)
-        lines.append(summary)
-        lines += [f"graph file: {line}" for line in reading.repairs()]
+        lines += file_graph_lines(params, experiment.seed)
     return lines
 
 
