@@ -61,6 +61,114 @@ SAID = {
 }
 
 
+# The page's settings, in its order: (name, label, lowest, highest, step, default). The defaults
+# are Classroom's own keyword defaults (a test checks that they agree).
+SETTINGS: tuple[tuple[str, str, float, float, float, float], ...] = (
+    ("specificity", "Specificity of your ask", 0.0, 1.0, 0.05, 0.5),
+    ("positivity", "Positivity", 0.0, 1.0, 0.05, 0.5),
+    ("banked_favours", "Favours banked", 0, 16, 1, 0),
+    ("gossip_rate", "Gossip out of earshot", 0.0, 0.6, 0.05, 0.2),
+    ("n_family", "Family", 0, 8, 1, 3),
+    ("n_friends", "Close friends", 0, 8, 1, 3),
+    ("n_colleagues", "Former colleagues", 0, 12, 1, 6),
+    ("n_acquaintances", "Acquaintances", 0, 16, 1, 8),
+)
+# Plain words for the two sliders of the ask, in five even bands of [0, 1]. They are labels for
+# a class, not part of the model (which uses only the number); the examples follow the post
+# ("open to everything" is its vague ask, "introduce you to a target company" its specific one).
+SPECIFICITY_WORDS = (
+    "'open to anything'",
+    "a field, no role",
+    "a kind of job in a field",
+    "a named role",
+    "a named role at a named company",
+)
+POSITIVITY_WORDS = (
+    "gloomy: 'nobody is hiring'",
+    "downbeat",
+    "matter-of-fact",
+    "upbeat",
+    "upbeat and confident",
+)
+STRATEGY_WORDS = {
+    NONE: "nothing (one network only)",
+    "vague-gloomy": "a vague, gloomy ask",
+    "vague-positive": "a vague, positive ask",
+    "specific-gloomy": "a specific, gloomy ask",
+    "specific-positive": "a specific, positive ask",
+    "help-banker": "a middling ask with 8 favours banked",
+}
+
+
+def in_words(name: str, value: float) -> str:
+    """A setting's value in numbers and plain words, as the page's slider shows it.
+
+    >>> in_words("specificity", 0.8)
+    'Specificity: 0.80, a named role at a named company'
+    >>> in_words("gossip_rate", 0.2)
+    'Gossip out of earshot: 0.20 a week (each contact who knows talks about you 2 weeks in 10)'
+
+    Raises ``KeyError`` for a name that is not in :data:`SETTINGS`.
+    """
+    if name in ("specificity", "positivity"):
+        words = SPECIFICITY_WORDS if name == "specificity" else POSITIVITY_WORDS
+        band = words[min(int(round(value * len(words), 9)), len(words) - 1)]  # 0.6 in its band
+        return f"{name.capitalize()}: {value:.2f}, {band}"
+    if name == "gossip_rate":
+        if value == 0:
+            return "Gossip out of earshot: 0.00, nobody talks about you behind your back"
+        tenths = round(value * 10, 1)
+        shown = f"{tenths:g}"
+        return (
+            f"Gossip out of earshot: {value:.2f} a week (each contact who knows talks about you "
+            f"{shown} week{'' if tenths == 1 else 's'} in 10)"
+        )
+    if name == "banked_favours":
+        n = int(value)
+        if n == 0:
+            return "Favours banked: 0, no favours done for others before the job loss"
+        return f"Favours banked: {n}, favour{'' if n == 1 else 's'} you did for contacts before"
+    label = {row[0]: row[1] for row in SETTINGS}[name]
+    n = int(value)
+    return f"{label}: {n} {'person' if n == 1 else 'people'}"
+
+
+@dataclass(frozen=True)
+class Try:
+    """One of the About panel's things to try: the settings that show it and what to see."""
+
+    title: str
+    settings: dict[str, Any]  # Classroom keywords; the rest keep their defaults
+    weeks: int  # presses of "Next week" that show it
+    see: str  # what the class sees, in plain words (tests/test_classroom.py checks each claim)
+
+
+TRY_THIS = (
+    Try(
+        "A specific, positive ask",
+        {"seed": 1, "specificity": 1.0, "positivity": 1.0},
+        8,
+        "Seed 1, specificity and positivity at 1.0, eight weeks: 11 of the 20 contacts act on "
+        "your ask, only 3 on the vague, gloomy one. Same people, same luck: only the ask changed.",
+    ),
+    Try(
+        "Luck still matters",
+        {"seed": 16, "specificity": 1.0, "positivity": 1.0},
+        7,
+        "Seed 16, the same strong ask: the vague, gloomy seeker finds a job on their own in "
+        "week 1, while the strong ask needs until week 7. A better ask changes the odds, not "
+        "every story.",
+    ),
+    Try(
+        "Favours come back",
+        {"seed": 1, "banked_favours": 8},
+        4,
+        "Seed 1, a middling ask, 8 favours banked: hired in week 4 through an introduction. "
+        "With no favours banked the same seeker waits until week 12.",
+    ),
+)
+
+
 @dataclass
 class Panel:
     """One strategy's run, and what the page shows of it."""
@@ -239,6 +347,12 @@ class Classroom(mesa.Model):
                     panel.model.step()
                     panel.record()
             self.running = any(panel.model.running for panel in self.panels)
+
+    @property
+    def week(self) -> int:
+        """Weeks stepped so far: the page's week counter (a run that has ended stops at its
+        hire, the other goes on)."""
+        return max(panel.model.steps for panel in self.panels)
 
     def view(self, index: int) -> View:
         """What the page draws of panel ``index``, copied under the lock."""

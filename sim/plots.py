@@ -773,10 +773,18 @@ def caj_validation(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 @chart
-def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> Axes:
+def network_snapshot(
+    graph: nx.Graph,
+    ax: Axes | None = None,
+    seed: int = 0,
+    legend: bool = True,
+    thick: float = 1.0,
+) -> Axes:
     """The seeker's network: each contact coloured by its answer (node attribute ``answer``:
     one of ``sim.rules.STATE_NAMES``, or ``heard``), the seeker (node 0) highlighted, tie
-    strength as line weight (edge attribute ``tie``). ``seed`` fixes the layout."""
+    strength as line weight (edge attribute ``tie``). ``seed`` fixes the layout; ``legend=False``
+    leaves the key to the caller (the classroom page draws its own); ``thick`` scales lines,
+    dots and labels (2 for a projector)."""
     ax = _axes(ax)
     layout = nx.spring_layout(graph, seed=seed)
     edges = list(graph.edges)
@@ -786,7 +794,7 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
         ax=ax,
         edgelist=edges,
         edge_color="#777777",
-        width=[TIE_WIDTHS[graph.edges[e].get("tie", DISTANT)] for e in edges],
+        width=[thick * TIE_WIDTHS[graph.edges[e].get("tie", DISTANT)] for e in edges],
     )
     contacts = [v for v in graph.nodes if v != SEEKER]
     colours = [ANSWER_COLOURS[graph.nodes[v].get("answer", "unaware")] for v in contacts]
@@ -796,7 +804,7 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
         ax=ax,
         nodelist=contacts,
         node_color=colours,
-        node_size=220,
+        node_size=220 * thick**2,
         edgecolors="white",
     )
     if SEEKER in graph:
@@ -807,7 +815,7 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
             nodelist=[SEEKER],
             node_color="#0072B2",
             node_shape="*",
-            node_size=700,
+            node_size=700 * thick**2,
             edgecolors="black",
         )
     names = {v: _name(graph, v) for v in contacts}
@@ -817,7 +825,7 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
             {v: (x, y - 0.08) for v, (x, y) in layout.items()},
             names,
             ax=ax,
-            font_size=7,
+            font_size=7 * thick,
         )
     shown = [*STATE_NAMES] + (["heard"] if any(graph.nodes[v].get("answer") == "heard"
                                                for v in contacts) else [])  # fmt: skip
@@ -827,9 +835,10 @@ def network_snapshot(graph: nx.Graph, ax: Axes | None = None, seed: int = 0) -> 
         Line2D([], [], color="#777777", lw=w, label=f"{TIE_NAMES[t]} tie")
         for t, w in TIE_WIDTHS.items()
     ]
-    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if legend:
+        ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_title("Who answered what")
     ax.set_axis_off()
-    ax.set_title("Who answered what")
     return ax
 
 
