@@ -14,6 +14,7 @@ session gets its own model, so pupils on their own phones do not move each other
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 from urllib.parse import parse_qs
@@ -36,7 +37,9 @@ from sim.classroom import (
 from sim.params import PRESETS
 
 TITLE = "Sympathy or help?"
-SUBTITLE = "One job seeker asks their network for help. Same people, same luck: only the ask differs."
+SUBTITLE = (
+    "One job seeker asks their network for help. Same people, same luck: only the ask differs."
+)
 PLAY_SECONDS = 0.8  # one week per 0.8 s while playing: time to read a line of the log aloud
 DEFAULTS: dict[str, Any] = {"seed": "1", "compare": "vague-gloomy"} | {
     name: default for name, *_, default in SETTINGS
@@ -72,7 +75,7 @@ CSS = """
 .classroom .networks { flex: 1 1 auto; min-width: 0; display: grid;
                        grid-template-columns: 1fr 1fr; gap: 12px; }
 .classroom .network { min-width: 0; }
-.classroom .network-title { font-weight: 600; }
+.classroom .network-title, .classroom .history-title { font-weight: 600; }
 .classroom .network > div, .classroom .history > div { height: auto !important; }
 .classroom .network img { width: 100%; height: auto; object-fit: contain;
                           max-height: calc(100vh - 250px); display: block; }
@@ -86,6 +89,7 @@ CSS = """
 .classroom .about h2 { font-size: 1.25em; margin: 10px 0 4px; }
 .classroom .about h3 { font-size: 1.05em; margin: 8px 0 2px; }
 .classroom .about p, .classroom .about ul { margin: 2px 0 6px; }
+@media (min-width: 1600px) { .classroom { font-size: 18px; } }
 @media (max-width: 1099px) {
   .classroom .main { flex-direction: column; align-items: stretch; }
   .classroom .settings { flex: none; }
@@ -171,7 +175,7 @@ def NetworkCard(view: View, index: int, thick: float, frame: Any) -> None:
 def History(view: View, index: int, thick: float, frame: Any) -> None:
     """One run's weeks so far: the running charts, then what people said, newest first."""
     with solara.Div(classes=["history", f"panel-{index}"]):
-        solara.Text(f"{view.label.capitalize()}: the weeks so far", classes=["network-title"])
+        solara.Text(f"{view.label.capitalize()}: the weeks so far", classes=["history-title"])
         figure = solara.use_memo(lambda: _history_figure(view, thick), dependencies=[frame, thick])
         solara.FigureMatplotlib(figure, dependencies=[frame, thick], format="png", dpi=120)
         with solara.Card(f"What people said: {view.label}"):
@@ -199,11 +203,11 @@ def Settings(values: dict[str, Any], change: Any, close: Any) -> None:
                 solara.Text(in_words(name, values[name]), classes=["setting-label"])
                 if isinstance(step, int):
                     solara.SliderInt("", value=int(values[name]), min=int(low), max=int(high),
-                                     step=step, on_value=lambda v, n=name: change(n, v),
+                                     step=step, on_value=functools.partial(change, name),
                                      thumb_label=False)  # fmt: skip
                 else:
                     solara.SliderFloat("", value=float(values[name]), min=low, max=high,
-                                       step=step, on_value=lambda v, n=name: change(n, v),
+                                       step=step, on_value=functools.partial(change, name),
                                        thumb_label=False)  # fmt: skip
         with solara.Div(classes=["setting", "setting-compare"]):
             solara.Select(
@@ -227,7 +231,7 @@ def About(try_it: Any, close: Any) -> None:
                 "Someone has lost their job. Each week they ask three people they know for help, "
                 "closest first. Each person answers in one of three ways: <b>sympathy</b> "
                 "(\"That's a shame. What's for dinner?\"), <b>'ears open'</b> (\"I'll keep my "
-                "ears open\", which often means \"I don't know how to help\"), or <b>action</b>: "
+                'ears open", which often means "I don\'t know how to help"), or <b>action</b>: '
                 "a lead, an introduction, a word with someone who is hiring. The left network "
                 "is <b>your ask</b>, set in Settings; the right one is the same people asked "
                 "in another way. Same seed, same people, same luck: only the ask differs."
@@ -282,7 +286,7 @@ def _projector_from(search: str | None) -> bool:
 
 
 @solara.component
-def Page() -> None:  # noqa: N802 (Solara names components like classes)
+def Page() -> None:
     """The page. Each browser session builds its own model (a module-level model would be
     shared: one pupil's Next week would move everyone's page)."""
     router = solara.use_router()
@@ -388,7 +392,7 @@ def Page() -> None:  # noqa: N802 (Solara names components like classes)
 
 
 @solara.component
-def Layout(children: list[Any] | None = None) -> Any:  # noqa: N802
+def Layout(children: list[Any] | None = None) -> Any:
     """No app bar, no drawer: the page is the whole window."""
     return solara.Div(children=children or [])
 

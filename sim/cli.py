@@ -475,8 +475,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "--log-level", "warning", "--log-level-uvicorn", "warning", "--no-access-log",
     ]  # fmt: skip
     # nothing leaves the machine: no usage statistics, no version check
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "PYTHONWARNINGS": "ignore",
-           "SOLARA_THEME_SHOW_BANNER": "false"}  # fmt: skip (no "runs on Solara" over the log)
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "PYTHONWARNINGS": "ignore",
+        "SOLARA_THEME_SHOW_BANNER": "false",
+    }  # fmt: skip (no "runs on Solara" over the log)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Classroom demo at http://{shown}:{args.port}/ (Ctrl-C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

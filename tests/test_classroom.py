@@ -74,3 +74,79 @@ def test_the_log_names_people_of_a_graph_file_by_their_labels():
     assert panel.graph.nodes[0]["label"] == "me" and panel.names == {1: "mum", 2: "pal"}
     said = [line for line in panel.log if line.startswith("Week 1: ")]
     assert {line.split(": ")[1] for line in said} <= {"mum", "pal"} and said
+
+
+# --- what the page says in words, and the About panel's claims ------------------------------
+
+
+def test_settings_defaults_are_the_classrooms_own():
+    import inspect
+
+    from sim.classroom import SETTINGS
+
+    keywords = inspect.signature(Classroom).parameters
+    for name, _, low, high, step, default in SETTINGS:
+        assert keywords[name].default == default, name
+        assert low <= default <= high and step > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "want"),
+    [
+        ("specificity", 0.0, "Specificity: 0.00, 'open to anything'"),
+        ("specificity", 0.19, "Specificity: 0.19, 'open to anything'"),
+        ("specificity", 0.2, "Specificity: 0.20, a field, no role"),
+        ("specificity", 0.1 * 6, "Specificity: 0.60, a named role"),  # 0.6000000000000001
+        ("specificity", 0.8, "Specificity: 0.80, a named role at a named company"),
+        ("specificity", 1.0, "Specificity: 1.00, a named role at a named company"),
+        ("positivity", 0.1, "Positivity: 0.10, gloomy: 'nobody is hiring'"),
+        ("positivity", 0.5, "Positivity: 0.50, matter-of-fact"),
+        ("positivity", 0.95, "Positivity: 0.95, upbeat and confident"),
+        ("gossip_rate", 0.0,
+         "Gossip out of earshot: 0.00, nobody talks about you behind your back"),
+        ("gossip_rate", 0.1, "Gossip out of earshot: 0.10 a week (each contact who knows talks "
+                             "about you 1 week in 10)"),
+        ("gossip_rate", 0.35, "Gossip out of earshot: 0.35 a week (each contact who knows talks "
+                              "about you 3.5 weeks in 10)"),
+        ("banked_favours", 0, "Favours banked: 0, no favours done for others before the job loss"),
+        ("banked_favours", 1, "Favours banked: 1, favour you did for contacts before"),
+        ("banked_favours", 8, "Favours banked: 8, favours you did for contacts before"),
+        ("n_family", 1, "Family: 1 person"),
+        ("n_acquaintances", 0, "Acquaintances: 0 people"),
+    ],
+)  # fmt: skip
+def test_settings_in_words(name, value, want):
+    from sim.classroom import in_words
+
+    assert in_words(name, value) == want
+
+
+def run_to_the_end(**settings):
+    room = Classroom(**settings)
+    while room.running:
+        room.step()
+    return [(panel.model.weeks_to_offer, panel.model.hired_channel) for panel in room.panels]
+
+
+def test_the_about_panels_three_things_to_try_say_what_the_model_does():
+    # Each claim in the About panel is re-derived here from the model and found in the text.
+    from sim.classroom import TRY_THIS
+
+    strong, luck, favours = TRY_THIS
+    room = Classroom(**strong.settings)
+    for _ in range(strong.weeks):
+        room.step()
+    yours, other = (panel.counts()["action"] for panel in room.panels)
+    assert (yours, other) == (11, 3)
+    assert f"{yours} of the 20 contacts act on your ask, only {other}" in strong.see
+
+    (yours_week, _), (other_week, other_channel) = run_to_the_end(**luck.settings)
+    assert (yours_week, other_week, other_channel) == (7, 1, "direct")
+    assert yours_week == luck.weeks and f"week {other_week}" in luck.see
+    assert f"until week {yours_week}" in luck.see and "on their own" in luck.see
+
+    (week, channel), _ = run_to_the_end(**favours.settings)
+    (without, _), _ = run_to_the_end(**(favours.settings | {"banked_favours": 0}))
+    assert (week, channel, without) == (4, "intro", 12)
+    assert week == favours.weeks and f"week {week} through an introduction" in favours.see
+    assert f"until week {without}" in favours.see

@@ -105,37 +105,58 @@ def browser():
         chromium.close()
 
 
+# The three screens the lesson is for: a phone, an old projector, a full-HD screen.
+SIZES = {"phone": (400, 800), "projector": (1024, 768), "full-hd": (1920, 1080)}
+START = ["20 contacts: 20 not asked, 0 sympathy, 0 ears open, 0 action"] * 2
+
+
 @pytest.fixture
-def page(browser, server, request):
-    page = browser.new_page(viewport={"width": 1500, "height": 1200})
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(server, wait_until="networkidle", timeout=120_000)
-    page.wait_for_selector(".answer-counts", timeout=120_000)
-    page.errors = errors
-    yield page
+def open_page(browser, server, request):
+    """Open the page at a named size (optionally with a query string); after the test, save a
+    screenshot of what the visitor last saw, and of the whole page, as test artefacts."""
+    opened = []
+
+    def opener(size="full-hd", query=""):
+        width, height = SIZES[size]
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server + query, wait_until="networkidle", timeout=120_000)
+        page.wait_for_selector(".answer-counts", timeout=120_000)
+        page.errors = errors
+        opened.append(page)
+        return page
+
+    yield opener
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{request.node.name}.png"), full_page=True)
-    page.close()
+    for i, page in enumerate(opened):
+        name = request.node.name.replace("[", "-").strip("]") + (f"-{i}" if i else "")
+        page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
+        page.screenshot(path=str(ARTEFACTS / f"{name}-full.png"), full_page=True)
+        page.close()
 
 
 def counts(page):
     return page.locator(".answer-counts").all_inner_texts()
 
 
-def step(page, times):
+def week_shown(page):
+    return page.locator(".week").inner_text()
+
+
+def next_week(page, times):
     for _ in range(times):
-        before = page.locator("text=Step:").inner_text()
-        page.get_by_role("button", name="Step").click()
+        want = int(week_shown(page).split()[1]) + 1
+        page.get_by_role("button", name="Next week").click()
         page.wait_for_function(
-            "b => !document.body.innerText.includes(b)", arg=before, timeout=30_000
-        )
+            "w => document.querySelector('.week').innerText.startsWith(`Week ${w} `)",
+            arg=want, timeout=30_000,
+        )  # fmt: skip
 
 
 def settled(page, want, timeout=30.0):
-    """The counts shown, once they equal ``want`` or ``timeout`` seconds have passed (the page
-    redraws a moment after the step counter moves)."""
+    """The counts shown, once they equal ``want`` or ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     while counts(page) != want and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -153,9 +174,30 @@ def expected(steps, **settings):
     return [panel.summary() for panel in model_after(steps, **settings).panels]
 
 
-def images(page, panel):
-    """The data of a panel's two pictures: the network, then the weeks so far."""
-    return page.locator(f".panel-{panel} img").evaluate_all("els => els.map(e => e.src)")
+def titles(steps, **settings):
+    """The network headings the page should show: each run's label and status."""
+    room = model_after(steps, **settings)
+    return [f"{p.label.capitalize()}: {p.status()}" for p in room.panels]
+
+
+def inside(page, selector):
+    """Whether every element matching ``selector`` lies wholly inside the viewport."""
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    boxes = [page.locator(selector).nth(i).bounding_box()
+             for i in range(page.locator(selector).count())]  # fmt: skip
+    assert boxes, f"nothing matches {selector}"
+    return all(b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= width
+               and b["y"] + b["height"] <= height for b in boxes)  # fmt: skip
+
+
+def no_sideways_scroll(page):
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def move_slider(page, name, key):
+    """Put a setting's slider at an end with the keyboard, as a pupil can."""
+    page.locator(f".setting-{name} .v-slider").click()
+    page.keyboard.press(key)
 
 
 def said(page, panel):
@@ -163,56 +205,150 @@ def said(page, panel):
     return [line[2:] for line in text.splitlines() if line.startswith("• ")]
 
 
-def test_the_page_loads_with_no_error_and_shows_every_contact(page):
+@pytest.mark.parametrize("size", SIZES)
+def test_a_first_visit_shows_both_networks_and_nothing_to_explain(open_page, size):
+    page = open_page(size)
     text = page.inner_text("body")
-    assert "Traceback" not in text and "Error" not in text
+    assert text.startswith("Sympathy or help?") and page.title() == "Sympathy or help?"
+    for stray in ("PAGE 0", "Play Interval", "Render Interval", "Use Threads", "runs on Solara",
+                  "Made with Solara", "Traceback", "Error"):  # fmt: skip
+        assert stray not in text, stray
+    assert counts(page) == START and week_shown(page) == "Week 0 of 26"
+    # with the settings closed (as a first visit finds them) both networks are on screen,
+    # with Next week, and nothing scrolls sideways
+    assert page.locator(".settings").count() == 0
+    assert page.locator(".network img").count() == 2
+    assert inside(page, ".network img") and inside(page, ".next-week") and no_sideways_scroll(page)
+    if size == "phone":  # stacked: one above the other
+        first, second = (page.locator(".network img").nth(i).bounding_box() for i in (0, 1))
+        assert second["y"] >= first["y"] + first["height"]
+    # the key to the colours is there in words
+    legend = page.inner_text(".legend")
+    for words in ("job seeker", "not asked", "sympathy", "'ears open'", "action",
+                  "heard second-hand", "close tie", "distant tie"):  # fmt: skip
+        assert words in legend
+    # the About panel opens and closes
+    page.get_by_role("button", name="About", exact=True).click()
+    page.wait_for_selector(".about", timeout=30_000)
+    about = page.inner_text(".about")
+    assert "Three things to try" in about and "What the colours mean" in about
+    assert "docs/model.md" in about
+    page.get_by_role("button", name="Close About").first.click()
+    page.wait_for_selector(".about", state="detached", timeout=30_000)
+    # the settings open and close, and the networks are back on screen
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".settings", timeout=30_000)
+    assert "Specificity: 0.50, a kind of job in a field" in page.inner_text(".settings")
+    page.get_by_role("button", name="Close settings").first.click()
+    page.wait_for_selector(".settings", state="detached", timeout=30_000)
+    assert inside(page, ".network img") and no_sideways_scroll(page)
     assert page.errors == []
-    # default network: 3 family, 3 friends, 6 colleagues, 8 acquaintances, nobody asked yet
-    assert counts(page) == ["20 contacts: 20 not asked, 0 sympathy, 0 ears open, 0 action"] * 2
-    assert page.locator(".panel-0 img").count() == 2  # the network and the weeks so far
-    assert "Nobody has been asked yet" in text
 
 
-def test_stepping_shows_what_the_model_computes(page):
-    start = [images(page, 0), images(page, 1)]
-    step(page, 3)
-    assert settled(page, expected(3, seed=1)) == expected(3, seed=1)
-    room = model_after(3, seed=1)
-    for i in (0, 1):  # each panel's log is its own model's, in the model's words
-        assert said(page, i) == room.panels[i].log[:12]
-        network, weeks = images(page, i)
-        assert network != start[i][0] and weeks != start[i][1]  # both pictures were redrawn
-    assert images(page, 0)[0] != images(page, 1)[0]  # the two asks drew different networks
-
-
-def test_a_more_specific_ask_changes_the_answers_shown(page):
-    # a new browser session gets its own model: the steps of other tests do not show here
-    assert counts(page) == ["20 contacts: 20 not asked, 0 sympathy, 0 ears open, 0 action"] * 2
-    step(page, 3)
+@pytest.mark.parametrize("size", SIZES)
+def test_next_week_and_a_slider_give_what_the_model_gives(open_page, size):
+    page = open_page(size)
+    next_week(page, 3)
     default = settled(page, expected(3, seed=1))
-    slider = page.get_by_text("Specificity of your ask").locator("xpath=..").locator(".v-slider")
-    slider.click()
-    page.keyboard.press("End")  # specificity 1.0
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => document.body.innerText.includes('Step: 0')")
-    step(page, 3)
+    assert default == expected(3, seed=1)
+    assert page.locator(".network-title").all_inner_texts() == titles(3, seed=1)
+    assert week_shown(page) == "Week 3 of 26"
+    # a changed slider applies at once: both runs start again at week 0, and the page says so
+    page.get_by_role("button", name="Settings").click()
+    move_slider(page, "specificity", "End")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Both runs started again at week 0')"
+    )
+    assert "Specificity: 1.00, a named role at a named company" in page.inner_text(".settings")
+    assert settled(page, START) == START and week_shown(page) == "Week 0 of 26"
+    page.get_by_role("button", name="Close settings").first.click()
+    next_week(page, 3)
     changed = settled(page, expected(3, seed=1, specificity=1.0))
     assert changed == expected(3, seed=1, specificity=1.0)
     assert changed[0] != default[0] and changed[1] == default[1]  # only your ask changed
+    room = model_after(3, seed=1, specificity=1.0)
+    for i in (0, 1):  # each run's log is its own model's, in the model's words
+        assert said(page, i) == room.panels[i].log[:12]
+    assert inside(page, ".network img")
+    assert page.errors == []
 
 
-def test_side_by_side_renders_both_panels_and_follows_the_choice(page):
-    assert page.locator(".panel-0 img").count() == 2 and page.locator(".panel-1 img").count() == 2
-    assert "What people said: your ask" in page.inner_text(".panel-0")
-    assert "What people said: vague-gloomy" in page.inner_text(".panel-1")
-    page.get_by_text("Side by side with").locator("xpath=..").click()
+def test_play_and_pause_run_weeks_that_match_the_model(open_page):
+    page = open_page()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => /Week ([3-9]|[1-9][0-9]) /.test(document.querySelector('.week').innerText)",
+        timeout=60_000,
+    )
+    page.get_by_role("button", name="Pause").click()
+    time.sleep(2)  # a week already under way finishes
+    week = int(week_shown(page).split()[1])
+    assert week >= 3
+    want = expected(week, seed=1)
+    assert settled(page, want) == want
+    assert page.get_by_role("button", name="Next week").is_enabled()
+    page.get_by_role("button", name="Start again").click()
+    assert settled(page, START) == START and week_shown(page) == "Week 0 of 26"
+    assert page.errors == []
+
+
+def test_side_by_side_follows_the_choice_and_can_be_left_empty(open_page):
+    page = open_page("projector")
+    page.get_by_role("button", name="Settings").click()
+    page.locator(".setting-compare .v-select__slot").click()
     page.get_by_role("option", name="specific-positive").click()
-    page.get_by_role("button", name="Reset").click()
     page.wait_for_function(
         "() => document.body.innerText.includes('What people said: specific-positive')"
     )
-    step(page, 2)
+    assert "(a specific, positive ask)" in page.inner_text(".settings")
+    next_week(page, 2)
     want = expected(2, seed=1, compare="specific-positive")
+    assert settled(page, want) == want
+    page.locator(".setting-compare .v-select__slot").click()
+    page.get_by_role("option", name="none").click()
+    page.wait_for_selector("text=Nothing side by side", timeout=30_000)
+    assert page.locator(".network img").count() == 1 and len(counts(page)) == 1
+    assert page.errors == []
+
+
+def test_try_it_sets_up_the_about_panels_first_experiment(open_page):
+    from sim.classroom import TRY_THIS
+
+    page = open_page("phone")
+    page.get_by_role("button", name="About", exact=True).click()
+    page.locator(".try-1").click()
+    page.wait_for_selector(".about", state="detached", timeout=30_000)
+    item = TRY_THIS[0]
+    assert f"press Next week {item.weeks} times" in page.inner_text(".changed")
+    next_week(page, item.weeks)
+    want = expected(item.weeks, **item.settings)
+    assert settled(page, want) == want
+    assert [line.split(", ")[-1] for line in want] == ["11 action", "3 action"]  # as it says
+    assert page.errors == []
+
+
+def test_projector_mode_from_the_address_and_the_button(open_page):
+    page = open_page("projector", "?projector=1")
+    size = page.evaluate("() => getComputedStyle(document.querySelector('.classroom')).fontSize")
+    assert page.locator(".classroom.projector").count() == 1 and size == "24px"
+    assert inside(page, ".network img")
+    page.get_by_role("button", name="Normal size").click()
+    page.wait_for_selector(".classroom.projector", state="detached", timeout=30_000)
+    size = page.evaluate("() => getComputedStyle(document.querySelector('.classroom')).fontSize")
+    assert size == "16px"
+    assert page.errors == []
+
+
+def test_a_seed_that_is_not_a_number_says_so(open_page):
+    page = open_page()
+    page.get_by_role("button", name="Settings").click()
+    box = page.get_by_label("Seed (the same seed: the same network and the same luck)")
+    box.fill("abc")
+    box.press("Enter")
+    page.wait_for_selector("text=seed 'abc' is not a whole number >= 0; using 0", timeout=30_000)
+    assert settled(page, START) == START
+    next_week(page, 1)
+    want = expected(1, seed=0)
     assert settled(page, want) == want
 
 
@@ -225,28 +361,6 @@ def test_ctrl_c_stops_the_demo_cleanly():
     assert err.strip().splitlines()[-1] == "demo stopped" and "Traceback" not in err
     time.sleep(1)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
-
-
-def test_without_a_comparison_the_right_panel_says_how_to_get_one(page):
-    page.get_by_text("Side by side with").locator("xpath=..").click()
-    page.get_by_role("option", name="none").click()
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_selector("text=Choose a strategy under 'Side by side with'", timeout=30_000)
-    assert page.locator(".panel-1 img").count() == 0
-    assert len(counts(page)) == 1
-
-
-def test_play_runs_weeks_that_match_the_model(page):
-    page.get_by_role("button", name="▶").click()
-    page.wait_for_function(
-        "() => /Step: ([4-9]|[1-9][0-9])/.test(document.body.innerText)", timeout=60_000
-    )
-    page.get_by_role("button", name="❚❚").click()
-    time.sleep(1.5)  # a step already under way finishes
-    week = int(page.locator("text=Step:").inner_text().split(":")[1])
-    want = expected(week, seed=1)
-    assert settled(page, want) == want
-    assert page.errors == []
 
 
 def test_a_port_in_use_is_one_line(tmp_path):
