@@ -47,8 +47,8 @@ DEFAULTS: dict[str, Any] = {"seed": "1", "compare": "vague-gloomy"} | {
 MODEL_DOC = "https://github.com/empathy-sim/empathy-sim/blob/main/docs/model.md"
 
 # Phones (< 700 px): networks stacked, each small enough that both fit under the header.
-# Wider: side by side, as tall as the window allows. Settings open beside the networks from
-# 1100 px, above them below that. Projector mode: larger type everywhere.
+# Wider: side by side, as tall as the window allows, with the settings (when open) beside them;
+# on a phone the settings open above the networks. Projector mode: larger type everywhere.
 CSS = """
 .v-application--wrap > div, .v-content__wrap, .container { padding: 0 !important; }
 .classroom { font-size: 16px; line-height: 1.35; padding: 8px 12px 24px; max-width: 2000px;
@@ -56,9 +56,9 @@ CSS = """
 .classroom h1 { font-size: 1.6em; margin: 0; line-height: 1.2; }
 .classroom .subtitle { color: #444; margin: 2px 0 6px; }
 .classroom .bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
-.classroom .bar .v-btn { text-transform: none; letter-spacing: 0; font-size: 1em; }
-.classroom .status { font-weight: 600; margin: 2px 0; }
-.classroom .changed { color: #005a8c; margin: 2px 0; }
+.classroom .v-btn { text-transform: none; letter-spacing: 0; font-size: 1em; }
+.classroom .status { display: block; font-weight: 600; margin: 2px 0; }
+.classroom .changed { display: block; color: #005a8c; margin: 2px 0; }
 .classroom .legend { display: flex; flex-wrap: wrap; gap: 2px 14px; margin: 4px 0 6px;
                      font-size: 0.95em; padding: 0; list-style: none; }
 .classroom .legend li { display: flex; align-items: center; gap: 5px; }
@@ -66,12 +66,13 @@ CSS = """
                   border: 1px solid #0003; }
 .classroom .tie { display: inline-block; width: 1.8em; background: #777; }
 .classroom .main { display: flex; gap: 16px; align-items: flex-start; }
-.classroom .settings { flex: 0 0 330px; border: 1px solid #ccc; border-radius: 6px;
+.classroom .settings { flex: 0 0 300px; border: 1px solid #ccc; border-radius: 6px;
                        padding: 8px 12px; background: #fafafa; }
 .classroom .setting { margin-bottom: 2px; }
 .classroom .setting .v-input { margin-top: 0; padding-top: 0; }
 .classroom .setting .v-messages { display: none; }
 .classroom .setting-label { font-size: 0.95em; }
+.classroom .hint { display: block; font-size: 0.85em; color: #555; margin: -6px 0 6px; }
 .classroom .networks { flex: 1 1 auto; min-width: 0; display: grid;
                        grid-template-columns: 1fr 1fr; gap: 12px; }
 .classroom .network { min-width: 0; }
@@ -90,11 +91,9 @@ CSS = """
 .classroom .about h3 { font-size: 1.05em; margin: 8px 0 2px; }
 .classroom .about p, .classroom .about ul { margin: 2px 0 6px; }
 @media (min-width: 1600px) { .classroom { font-size: 18px; } }
-@media (max-width: 1099px) {
+@media (max-width: 699px) {
   .classroom .main { flex-direction: column; align-items: stretch; }
   .classroom .settings { flex: none; }
-}
-@media (max-width: 699px) {
   .classroom { font-size: 14px; padding: 4px 8px 16px; }
   .classroom h1 { font-size: 1.35em; }
   .classroom .subtitle, .classroom .projector-toggle { display: none; }
@@ -193,11 +192,12 @@ def Settings(values: dict[str, Any], change: Any, close: Any) -> None:
     """The settings panel. Every change starts both runs again (the page says so)."""
     with solara.Div(classes=["settings"]):
         solara.InputText(
-            "Seed (the same seed: the same network and the same luck)",
+            "Seed",
             value=str(values["seed"]),
             on_value=lambda v: change("seed", v),
             continuous_update=False,
         )
+        solara.Text("The same seed gives the same people and the same luck.", classes=["hint"])
         for name, _, low, high, step, _default in SETTINGS:
             with solara.Div(classes=["setting", f"setting-{name}"]):
                 solara.Text(in_words(name, values[name]), classes=["setting-label"])
@@ -312,8 +312,13 @@ def Page() -> None:
     solara.use_thread(play, dependencies=[playing.value, room], intrusive_cancel=False)
 
     def next_week() -> None:
+        changed.set("")  # what was said about the last change is history now
         room.step()
         redraws.set(redraws.value + 1)
+
+    def toggle_play() -> None:
+        changed.set("")
+        playing.set(not playing.value)
 
     def start_again(message: str = "") -> None:
         playing.set(False)
@@ -351,7 +356,7 @@ def Page() -> None:
                           disabled=playing.value or not room.running,
                           classes=["next-week"])  # fmt: skip
             solara.Button("Pause" if playing.value else "Play",
-                          on_click=lambda: playing.set(not playing.value),
+                          on_click=toggle_play,
                           disabled=not room.running and not playing.value,
                           classes=["play"])  # fmt: skip
             solara.Button("Start again", on_click=lambda: start_again(), classes=["start-again"])

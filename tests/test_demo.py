@@ -261,12 +261,16 @@ def test_next_week_and_a_slider_give_what_the_model_gives(open_page, size):
     )
     assert "Specificity: 1.00, a named role at a named company" in page.inner_text(".settings")
     assert settled(page, START) == START and week_shown(page) == "Week 0 of 26"
+    move_slider(page, "positivity", "Home")  # a second change adds to the first
+    page.wait_for_function("() => document.body.innerText.includes('Positivity: 0.00, gloomy')")
     page.get_by_role("button", name="Close settings").first.click()
     next_week(page, 3)
-    changed = settled(page, expected(3, seed=1, specificity=1.0))
-    assert changed == expected(3, seed=1, specificity=1.0)
+    ask = {"seed": 1, "specificity": 1.0, "positivity": 0.0}
+    changed = settled(page, expected(3, **ask))
+    assert changed == expected(3, **ask)
     assert changed[0] != default[0] and changed[1] == default[1]  # only your ask changed
-    room = model_after(3, seed=1, specificity=1.0)
+    assert "started again" not in page.inner_text("body")  # the notice went with week 1
+    room = model_after(3, **ask)
     for i in (0, 1):  # each run's log is its own model's, in the model's words
         assert said(page, i) == room.panels[i].log[:12]
     assert inside(page, ".network img")
@@ -342,7 +346,7 @@ def test_projector_mode_from_the_address_and_the_button(open_page):
 def test_a_seed_that_is_not_a_number_says_so(open_page):
     page = open_page()
     page.get_by_role("button", name="Settings").click()
-    box = page.get_by_label("Seed (the same seed: the same network and the same luck)")
+    box = page.get_by_label("Seed", exact=True)
     box.fill("abc")
     box.press("Enter")
     page.wait_for_selector("text=seed 'abc' is not a whole number >= 0; using 0", timeout=30_000)
