@@ -43,6 +43,11 @@ NAMES = {
     "acquaintance": ["A neighbour", "A gym buddy", "An old classmate", "A parent at school",
                      "A friend of a friend", "The barber", "A former client", "A choir member"],
 }  # fmt: skip
+HOW_HIRED = {  # the channel of the hire, as the page says it
+    "direct": "found the job alone",
+    "lead": "through a lead",
+    "intro": "through an introduction",
+}
 SAID = {
     "sympathy": [
         "'That's a shame. What's for dinner?'",
@@ -233,7 +238,8 @@ class Panel:
     def status(self) -> str:
         m = self.model
         if m.weeks_to_offer:
-            return f"hired in week {m.weeks_to_offer} ({m.hired_channel})"
+            how = HOW_HIRED.get(m.hired_channel, m.hired_channel)
+            return f"hired in week {m.weeks_to_offer} ({how})"
         return f"week {m.steps}: still searching" if m.steps else "week 0: just lost the job"
 
     def annotated(self, answers: dict[int, str] | None = None) -> nx.Graph:
@@ -280,7 +286,8 @@ class Classroom(mesa.Model):
     On the built-in personal network by default, or on ``graph_file`` (an edge list or GraphML
     read as :mod:`sim.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
 
-    Every keyword has a default, as SolaraViz's Reset needs. ``seed`` may be text (from the
+    Every keyword has a default (the page rebuilds it from its settings, as Mesa's SolaraViz
+    would). ``seed`` may be text (from the
     page's seed box); anything but a whole number >= 0 falls back to 0 with a notice.
     """
 

@@ -150,3 +150,58 @@ def test_the_about_panels_three_things_to_try_say_what_the_model_does():
     assert (week, channel, without) == (4, "intro", 12)
     assert week == favours.weeks and f"week {week} through an introduction" in favours.see
     assert f"until week {without}" in favours.see
+
+
+def test_the_lesson_plans_numbers_are_the_models():
+    # docs/classroom.md quotes the model at each step of the lesson; each figure is re-derived
+    # here (the oracle is the model run outside the page) and looked for in the text.
+    import statistics
+
+    text = " ".join((Path(__file__).parents[1] / "docs" / "classroom.md").read_text().split())
+
+    def after(weeks, **settings):
+        room = Classroom(**settings)
+        for _ in range(weeks):
+            room.step()
+        return room
+
+    yours, other = (p.counts() for p in after(5, seed=1).panels)  # step 2
+    assert (
+        f'has {yours["action"]} contacts acting, {yours["ears_open"]} "ears open" and '
+        f"{yours['sympathy']} sympathy; the vague, gloomy ask (right) only {other['action']} "
+        f"acting and {other['sympathy']} sympathetic" in text
+    )
+    room = after(2, seed=1)
+    brother = [line for p in room.panels for line in p.log if "Brother" in line]
+    assert brother[0].startswith("Week 2: Brother: ")
+    assert brother[0].split(": ")[-1] in SAID["action"]
+    assert brother[1].split(": ")[-1] == "'I'll let you know if I hear of anything.'"
+    yours, other = (p.counts() for p in after(8, seed=1, specificity=1.0, positivity=1.0).panels)
+    assert (
+        f"has {yours['action']} of 20 contacts acting, the vague, gloomy one {other['action']}"
+        in text
+    )  # fmt: skip  (step 3)
+    weeks = [run_to_the_end(seed=s, specificity=1.0, positivity=1.0) for s in range(1, 31)]
+    hired = [[w or 27 for w, _ in pair] for pair in weeks]  # not hired: later than week 26
+    earlier = sum(a < b for a, b in hired)
+    same = sum(a == b for a, b in hired)
+    later = sum(a > b for a, b in hired)
+    medians = [statistics.median(pair[i] for pair in hired) for i in (0, 1)]
+    never = [sum(pair[i] == 27 for pair in hired) for i in (0, 1)]
+    assert (  # step 4
+        f"hired earlier in {earlier}, the same week in {same} and later in {later}; its median "
+        f"was {medians[0]:g} weeks against {medians[1]:g} (counting a seeker not hired within "
+        f"26 weeks, {never[0]} and {never[1]} of the 30" in text
+    )
+    assert weeks[15][1] == (1, "direct") and weeks[15][0][0] > 1  # seed 16
+    assert "Seed 16 is one where the vague, gloomy seeker wins: they find a job on their own in " \
+        "week 1" in text  # fmt: skip
+    room = after(26, seed=1, banked_favours=8)  # step 5
+    model = room.panels[0].model
+    asked = {contact for _, _, contact, _ in model.answers}
+    (without, _), _ = run_to_the_end(seed=1)
+    assert (
+        f"hired in week {model.weeks_to_offer} through an introduction, "
+        f"{room.panels[0].counts()['action']} of the {len(asked)} contacts asked having acted "
+        f"(without favours: hired in week {without})" in text
+    ) and model.hired_channel == "intro"
