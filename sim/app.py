@@ -15,10 +15,13 @@ session gets its own model, so pupils on their own phones do not move each other
 from __future__ import annotations
 
 import functools
+import re
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import markdown
 import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -44,7 +47,7 @@ PLAY_SECONDS = 0.8  # one week per 0.8 s while playing: time to read a line of t
 DEFAULTS: dict[str, Any] = {"seed": "1", "compare": "vague-gloomy"} | {
     name: default for name, *_, default in SETTINGS
 }
-MODEL_DOC = "https://github.com/empathy-sim/empathy-sim/blob/main/docs/model.md"
+MODEL_DOC = Path(__file__).parents[1] / "docs" / "model.md"  # served at /model, offline
 
 # Phones (< 700 px): networks stacked, each small enough that both fit under the header.
 # Wider: side by side, as tall as the window allows, with the settings (when open) beside them;
@@ -90,6 +93,10 @@ CSS = """
 .classroom .about h2 { font-size: 1.25em; margin: 10px 0 4px; }
 .classroom .about h3 { font-size: 1.05em; margin: 8px 0 2px; }
 .classroom .about p, .classroom .about ul { margin: 2px 0 6px; }
+.model-doc { max-width: 60em; }
+.model-doc table { border-collapse: collapse; font-size: 0.9em; }
+.model-doc td, .model-doc th { border: 1px solid #ccc; padding: 2px 6px; vertical-align: top; }
+.model-doc code { font-size: 0.92em; }
 @media (min-width: 1600px) { .classroom { font-size: 18px; } }
 @media (max-width: 699px) {
   .classroom .main { flex-direction: column; align-items: stretch; }
@@ -272,8 +279,9 @@ def About(try_it: Any, close: Any) -> None:
         solara.HTML(
             tag="p",
             unsafe_innerHTML=(
-                f'The full description, for teachers and researchers: <a href="{MODEL_DOC}" '
-                'target="_blank" rel="noopener">docs/model.md</a> (also in the project folder).'
+                'The full description, for teachers and researchers: <a href="model" '
+                'target="_blank" rel="noopener">docs/model.md</a>, the model in the ODD '
+                "protocol (it opens in a new tab; the file is in the project's docs folder)."
             ),
         )
         solara.Button("Close About", on_click=close, outlined=True, classes=["close-about"])
@@ -396,10 +404,35 @@ def Page() -> None:
                 History(view=view, index=i, thick=thick, frame=frame)
 
 
+def model_description_html(path: Path = MODEL_DOC) -> str:
+    """docs/model.md as HTML for the page at ``/model``: headings keep their anchors (the
+    contents list works), links to other files of the project become plain text (this server
+    does not serve them). Raises ``OSError`` if the file cannot be read."""
+    html = markdown.markdown(path.read_text(encoding="utf-8"),
+                             extensions=["tables", "fenced_code", "toc"])  # fmt: skip
+    return re.sub(r'<a href="(?!#|https?:)[^"]*">(.*?)</a>', r"\1", html)
+
+
+@solara.component
+def ModelDescription() -> None:
+    """The About panel's link: the full model description, served by this computer."""
+    solara.Title("The model: docs/model.md")
+    solara.Style(CSS)
+    try:
+        html = model_description_html()
+    except OSError:  # an installed package without the project folder beside it
+        html = "<p>docs/model.md is in the project's docs folder, beside this program.</p>"
+    with solara.Div(classes=["classroom", "model-doc"]):
+        solara.HTML(tag="div", unsafe_innerHTML=html)
+
+
 @solara.component
 def Layout(children: list[Any] | None = None) -> Any:
     """No app bar, no drawer: the page is the whole window."""
     return solara.Div(children=children or [])
 
 
-page = Page
+routes = [
+    solara.Route(path="/", component=Page, label=TITLE),
+    solara.Route(path="model", component=ModelDescription, label="The model"),
+]

@@ -287,8 +287,8 @@ class Classroom(mesa.Model):
     read as :mod:`sim.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
 
     Every keyword has a default (the page rebuilds it from its settings, as Mesa's SolaraViz
-    would). ``seed`` may be text (from the
-    page's seed box); anything but a whole number >= 0 falls back to 0 with a notice.
+    would). ``seed`` may be text (from the page's seed box); anything but a whole number >= 0
+    falls back to 0 with a notice.
     """
 
     def __init__(

@@ -205,3 +205,32 @@ def test_the_lesson_plans_numbers_are_the_models():
         f"{room.panels[0].counts()['action']} of the {len(asked)} contacts asked having acted "
         f"(without favours: hired in week {without})" in text
     ) and model.hired_channel == "intro"
+
+
+def test_the_model_description_page_keeps_anchors_and_unlinks_other_files(tmp_path):
+    from sim.app import model_description_html
+
+    doc = tmp_path / "model.md"
+    doc.write_text(
+        "# Title\n\n1. [Purpose](#1-purpose)\n\n## 1. Purpose\n\nSee [engines](engines.md) and "
+        "[Mesa](https://mesa.readthedocs.io).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        encoding="utf-8",
+    )
+    html = model_description_html(doc)
+    assert '<h2 id="1-purpose">' in html and '<a href="#1-purpose">Purpose</a>' in html
+    assert "See engines and" in html and '<a href="https://mesa.readthedocs.io">' in html
+    assert "<table>" in html
+    with pytest.raises(OSError):
+        model_description_html(tmp_path / "missing.md")
+
+
+@pytest.mark.parametrize(
+    ("search", "on"),
+    [(None, False), ("", False), ("projector=1", True), ("projector=yes", True),
+     ("projector=ON", True), ("projector=0", False), ("projector=no", False),
+     ("seed=3&projector=true", True), ("projector=1&projector=0", False)],
+)  # fmt: skip
+def test_projector_mode_from_the_address(search, on):
+    from sim.app import _projector_from
+
+    assert _projector_from(search) is on

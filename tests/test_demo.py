@@ -343,6 +343,25 @@ def test_projector_mode_from_the_address_and_the_button(open_page):
     assert page.errors == []
 
 
+def test_the_about_panels_link_opens_the_model_description_from_this_computer(open_page):
+    page = open_page("projector")
+    page.get_by_role("button", name="About", exact=True).click()
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="docs/model.md").click()
+    doc = opened.value
+    doc.wait_for_selector(".model-doc h1", timeout=60_000)
+    assert doc.url == page.url.rstrip("/") + "/model"
+    assert doc.inner_text(".model-doc h1") == "empathy-sim: model description (ODD)"
+    assert "Submodels" in doc.inner_text(".model-doc")
+    assert doc.locator(".model-doc table").count() >= 3  # the parameter tables came through
+    doc.get_by_role("link", name="Submodels", exact=True).click()  # the contents list works
+    assert doc.url.endswith("/model#7-submodels")
+    doc.wait_for_function("() => Math.abs(document.getElementById('7-submodels')"
+                          ".getBoundingClientRect().y) < 200")  # fmt: skip
+    doc.close()
+    assert page.errors == []
+
+
 def test_a_seed_that_is_not_a_number_says_so(open_page):
     page = open_page()
     page.get_by_role("button", name="Settings").click()
