@@ -432,7 +432,9 @@ def Layout(children: list[Any] | None = None) -> Any:
     return solara.Div(children=children or [])
 
 
+# The first route's layout frames every route: without it Solara adds an app bar with a tab per
+# route.
 routes = [
-    solara.Route(path="/", component=Page, label=TITLE),
+    solara.Route(path="/", component=Page, label=TITLE, layout=Layout),
     solara.Route(path="model", component=ModelDescription, label="The model"),
 ]

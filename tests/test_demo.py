@@ -213,6 +213,8 @@ def test_a_first_visit_shows_both_networks_and_nothing_to_explain(open_page, siz
     for stray in ("PAGE 0", "Play Interval", "Render Interval", "Use Threads", "runs on Solara",
                   "Made with Solara", "Traceback", "Error"):  # fmt: skip
         assert stray not in text, stray
+    # no framework chrome: no app bar, no tabs, no drawer
+    assert page.locator(".v-app-bar, .v-toolbar, .v-tabs, .v-navigation-drawer").count() == 0
     assert counts(page) == START and week_shown(page) == "Week 0 of 26"
     # with the settings closed (as a first visit finds them) both networks are on screen,
     # with Next week, and nothing scrolls sideways
