@@ -51,10 +51,13 @@ def main():
             shots.take(page, "classroom-week-5")
             page = shots.open(PROJECTOR)  # step 3: settings open, the ask made specific
             page.get_by_role("button", name="Settings").click()
-            for name in ("Specificity", "Positivity"):
-                page.locator(f".setting-{name.lower()} .v-slider").click()
+            for name in ("Specificity", "Positivity"):  # the keyboard, as in the tests
+                page.locator(f".setting-{name.lower()} [role=slider]").focus()
                 page.keyboard.press("End")
-                wait_for(page, f"{name}: 1.00")
+                page.wait_for_function(
+                    "t => document.querySelector('.changed')?.innerText.startsWith(t)",
+                    arg=f"{name}: 1.00",
+                )
             shots.take(page, "classroom-settings")
             page.get_by_role("button", name="Close settings").first.click()
             next_week(page, 8)
@@ -92,10 +95,6 @@ class Shots:
         page.screenshot(path=path)
         size = page.viewport_size
         print(f"wrote {path} ({size['width']} x {size['height']})")
-
-
-def wait_for(page, text):
-    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text)
 
 
 def next_week(page, count):

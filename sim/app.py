@@ -14,14 +14,15 @@ session gets its own model, so pupils on their own phones do not move each other
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import markdown
+import reacton.ipyvuetify as rv
 import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -43,7 +44,7 @@ TITLE = "Sympathy or help?"
 SUBTITLE = (
     "One job seeker asks their network for help. Same people, same luck: only the ask differs."
 )
-PLAY_SECONDS = 0.8  # one week per 0.8 s while playing: time to read a line of the log aloud
+PLAY_SECONDS = 1.0  # one week a second while playing: time to read a line of the log aloud
 DEFAULTS: dict[str, Any] = {"seed": "1", "compare": "vague-gloomy"} | {
     name: default for name, *_, default in SETTINGS
 }
@@ -75,7 +76,7 @@ CSS = """
 .classroom .setting .v-input { margin-top: 0; padding-top: 0; }
 .classroom .setting .v-messages { display: none; }
 .classroom .setting-label { font-size: 0.95em; }
-.classroom .hint { display: block; font-size: 0.85em; color: #555; margin: -6px 0 6px; }
+.classroom .hint { display: block; font-size: 0.85em; color: #555; margin: 0 0 6px; }
 .classroom .networks { flex: 1 1 auto; min-width: 0; display: grid;
                        grid-template-columns: 1fr 1fr; gap: 12px; }
 .classroom .network { min-width: 0; }
@@ -88,6 +89,7 @@ CSS = """
                         margin-top: 14px; }
 .classroom .history img { width: 100%; height: auto; display: block; }
 .classroom .said { display: block; margin-bottom: 4px; }
+.classroom .said-count { display: block; color: #555; font-size: 0.9em; margin-bottom: 4px; }
 .classroom .about { border: 1px solid #ccc; border-radius: 6px; padding: 4px 14px 10px;
                     margin: 6px 0; background: #fffdf5; max-width: 70em; }
 .classroom .about h2 { font-size: 1.25em; margin: 10px 0 4px; }
@@ -106,7 +108,7 @@ CSS = """
   .classroom .subtitle, .classroom .projector-toggle { display: none; }
   .classroom .networks, .classroom .histories { grid-template-columns: 1fr; gap: 4px; }
   .classroom .network > div, .classroom .history > div { height: auto !important; }
-.classroom .network img { max-height: calc(50vh - 150px); }
+  .classroom .network img { max-height: calc(50vh - 150px); }
   .classroom .legend { font-size: 0.85em; gap: 0 10px; margin: 2px 0; }
   .classroom .bar { gap: 4px; }
   .classroom .bar .v-btn { padding: 0 8px !important; min-width: 0 !important; height: 32px; }
@@ -119,7 +121,8 @@ CSS = """
 
 def _network_figure(view: View, thick: float) -> Figure:
     fig = Figure(figsize=(6.0, 4.5), layout="constrained")  # not pyplot: nothing to leak
-    plots.network_snapshot(view.graph, fig.add_subplot(), legend=False, thick=thick)
+    plots.network_snapshot(view.graph, fig.add_subplot(), legend=False, thick=thick,
+                           pos=view.pos)  # fmt: skip
     return fig
 
 
@@ -171,7 +174,7 @@ def NetworkCard(view: View, index: int, thick: float, frame: Any) -> None:
     """One run's network, coloured by each contact's answer, with its status and counts.
     ``frame`` names the run and week drawn: the picture is made again only when it changes."""
     with solara.Div(classes=["network", f"network-{index}"]):
-        solara.Text(f"{view.label.capitalize()}: {view.status}", classes=["network-title"])
+        solara.Text(f"{view.title}: {view.status}", classes=["network-title"])
         figure = solara.use_memo(lambda: _network_figure(view, thick), dependencies=[frame, thick])
         solara.FigureMatplotlib(figure, dependencies=[frame, thick], format="png", dpi=150)
         solara.Text(view.summary, classes=["answer-counts"])
@@ -181,17 +184,39 @@ def NetworkCard(view: View, index: int, thick: float, frame: Any) -> None:
 def History(view: View, index: int, thick: float, frame: Any) -> None:
     """One run's weeks so far: the running charts, then what people said, newest first."""
     with solara.Div(classes=["history", f"panel-{index}"]):
-        solara.Text(f"{view.label.capitalize()}: the weeks so far", classes=["history-title"])
+        solara.Text(f"{view.title}: the weeks so far", classes=["history-title"])
         figure = solara.use_memo(lambda: _history_figure(view, thick), dependencies=[frame, thick])
         solara.FigureMatplotlib(figure, dependencies=[frame, thick], format="png", dpi=120)
-        with solara.Card(f"What people said: {view.label}"):
+        with solara.Card(f"What people said: {view.title[0].lower() + view.title[1:]}"):
             if not view.contacts:
                 empty = "No contacts to ask: add family, friends or others in Settings."
             else:
                 empty = "Nobody has been asked yet: press Next week."
+            if view.log:
+                n = len(view.log)
+                solara.Text(f"{n} line{'' if n == 1 else 's'}, newest first",
+                            classes=["said-count"])  # fmt: skip
             # plain text, not Markdown: Solara's Markdown would fetch a maths renderer
             for line in view.log or [empty]:
                 solara.Text(f"• {line}", classes=["said"])
+
+
+@solara.component
+def Setting(name: str, value: float, change: Any) -> None:
+    """One slider with its value in words. The words follow the thumb while it moves; the
+    change is made once, when the thumb is let go (or a key moves it): restarting both runs at
+    every step of a drag would redraw the page a dozen times."""
+    _, _, low, high, step, _ = next(row for row in SETTINGS if row[0] == name)
+    cast = int if isinstance(step, int) else float
+    moving = solara.use_reactive(cast(value))
+    solara.use_effect(lambda: moving.set(cast(value)), [value])  # a restart or a Try it
+    with solara.Div(classes=["setting", f"setting-{name}"]):
+        solara.Text(in_words(name, moving.value), classes=["setting-label"])
+        slider = rv.Slider(v_model=moving.value, on_v_model=lambda v: moving.set(cast(v)),
+                           min=low, max=high, step=step, hide_details=True,
+                           thumb_label=False)  # fmt: skip
+        # Vuetify's "change" carries the value let go at
+        rv.use_event(slider, "change", lambda _widget, _event, data: change(name, cast(data)))
 
 
 @solara.component
@@ -205,26 +230,29 @@ def Settings(values: dict[str, Any], change: Any, close: Any) -> None:
             continuous_update=False,
         )
         solara.Text("The same seed gives the same people and the same luck.", classes=["hint"])
-        for name, _, low, high, step, _default in SETTINGS:
-            with solara.Div(classes=["setting", f"setting-{name}"]):
-                solara.Text(in_words(name, values[name]), classes=["setting-label"])
-                if isinstance(step, int):
-                    solara.SliderInt("", value=int(values[name]), min=int(low), max=int(high),
-                                     step=step, on_value=functools.partial(change, name),
-                                     thumb_label=False)  # fmt: skip
-                else:
-                    solara.SliderFloat("", value=float(values[name]), min=low, max=high,
-                                       step=step, on_value=functools.partial(change, name),
-                                       thumb_label=False)  # fmt: skip
+        for name, *_ in SETTINGS:
+            Setting(name=name, value=values[name], change=change)
         with solara.Div(classes=["setting", "setting-compare"]):
+            by_words = {words: name for name, words in STRATEGY_WORDS.items()}
             solara.Select(
                 "Side by side with",
-                value=values["compare"],
-                values=[NONE, *PRESETS],
-                on_value=lambda v: change("compare", v),
+                value=STRATEGY_WORDS[values["compare"]],
+                values=[STRATEGY_WORDS[name] for name in (NONE, *PRESETS)],
+                on_value=lambda words: change("compare", by_words[words]),
             )
-            solara.Text(f"({STRATEGY_WORDS[values['compare']]})", classes=["setting-label"])
+            if values["compare"] != NONE:
+                solara.Text(_preset_in_numbers(values["compare"]), classes=["setting-label"])
         solara.Button("Close settings", on_click=close, outlined=True, classes=["close-settings"])
+
+
+def _preset_in_numbers(name: str) -> str:
+    """What a compared strategy sets, e.g. 'specificity 0.10, positivity 0.10, 0 favours'."""
+    values = PRESETS[name]
+    favours = values.get("banked_favours", 0)
+    return (
+        f"(specificity {values['specificity']:.2f}, positivity {values['positivity']:.2f}, "
+        f"{favours} favours banked; the other settings as yours)"
+    )
 
 
 @solara.component
@@ -239,26 +267,28 @@ def About(try_it: Any, close: Any) -> None:
                 "closest first. Each person answers in one of three ways: <b>sympathy</b> "
                 "(\"That's a shame. What's for dinner?\"), <b>'ears open'</b> (\"I'll keep my "
                 'ears open", which often means "I don\'t know how to help"), or <b>action</b>: '
-                "a lead, an introduction, a word with someone who is hiring. The left network "
-                "is <b>your ask</b>, set in Settings; the right one is the same people asked "
-                "in another way. Same seed, same people, same luck: only the ask differs."
+                "a lead, an introduction, a word with someone who is hiring. The first network "
+                "(on the left, or on top on a phone) is <b>your ask</b>, set in Settings; the "
+                "second is the same people asked in another way. Same seed, same people, same "
+                "luck: only the ask differs."
             ),
         )
         solara.HTML(tag="h3", unsafe_innerHTML="What the colours mean")
         solara.HTML(
             tag="p",
             unsafe_innerHTML=(
-                "Grey: not asked yet. Red: sympathy. Orange: 'ears open'. Green: action. Light "
-                "blue: never asked, but heard about the job loss from someone else (gossip). The "
-                "blue star is the job seeker. Thick lines are close ties (family, close "
-                "friends), thin lines people seen less often."
+                "Grey: not asked yet. Dark orange-red: sympathy. Yellow-orange: 'ears open'. "
+                "Green: action. Light blue: never asked, but someone who is helping passed the "
+                "ask on to them, so they keep their ears open too. The blue star is the job "
+                "seeker. Thick lines are close ties (family, close friends), thin lines people "
+                "seen less often."
             ),
         )
         solara.HTML(tag="h3", unsafe_innerHTML="Three things to try")
         with solara.Div(classes=["try-this"]):
             for i, item in enumerate(TRY_THIS):
                 solara.HTML(tag="p", unsafe_innerHTML=f"<b>{i + 1}. {item.title}.</b> {item.see}")
-                solara.Button(f"Try it: seed {item.settings['seed']}",
+                solara.Button(f"Try it: seed {item.settings['seed']}",  # the rest back to start
                               on_click=lambda item=item: try_it(item), outlined=True,
                               small=True, classes=[f"try-{i + 1}"])  # fmt: skip
         solara.HTML(tag="h3", unsafe_innerHTML="What the model assumes, and what it cannot show")
@@ -280,8 +310,8 @@ def About(try_it: Any, close: Any) -> None:
             tag="p",
             unsafe_innerHTML=(
                 'The full description, for teachers and researchers: <a href="model" '
-                'target="_blank" rel="noopener">docs/model.md</a>, the model in the ODD '
-                "protocol (it opens in a new tab; the file is in the project's docs folder)."
+                'target="_blank" rel="noopener">docs/model.md</a> (every rule and number; it '
+                "opens in a new tab, and the file is in the project's docs folder)."
             ),
         )
         solara.Button("Close About", on_click=close, outlined=True, classes=["close-about"])
@@ -303,17 +333,20 @@ def Page() -> None:
     restarts = solara.use_reactive(0)  # "Start again": a new pair of runs, the same settings
     key = (tuple(sorted(values.value.items())), restarts.value)
     room = solara.use_memo(lambda: Classroom(**values.value), dependencies=[key])
-    redraws = solara.use_reactive(0)  # bumped after each week: the page draws the new one
+    drawn = solara.use_reactive(0)  # the week last stepped: setting it draws the page again
     playing = solara.use_reactive(False)
     settings_open = solara.use_reactive(False)
     about_open = solara.use_reactive(False)
     changed = solara.use_reactive("")
 
     def play(cancel: threading.Event) -> None:
-        # a week every PLAY_SECONDS until paused, restarted, or both searches end
-        while playing.value and room.running and not cancel.wait(PLAY_SECONDS):
+        # a week every PLAY_SECONDS until paused, restarted, or both searches end; the wait
+        # counts from the last week's start, so drawing it does not slow the pace
+        due = time.monotonic() + PLAY_SECONDS
+        while playing.value and room.running and not cancel.wait(due - time.monotonic()):
+            due = time.monotonic() + PLAY_SECONDS
             room.step()
-            redraws.set(redraws.value + 1)
+            drawn.set(room.week)
         if not room.running:
             playing.set(False)
 
@@ -322,7 +355,7 @@ def Page() -> None:
     def next_week() -> None:
         changed.set("")  # what was said about the last change is history now
         room.step()
-        redraws.set(redraws.value + 1)
+        drawn.set(room.week)
 
     def toggle_play() -> None:
         changed.set("")
@@ -336,20 +369,24 @@ def Page() -> None:
     def change(name: str, value: Any) -> None:
         if values.value.get(name) == value:
             return
+        paused = " Play is paused: press Play to go on." if playing.value else ""
         playing.set(False)
         values.set({**values.value, name: value})
         shown = in_words(name, value) if name not in ("seed", "compare") else (
-            f"Seed: {value}" if name == "seed" else f"Side by side with: {value}"
+            f"Seed {value}" if name == "seed"
+            else f"Side by side with {STRATEGY_WORDS[value]}"
         )  # fmt: skip
-        changed.set(f"{shown}. Both runs started again at week 0.")
+        changed.set(f"{shown}. Both runs started again at week 0.{paused}")
 
     def try_it(item: Try) -> None:
+        # always a fresh pair of runs, even when the settings are already these
         playing.set(False)
         values.set(dict(DEFAULTS) | {k: (str(v) if k == "seed" else v)
                                      for k, v in item.settings.items()})  # fmt: skip
+        restarts.set(restarts.value + 1)
         changed.set(
-            f"Set up '{item.title}' (seed {item.settings['seed']}): "
-            f"press Next week {item.weeks} times."
+            f"Set up '{item.title}': seed {item.settings['seed']}, the other settings back to "
+            f"where they start. Press Next week {item.weeks} times."
         )
         about_open.set(False)
 
@@ -389,7 +426,7 @@ def Page() -> None:
             About(try_it=try_it, close=lambda: about_open.set(False))
         solara.HTML(tag="ul", unsafe_innerHTML=_legend_html(), classes=["legend"])
         views = [room.view(i) for i in range(len(room.panels))]
-        frame = (key, redraws.value)  # reading redraws here renders the page after each week
+        frame = (key, room.week, drawn.value)  # the run and week drawn: redraw when it changes
         with solara.Div(classes=["main"]):
             if settings_open.value:
                 Settings(values=values.value, change=change,

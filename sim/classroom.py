@@ -169,7 +169,8 @@ TRY_THIS = (
         {"seed": 1, "banked_favours": 8},
         4,
         "Seed 1, a middling ask, 8 favours banked: hired in week 4 through an introduction. "
-        "With no favours banked the same seeker waits until week 12.",
+        "Then slide Favours banked back to 0 in Settings and press Play: the same seeker, asking "
+        "the same way, waits until week 12.",
     ),
 )
 
@@ -240,12 +241,29 @@ class Panel:
         if m.weeks_to_offer:
             how = HOW_HIRED.get(m.hired_channel, m.hired_channel)
             return f"hired in week {m.weeks_to_offer} ({how})"
-        return f"week {m.steps}: still searching" if m.steps else "week 0: just lost the job"
+        if not m.steps:
+            return "just lost the job"
+        return f"still searching after {m.steps} week{'' if m.steps == 1 else 's'}"
+
+    @property
+    def title(self) -> str:
+        """The panel's name as the page shows it: 'Your ask', 'A vague, gloomy ask', ..."""
+        words = "your ask" if self.label == "your ask" else STRATEGY_WORDS[self.label]
+        return words[0].upper() + words[1:]
+
+    @functools.cached_property
+    def layout(self) -> dict[int, Any]:
+        """Where each person is drawn: computed once (the network never changes), seeded."""
+        return nx.spring_layout(self.graph, seed=0)
 
     def annotated(self, answers: dict[int, str] | None = None) -> nx.Graph:
-        """The network with each contact's ``answer`` (for ``sim.plots.network_snapshot``)."""
+        """The network with each contact's ``answer`` and the ``name`` the log calls them
+        ("Lee", not "Lee (former colleague)": the picture has little room), for
+        ``sim.plots.network_snapshot``."""
         graph = self.graph.copy()
         nx.set_node_attributes(graph, self.answers() if answers is None else answers, "answer")
+        short = {node: name.split(" (")[0] for node, name in self.names.items()}
+        nx.set_node_attributes(graph, short, "name")
         return graph
 
     def record(self) -> None:
@@ -314,7 +332,7 @@ class Classroom(mesa.Model):
                 raise ValueError
         except ValueError:
             shown = str(seed) if len(str(seed)) <= 24 else str(seed)[:20] + "..."
-            self.notice = f"seed '{shown}' is not a whole number >= 0; using 0"
+            self.notice = f"Seed '{shown}' is not a whole number (0, 1, 2, ...): using seed 0."
             number = 0
         super().__init__(seed=number)
         self.seed_used = number
@@ -368,11 +386,13 @@ class Classroom(mesa.Model):
             answers = panel.answers()
             return View(
                 label=panel.label,
+                title=panel.title,
                 status=panel.status(),
                 summary=panel.summary(answers),
                 graph=panel.annotated(answers),
                 history=[dict(row) for row in panel.history],
-                log=list(panel.log[:12]),
+                log=list(panel.log),
+                pos=panel.layout,
                 contacts=panel.graph.number_of_nodes() - 1,
                 weeks=panel.model.params.weeks,
             )
@@ -382,11 +402,13 @@ class Classroom(mesa.Model):
 class View:
     """One panel at one moment, for drawing."""
 
-    label: str
+    label: str  # "your ask" or the compared preset's name
+    title: str  # the same in words: "Your ask", "A vague, gloomy ask"
     status: str
     summary: str
     graph: nx.Graph
     history: list[dict[str, int]]
-    log: list[str]
+    log: list[str]  # everything said so far, newest week first
     contacts: int
     weeks: int
+    pos: dict[int, Any]  # the drawing's layout, the same every week

@@ -779,14 +779,17 @@ def network_snapshot(
     seed: int = 0,
     legend: bool = True,
     thick: float = 1.0,
+    pos: dict[Any, Any] | None = None,
 ) -> Axes:
     """The seeker's network: each contact coloured by its answer (node attribute ``answer``:
     one of ``sim.rules.STATE_NAMES``, or ``heard``), the seeker (node 0) highlighted, tie
     strength as line weight (edge attribute ``tie``). ``seed`` fixes the layout; ``legend=False``
     leaves the key to the caller (the classroom page draws its own); ``thick`` scales lines,
-    dots and labels (2 for a projector)."""
+    dots and labels (2 for a projector); ``pos`` is a layout to reuse (a picture redrawn every
+    week keeps its people in place without computing it again). Each contact is labelled by
+    its node attribute ``name``, else its role, else its file label."""
     ax = _axes(ax)
-    layout = nx.spring_layout(graph, seed=seed)
+    layout = pos if pos is not None else nx.spring_layout(graph, seed=seed)
     edges = list(graph.edges)
     nx.draw_networkx_edges(
         graph,
@@ -822,11 +825,12 @@ def network_snapshot(
     if len(graph) <= 40 and any(names.values()):
         nx.draw_networkx_labels(
             graph,
-            {v: (x, y - 0.08) for v, (x, y) in layout.items()},
+            {v: (x, y - 0.05 - 0.03 * thick) for v, (x, y) in layout.items()},  # below the dot
             names,
             ax=ax,
             font_size=7 * thick,
         )
+        ax.margins(x=0.1 * thick, y=0.04 * thick)  # room for the outer names (larger ones too)
     shown = [*STATE_NAMES] + (["heard"] if any(graph.nodes[v].get("answer") == "heard"
                                                for v in contacts) else [])  # fmt: skip
     handles: list[Any] = [Patch(color=ANSWER_COLOURS[s], label=ANSWER_LABELS[s]) for s in shown]
@@ -843,7 +847,11 @@ def network_snapshot(
 
 
 def _name(graph: nx.Graph, v: Any) -> str:
-    """A contact's role in the personal network, else the label its file gives it."""
+    """A contact's ``name`` if given, else its role in the personal network, else the label its
+    file gives it."""
+    name = graph.nodes[v].get("name", "")
+    if isinstance(name, str) and name:
+        return name
     role = graph.nodes[v].get("role", "")
     if role:
         return ROLE_LABELS.get(role, role)

@@ -5,7 +5,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.classroom import SAID, Classroom
+from sim import plots
+from sim.classroom import SAID, TRY_THIS, Classroom
 from sim.params import ConfigError
 
 
@@ -49,7 +50,10 @@ def test_contacts_told_by_gossip_are_heard_not_answers():
 
 
 def test_a_bad_seed_falls_back_with_a_notice_and_a_bad_strategy_is_named():
-    assert Classroom(seed="abc").notice == "seed 'abc' is not a whole number >= 0; using 0"
+    assert Classroom(seed="abc").notice == (
+        "Seed 'abc' is not a whole number (0, 1, 2, ...): using seed 0."
+    )
+    assert Classroom(seed=-1).notice.startswith("Seed '-1' is not") and Classroom(-1).seed_used == 0
     assert Classroom(seed=" 7 ").seed_used == 7 and Classroom(seed="7").notice == ""
     with pytest.raises(ConfigError, match="compare='shy'; allowed: none, vague-gloomy"):
         Classroom(compare="shy")
@@ -74,6 +78,36 @@ def test_the_log_names_people_of_a_graph_file_by_their_labels():
     assert panel.graph.nodes[0]["label"] == "me" and panel.names == {1: "mum", 2: "pal"}
     said = [line for line in panel.log if line.startswith("Week 1: ")]
     assert {line.split(": ")[1] for line in said} <= {"mum", "pal"} and said
+
+
+def test_headings_name_the_strategy_and_the_week_in_words():
+    room = Classroom(seed=1, compare="vague-gloomy")
+    assert [p.title for p in room.panels] == ["Your ask", "A vague, gloomy ask"]
+    assert [p.status() for p in room.panels] == ["just lost the job"] * 2
+    room.step()
+    assert room.panels[0].status() == "still searching after 1 week"
+    room.step()
+    assert room.panels[0].status() == "still searching after 2 weeks"
+    room = Classroom(**TRY_THIS[2].settings)  # seed 1, 8 favours: an introduction in week 4
+    for _ in range(4):
+        room.step()
+    assert room.panels[0].status() == "hired in week 4 (through an introduction)"
+
+
+def test_the_picture_names_people_as_the_log_does_and_keeps_them_in_place():
+    room = Classroom(seed=1)
+    panel = room.panels[0]
+    first = room.view(0).pos
+    for _ in range(3):
+        room.step()
+    graph = room.view(0).graph
+    for node, name in panel.names.items():  # "Lee (former colleague)" is "Lee" in the picture
+        assert graph.nodes[node]["name"] == name.split(" (")[0]
+        assert plots._name(graph, node) == graph.nodes[node]["name"]
+    assert {graph.nodes[v]["name"] for v in graph if v} >= {"Mum", "Brother", "Sam", "Lee"}
+    assert room.view(0).pos is first  # one layout for the whole run
+    again = Classroom(seed=1).view(0).pos  # and the same seed draws the same picture
+    assert again.keys() == first.keys() and all((again[v] == first[v]).all() for v in first)
 
 
 # --- what the page says in words, and the About panel's claims ------------------------------
@@ -168,7 +202,7 @@ def test_the_lesson_plans_numbers_are_the_models():
     yours, other = (p.counts() for p in after(5, seed=1).panels)  # step 2
     assert (
         f'has {yours["action"]} contacts acting, {yours["ears_open"]} "ears open" and '
-        f"{yours['sympathy']} sympathy; the vague, gloomy ask (right) only {other['action']} "
+        f"{yours['sympathy']} sympathy; the vague, gloomy ask (the second) only {other['action']} "
         f"acting and {other['sympathy']} sympathetic" in text
     )
     room = after(2, seed=1)
@@ -202,8 +236,11 @@ def test_the_lesson_plans_numbers_are_the_models():
     (without, _), _ = run_to_the_end(seed=1)
     assert (
         f"hired in week {model.weeks_to_offer} through an introduction, "
-        f"{room.panels[0].counts()['action']} of the {len(asked)} contacts asked having acted "
-        f"(without favours: hired in week {without})" in text
+        f"{room.panels[0].counts()['action']} of the {len(asked)} contacts asked having acted"
+        in text
+    ) and (
+        f'slide "Favours banked" back to 0 and press Play again: the same seeker is hired in '
+        f"week {without}" in text
     ) and model.hired_channel == "intro"
 
 

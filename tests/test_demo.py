@@ -177,7 +177,7 @@ def expected(steps, **settings):
 def titles(steps, **settings):
     """The network headings the page should show: each run's label and status."""
     room = model_after(steps, **settings)
-    return [f"{p.label.capitalize()}: {p.status()}" for p in room.panels]
+    return [f"{p.title}: {p.status()}" for p in room.panels]
 
 
 def inside(page, selector):
@@ -195,9 +195,21 @@ def no_sideways_scroll(page):
 
 
 def move_slider(page, name, key):
-    """Put a setting's slider at an end with the keyboard, as a pupil can."""
-    page.locator(f".setting-{name} .v-slider").click()
+    """Move a setting's slider with the keyboard, as a pupil can: its thumb focused (Tab
+    reaches it), then ``key`` (End, Home, an arrow)."""
+    page.locator(f".setting-{name} [role=slider]").focus()
     page.keyboard.press(key)
+
+
+def steady_week(page, seconds=2.5):
+    """The week shown once it has not changed for ``seconds`` (a week under way when Play was
+    paused finishes first; PLAY_SECONDS is 1)."""
+    last, since = week_shown(page), time.monotonic()
+    while time.monotonic() - since < seconds:
+        time.sleep(0.1)
+        if (now := week_shown(page)) != last:
+            last, since = now, time.monotonic()
+    return int(last.split()[1])
 
 
 def said(page, panel):
@@ -273,8 +285,8 @@ def test_next_week_and_a_slider_give_what_the_model_gives(open_page, size):
     assert changed[0] != default[0] and changed[1] == default[1]  # only your ask changed
     assert "started again" not in page.inner_text("body")  # the notice went with week 1
     room = model_after(3, **ask)
-    for i in (0, 1):  # each run's log is its own model's, in the model's words
-        assert said(page, i) == room.panels[i].log[:12]
+    for i in (0, 1):  # each run's log is its own model's, all of it, in the model's words
+        assert said(page, i) == room.panels[i].log
     assert inside(page, ".network img")
     assert page.errors == []
 
@@ -287,8 +299,8 @@ def test_play_and_pause_run_weeks_that_match_the_model(open_page):
         timeout=60_000,
     )
     page.get_by_role("button", name="Pause").click()
-    time.sleep(2)  # a week already under way finishes
-    week = int(week_shown(page).split()[1])
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    week = steady_week(page)
     assert week >= 3
     want = expected(week, seed=1)
     assert settled(page, want) == want
@@ -302,16 +314,17 @@ def test_side_by_side_follows_the_choice_and_can_be_left_empty(open_page):
     page = open_page("projector")
     page.get_by_role("button", name="Settings").click()
     page.locator(".setting-compare .v-select__slot").click()
-    page.get_by_role("option", name="specific-positive").click()
+    page.get_by_role("option", name="a specific, positive ask").click()
     page.wait_for_function(
-        "() => document.body.innerText.includes('What people said: specific-positive')"
+        "() => document.body.innerText.includes('What people said: a specific, positive ask')"
     )
-    assert "(a specific, positive ask)" in page.inner_text(".settings")
+    assert "(specificity 0.90, positivity 0.90, 0 favours banked" in page.inner_text(".settings")
+    assert "Side by side with a specific, positive ask. Both runs" in page.inner_text(".changed")
     next_week(page, 2)
     want = expected(2, seed=1, compare="specific-positive")
     assert settled(page, want) == want
     page.locator(".setting-compare .v-select__slot").click()
-    page.get_by_role("option", name="none").click()
+    page.get_by_role("option", name="nothing (one network only)").click()
     page.wait_for_selector("text=Nothing side by side", timeout=30_000)
     assert page.locator(".network img").count() == 1 and len(counts(page)) == 1
     assert page.errors == []
@@ -325,11 +338,48 @@ def test_try_it_sets_up_the_about_panels_first_experiment(open_page):
     page.locator(".try-1").click()
     page.wait_for_selector(".about", state="detached", timeout=30_000)
     item = TRY_THIS[0]
-    assert f"press Next week {item.weeks} times" in page.inner_text(".changed")
+    assert f"Press Next week {item.weeks} times." in page.inner_text(".changed")
     next_week(page, item.weeks)
     want = expected(item.weeks, **item.settings)
     assert settled(page, want) == want
     assert [line.split(", ")[-1] for line in want] == ["11 action", "3 action"]  # as it says
+    # the same Try it again starts a fresh pair of runs, though the settings are the same
+    page.get_by_role("button", name="About", exact=True).click()
+    page.locator(".try-1").click()
+    page.wait_for_function("() => document.querySelector('.week').innerText.startsWith('Week 0 ')")
+    assert settled(page, START) == START
+    assert page.errors == []
+
+
+def test_a_change_while_playing_pauses_and_starts_both_runs_again(open_page):
+    page = open_page("projector")
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => /Week ([2-9]|[1-9][0-9]) /.test(document.querySelector('.week').innerText)",
+        timeout=60_000,
+    )
+    move_slider(page, "positivity", "End")
+    page.wait_for_selector("text=Play is paused: press Play to go on.", timeout=30_000)
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    assert steady_week(page) == 0  # paused at week 0, not playing on with the old settings
+    assert settled(page, START) == START
+    next_week(page, 2)
+    want = expected(2, seed=1, positivity=1.0)
+    assert settled(page, want) == want
+    assert page.errors == []
+
+
+def test_settings_open_in_projector_mode_on_an_old_projector_keep_the_networks_on_screen(
+    open_page,
+):
+    page = open_page("projector", "?projector=1")
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".settings", timeout=30_000)
+    settings = page.locator(".settings").bounding_box()
+    networks = page.locator(".networks").bounding_box()
+    assert settings["x"] + settings["width"] <= networks["x"]  # beside them, not over them
+    assert inside(page, ".network img") and no_sideways_scroll(page)
     assert page.errors == []
 
 
@@ -370,7 +420,8 @@ def test_a_seed_that_is_not_a_number_says_so(open_page):
     box = page.get_by_label("Seed", exact=True)
     box.fill("abc")
     box.press("Enter")
-    page.wait_for_selector("text=seed 'abc' is not a whole number >= 0; using 0", timeout=30_000)
+    page.wait_for_selector("text=Seed 'abc' is not a whole number (0, 1, 2, ...): using seed 0.",
+                           timeout=30_000)  # fmt: skip
     assert settled(page, START) == START
     next_week(page, 1)
     want = expected(1, seed=0)
