@@ -370,6 +370,32 @@ def test_a_change_while_playing_pauses_and_starts_both_runs_again(open_page):
     assert page.errors == []
 
 
+def test_dragging_a_slider_applies_once_it_is_let_go(open_page):
+    page = open_page("phone")
+    next_week(page, 2)
+    page.get_by_role("button", name="Settings").click()
+    thumb = page.locator(".setting-specificity [role=slider]").bounding_box()
+    track = page.locator(".setting-specificity .v-slider").bounding_box()
+    y = thumb["y"] + thumb["height"] / 2
+    page.mouse.move(thumb["x"] + thumb["width"] / 2, y)
+    page.mouse.down()
+    for fraction in (0.6, 0.7, 0.8, 0.9, 1.0):  # a drag through several values, to the end
+        page.mouse.move(track["x"] + fraction * track["width"] - 1, y, steps=3)
+    # while the thumb is held, the words follow it and nothing has started again
+    page.wait_for_function(
+        "() => document.querySelector('.setting-specificity').innerText.includes('1.00')"
+    )
+    assert week_shown(page) == "Week 2 of 26" and page.locator(".changed").count() == 0
+    page.mouse.up()
+    page.wait_for_selector("text=Specificity: 1.00, a named role at a named company. Both runs",
+                           timeout=30_000)  # fmt: skip
+    assert week_shown(page) == "Week 0 of 26" and settled(page, START) == START
+    next_week(page, 1)
+    want = expected(1, seed=1, specificity=1.0)
+    assert settled(page, want) == want
+    assert page.errors == []
+
+
 def test_settings_open_in_projector_mode_on_an_old_projector_keep_the_networks_on_screen(
     open_page,
 ):
