@@ -215,8 +215,11 @@ def Setting(name: str, value: float, change: Any) -> None:
         slider = rv.Slider(v_model=moving.value, on_v_model=lambda v: moving.set(cast(v)),
                            min=low, max=high, step=step, hide_details=True,
                            thumb_label=False)  # fmt: skip
-        # Vuetify's "change" carries the value let go at
-        rv.use_event(slider, "change", lambda _widget, _event, data: change(name, cast(data)))
+
+        def let_go(*args: Any) -> None:  # Vuetify's "change": (widget, event, value let go at)
+            change(name, cast(args[-1]))
+
+        rv.use_event(slider, "change", let_go)
 
 
 @solara.component
