@@ -3,7 +3,7 @@
 Config: experiments/caj.toml (four small graphs, levers off). The Numba core runs every
 replicate; the Mesa reference a fifth of them (it is ~100 times slower per person-week).
 Each person's simulated value is the mean over replicates of the share of 20,000 weeks they
-ended unemployed, with a t interval; the exact value is from ``sim.exact``.
+ended unemployed, with a t interval; the exact value is from ``sim.model.exact``.
 """
 
 from pathlib import Path
@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import plots, stats, study
-from sim.exact import isolated_unemployment, long_run_unemployment
-from sim.runs import replicate_graph
-from sim.runs import run as simulate
+from sim.analysis import plots, stats, study
+from sim.model.exact import isolated_unemployment, long_run_unemployment
+from sim.model.runs import replicate_graph
+from sim.model.runs import run as simulate
 
 
 def run(args):

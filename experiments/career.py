@@ -1,15 +1,17 @@
 """Study 3: the help bank over a career: help-bankers against the rest, and the inequality of
 unemployment (beside its no-network null), in a labour market at steady state.
 
-Config: experiments/career.toml. Uses ``sim.runs.run`` (one Runs per design point) because the
+Config: experiments/career.toml. Uses ``sim.model.runs.run`` (one Runs per design point) because the
 comparison needs each person's weeks unemployed and whether they were a help-banker.
 """
 
 import numpy as np
 import pandas as pd
 
-from sim import market, plots, stats, study
-from sim.runs import run as simulate
+from sim.model.mesa_model import market
+
+from sim.analysis import plots, stats, study
+from sim.model.runs import run as simulate
 
 
 def run(args):

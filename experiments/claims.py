@@ -10,7 +10,7 @@ Reported per claim: the share of the box where it holds clearly, with its 95% Cl
 interval over the points (the points' sampling, not each point's noise), the share where it
 fails, and the parameters that decide it (a depth-2 decision tree, scikit-learn: the first
 split and the parameters' importances). "Close ties who were never unemployed answer worst" is
-a property of the answer rule alone (7.1), computed exactly from ``sim.rules``. A second pass
+a property of the answer rule alone (7.1), computed exactly from ``sim.model.rules``. A second pass
 removes the asymmetry of the functional forms: specificity's two costs (``fit_cost`` and
 ``ears_w_specificity``) set to 0, as positivity has none. ``--quick``: 40 points x 40 runs.
 
@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim import plots, stats, study
-from sim.params import PRESETS, Params
-from sim.rules import CLOSE, DISTANT, REGULAR, p_action, p_ears_open, rules_from
-from sim.runs import run
+from sim.analysis import plots, stats, study
+from sim.model.params import PRESETS, Params
+from sim.model.rules import CLOSE, DISTANT, REGULAR, p_action, p_ears_open, rules_from
+from sim.model.runs import run
 
 SEED = 20261204
 # Plausible ranges of the parameters no study measures: those of the sensitivity designs

@@ -8,15 +8,15 @@ network's size), everyone asking specific-positive instead of vague-gloomy. It i
 ``empathy-sim calibrate configs/calibrate-market.toml`` (shipped in docs/calibration/), each
 over 20 paired markets (common random numbers), and beside it the Monte Carlo interval at the
 calibrated point alone (200 paired markets), which is what a study at one point would report.
-Uses ``sim.uncertainty``; ``--quick``: 10 draws of 4 markets.
+Uses ``sim.analysis.uncertainty``; ``--quick``: 10 draws of 4 markets.
 """
 
 from pathlib import Path
 
 import pandas as pd
 
-from sim import plots, study, uncertainty
-from sim.params import PRESETS
+from sim.analysis import plots, study, uncertainty
+from sim.model.params import PRESETS
 
 POSTERIOR = Path("docs/calibration/posterior.parquet")
 BASE = {"scenario": "market", "n_nodes": 1000}

@@ -3,17 +3,17 @@ Granovetter (1973), and the post's claim that close ties and family, above all t
 of work, answer worst.
 
 Config: experiments/ties.toml (a seeker who asks close ties first, and one who asks distant
-ties first). Uses ``sim.runs.run`` for each contact's answer, tie and experience.
+ties first). Uses ``sim.model.runs.run`` for each contact's answer, tie and experience.
 """
 
 import numpy as np
 import pandas as pd
 
-from sim import plots, study
-from sim.graphs import SEEKER
-from sim.rules import STATE_NAMES, TIE_NAMES
-from sim.runs import replicate_graph
-from sim.runs import run as simulate
+from sim.analysis import plots, study
+from sim.model.graphs import SEEKER
+from sim.model.rules import STATE_NAMES, TIE_NAMES
+from sim.model.runs import replicate_graph
+from sim.model.runs import run as simulate
 
 
 def contact_groups(experiment, point):

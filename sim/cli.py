@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from sim.params import PRESETS, ConfigError, Params, SweepError
-from sim.runs import ENGINES
+from sim.model.params import PRESETS, ConfigError, Params, SweepError
+from sim.model.runs import ENGINES
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -86,7 +86,7 @@ def _write_csv(path: str, rows: Sequence[dict[str, Any]]) -> None:
 def _refuse_set_over_presets(overrides: dict[str, Any], strategies: Sequence[str]) -> None:
     """A --set value for a parameter a chosen preset sets is refused: it would override the
     preset silently (every strategy of a comparison running the same ask)."""
-    from sim.params import preset
+    from sim.model.params import preset
 
     for strategy in strategies:
         for name, value in preset(strategy).items():
@@ -110,7 +110,7 @@ def _refuse_unused_file(overrides: dict[str, Any], params: Params) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.strategies import compare, format_table
+    from sim.analysis.strategies import compare, format_table
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if not strategies:
@@ -124,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ConfigError(f"--replicates={args.replicates}; allowed: a whole number >= 1")
     _refuse_unused_file(overrides, params)
     if params.graph == "file":
-        from sim.graphs import file_graph_lines
+        from sim.model.graphs import file_graph_lines
 
         print("\n".join(file_graph_lines(params, args.seed)))
     rows = compare(strategies, args.replicates, args.seed, overrides, args.engine)
@@ -153,8 +153,9 @@ def _scheduler(args: argparse.Namespace) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.graphs import file_graph_lines
-    from sim.runs import COLUMNS, replicate_graph, run
+    from sim.model.graphs import file_graph_lines
+    from sim.model.runs import replicate_graph, run
+    from sim.model.results import COLUMNS
 
     scheduler = _scheduler(args)
     single = {
@@ -180,7 +181,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"{', '.join(misplaced)} cannot be used with a config (it sets the seed, engine "
                 "and parameters itself); allowed with CONFIG: " + ", ".join(sweep_only)
             )
-        from sim.sweep import sweep
+        from sim.experiment.sweep import sweep
 
         workers = args.workers if args.workers is not None else os.cpu_count() or 1
         folder = sweep(
@@ -233,7 +234,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for week in range(max(0, int(runs.weeks_run[0]) - 4), int(runs.weeks_run[0]) + 1):
             row = runs.weekly[0, week]
             print(f"{week:>4} " + " ".join(f"{row[COLUMNS.index(n)]:>12}" for n in shown))
-        from sim.market import format_outcomes
+        from sim.model.market import format_outcomes
 
         print(
             f"market of {runs.n_people:,} people on '{params.graph}' "
@@ -263,7 +264,7 @@ def _who(graph: Any, node: int) -> str:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """What a graph file reads as: the summary line, how it was parsed, every person."""
-    from sim.graphs import describe_file_graph
+    from sim.model.graphs import describe_file_graph
 
     overrides = _assignments(args.set)
     for name in ("graph", "graph_file"):
@@ -302,7 +303,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if len(shown) < graph.number_of_nodes():
         print(f"  ... {graph.number_of_nodes() - len(shown)} more (--all lists everyone)")
     if args.draw:
-        from sim import plots
+        from sim.analysis import plots
 
         stem, suffix = os.path.splitext(args.draw)
         plots.save(plots.file_network(graph), stem, (suffix.lstrip(".").lower() or "png",))
@@ -314,7 +315,7 @@ def _tell_stationarity(folder: Any) -> None:
     """After a market sweep: does each design point's window look stationary?"""
     import pyarrow.parquet as pq
 
-    from sim.market import SERIES, describe
+    from sim.model.market import SERIES, describe
 
     path = folder / "runs.parquet"
     wanted = ["point"] + [f"drift_{s}{e}" for s in SERIES for e in ("", "_se")]
@@ -325,11 +326,11 @@ def _tell_stationarity(folder: Any) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from sim.bench import main as bench
+    from sim.analysis.bench import main as bench
 
     _check_out(args.out)
     if args.dask:
-        from sim.bench import main_dask
+        from sim.analysis.bench import main_dask
 
         main_dask(out=args.out.replace("benchmark.json", "benchmark-dask.json"), quick=args.quick)
         return 0
@@ -340,11 +341,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a config as ``run`` (or, for a calibration config, ``calibrate``) reads it, and
     say what it read: the design's size, counted without building it, and its first points."""
-    from sim.config import design_warnings, is_calibration, load_config, read_file
+    from sim.experiment.config import design_warnings, is_calibration, load_config, read_file
 
     if is_calibration(read_file(args.config), args.config):
         return _check_calibration(args.config)
-    from sim.sweep import describe_graph_files
+    from sim.experiment.sweep import describe_graph_files
 
     experiment = load_config(args.config)
     for line in design_warnings(experiment):
@@ -369,7 +370,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _label(point: Any, sampled: bool) -> str:
     """A design point as read: a preset with the values it sets; values as written (text as
     text, true/false as in TOML), sampled decimals to 4 significant digits."""
-    from sim.params import preset
+    from sim.model.params import preset
 
     def shown(value: Any) -> str:
         if isinstance(value, bool):
@@ -385,12 +386,12 @@ def _label(point: Any, sampled: bool) -> str:
 
 
 def _check_calibration(path: str) -> int:
-    from sim.calibration import load_calibration
+    from sim.experiment.calibration import load_calibration
 
     config, targets, targets_path, _ = load_calibration(path)
     read = []
     if config.model.get("graph") == "file":  # as calibrate reads it
-        from sim.graphs import file_graph_lines
+        from sim.model.graphs import file_graph_lines
 
         read = file_graph_lines(Params.from_dict(config.model), config.seed)
     print(
@@ -407,21 +408,21 @@ def _check_calibration(path: str) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.figures import load, plot, strategy_table
+    from sim.analysis.figures import load, plot, strategy_table
 
     folder = Path(args.results_dir)
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if not formats:
         raise ConfigError("--format is empty; allowed: a comma list of png, svg, pdf")
-    from sim.figures import is_calibration
+    from sim.analysis.figures import is_calibration
 
     if is_calibration(folder):
-        from sim.calibration import format_check, format_summary, summary_table
-        from sim.figures import plot_calibration
+        from sim.experiment.calibration import format_check, format_summary, summary_table
+        from sim.analysis.figures import plot_calibration
 
         written = plot_calibration(folder, args.chart, formats, args.size)
         table, check = summary_table(folder)
-        from sim.calibration import ess, status
+        from sim.experiment.calibration import ess, status
 
         print(f"{folder}: calibration {status(folder)}")
         for line in format_summary(table, ess(folder)) + format_check(check):
@@ -451,7 +452,7 @@ def _die_with_parent() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Serve the classroom demo (``sim/app.py``) with Solara until Ctrl-C."""
+    """Serve the classroom demo (``sim/classroom/page.py``) with Solara until Ctrl-C."""
     import socket
     import subprocess
     from pathlib import Path
@@ -468,7 +469,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror or exc}); "
             "try another --port"
         ) from None
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).parent / "classroom" / "page.py"
     command = [
         sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
         "--port", str(args.port), "--production", "--no-open", "--no-check-version",
@@ -510,7 +511,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration import calibrate, quick_settings
+    from sim.experiment.calibration import calibrate, quick_settings
 
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers {args.workers}; allowed: a whole number >= 1")
@@ -533,7 +534,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sim.config import json_schema
+    from sim.experiment.config import json_schema
 
     print(json_schema())
     return 0
@@ -543,7 +544,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     defaults = Params.defaults()
     for name, spec in Params.specs().items():
         print(f"{name:<20} {defaults[name]!s:<10} {spec.allowed():<34} {spec.unit:<18} {spec.doc}")
-    from sim.params import SCENARIO_DEFAULTS
+    from sim.model.params import SCENARIO_DEFAULTS
 
     market = ", ".join(f"{k}={v}" for k, v in SCENARIO_DEFAULTS["market"].items())
     print(f"\nscenario=market changes these defaults: {market}")
@@ -683,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():  # the caller's warning display is left as it was
-        from sim.progress import one_line_warnings
+        from sim.experiment.progress import one_line_warnings
 
         one_line_warnings()
         return _run(args)

@@ -11,7 +11,7 @@ import threading
 import networkx as nx
 from hypothesis import strategies as st
 
-from sim.params import DEMOGRAPHY, Params
+from sim.model.params import DEMOGRAPHY, Params
 
 RULE_FIELDS = [
     name

@@ -2,7 +2,7 @@
 
 Tolerance: each node's simulated long-run unemployment (a time average over WEEKS weeks after a
 burn-in) has standard error sqrt(v / WEEKS), with v the asymptotic variance of the time average
-computed exactly from the chain (``sim.exact.time_average_variance``). A node fails if it is
+computed exactly from the chain (``sim.model.exact.time_average_variance``). A node fails if it is
 more than Z = 4.5 standard errors off. Under a correct model the chance of one such failure is
 6.8e-6 per node; with 34 node comparisons below the false-failure rate of the file is below
 2.5e-4 (union bound), and with fixed seeds the outcome is the same on every machine.
@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from conftest import CAJ_GRAPHS, CAJ_SETTINGS
 
-from sim.exact import isolated_unemployment, long_run_unemployment, time_average_variance
-from sim.model import JobSearchModel
+from sim.model.exact import isolated_unemployment, long_run_unemployment, time_average_variance
+from sim.model.mesa_model import JobSearchModel
 
 Z = 4.5
 WEEKS = 60_000

@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration import (
+from sim.experiment.calibration import (
     ABCSettings,
     MarketSimulator,
     calibrate,
     parse_calibration,
     predictive_check,
 )
-from sim.params import ConfigError
-from sim.targets import parse_targets
+from sim.model.params import ConfigError
+from sim.experiment.targets import parse_targets
 
 ROOT = Path(__file__).parent.parent
 # A small market (300 people, 5 years after a 5-year burn-in: about 5 ms a simulation).
@@ -191,7 +191,7 @@ def test_predictive_check_says_met_within_one_tolerance():
 
 
 def test_quick_settings_run_a_small_calibration_into_its_own_folder(synthetic, tmp_path):
-    from sim.calibration import quick_settings
+    from sim.experiment.calibration import quick_settings
 
     settings = quick_settings()
     assert isinstance(settings, ABCSettings)
@@ -305,7 +305,7 @@ def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim import plots
+    from sim.analysis import plots
 
     rng = np.random.default_rng(1)
     names = ["a", "b", "c", "d"]
@@ -326,7 +326,7 @@ def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():
 def test_a_run_killed_in_its_first_generation_resumes_to_the_same_posterior(synthetic, tmp_path):
     """Killed after pyabc created its history but before the first generation was stored:
     the resumed calibration begins again and ends with the particles of an unbroken run."""
-    from sim.calibration import HISTORY, _abcsmc, load_calibration, observed
+    from sim.experiment.calibration import HISTORY, _abcsmc, load_calibration, observed
 
     config = write_config(synthetic, population=20, generations=2)
     straight = quiet(str(config), results=str(tmp_path / "a"), workers=1)
@@ -339,7 +339,7 @@ def test_a_run_killed_in_its_first_generation_resumes_to_the_same_posterior(synt
         "sqlite:///" + str(killed / HISTORY), observed(targets)
     )  # the state a kill during generation 1 leaves
     with pytest.raises(ConfigError, match="has not finished .status 'running'"):
-        from sim.calibration import check_done
+        from sim.experiment.calibration import check_done
 
         check_done(killed)
     resumed = quiet(str(config), results=str(tmp_path / "b"), workers=1)
@@ -365,7 +365,7 @@ def test_outputs_of_an_earlier_run_do_not_survive_a_new_one(synthetic, tmp_path)
 def test_market_defaults_are_the_shipped_calibrated_point():
     import tomllib
 
-    from sim.params import CALIBRATED_MARKET, Params
+    from sim.model.params import CALIBRATED_MARKET, Params
 
     shipped = tomllib.loads((ROOT / "docs/calibration/calibrated.toml").read_text())["model"]
     assert shipped == CALIBRATED_MARKET
@@ -374,7 +374,7 @@ def test_market_defaults_are_the_shipped_calibrated_point():
 
 
 def test_the_shipped_summary_is_that_of_the_shipped_posterior():
-    from sim.calibration import summary
+    from sim.experiment.calibration import summary
 
     path = ROOT / "configs" / "calibrate-market.toml"
     config, _, _ = parse_calibration(path.read_text(), str(path), path.parent)

@@ -5,9 +5,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim import plots
-from sim.classroom import SAID, TRY_THIS, Classroom
-from sim.params import ConfigError
+from sim.analysis import plots
+from sim.classroom.model import SAID, TRY_THIS, Classroom
+from sim.model.params import ConfigError
 
 
 def test_both_panels_share_the_network_and_only_the_ask_differs():
@@ -116,7 +116,7 @@ def test_the_picture_names_people_as_the_log_does_and_keeps_them_in_place():
 def test_settings_defaults_are_the_classrooms_own():
     import inspect
 
-    from sim.classroom import SETTINGS
+    from sim.classroom.model import SETTINGS
 
     keywords = inspect.signature(Classroom).parameters
     for name, _, low, high, step, default in SETTINGS:
@@ -150,7 +150,7 @@ def test_settings_defaults_are_the_classrooms_own():
     ],
 )  # fmt: skip
 def test_settings_in_words(name, value, want):
-    from sim.classroom import in_words
+    from sim.classroom.model import in_words
 
     assert in_words(name, value) == want
 
@@ -164,7 +164,7 @@ def run_to_the_end(**settings):
 
 def test_the_about_panels_three_things_to_try_say_what_the_model_does():
     # Each claim in the About panel is re-derived here from the model and found in the text.
-    from sim.classroom import TRY_THIS
+    from sim.classroom.model import TRY_THIS
 
     strong, luck, favours = TRY_THIS
     room = Classroom(**strong.settings)
@@ -247,7 +247,7 @@ def test_the_lesson_plans_numbers_are_the_models():
 
 
 def test_the_model_description_page_keeps_anchors_and_unlinks_other_files(tmp_path):
-    from sim.app import model_description_html
+    from sim.classroom.page import model_description_html
 
     doc = tmp_path / "model.md"
     doc.write_text(
@@ -270,6 +270,6 @@ def test_the_model_description_page_keeps_anchors_and_unlinks_other_files(tmp_pa
      ("seed=3&projector=true", True), ("projector=1&projector=0", False)],
 )  # fmt: skip
 def test_projector_mode_from_the_address(search, on):
-    from sim.app import _projector_from
+    from sim.classroom.page import _projector_from
 
     assert _projector_from(search) is on

@@ -118,7 +118,7 @@ def test_bench_quick_writes_every_figure(tmp_path):
         assert figures[key] > 0, key
     assert figures["market_defaults"]["numba_agent_steps_per_s_1thread"] > 0
     assert figures["levers_off"]["numba_over_numpy"] > 0
-    from sim.kernel import PHASES
+    from sim.model.kernel import PHASES
 
     assert list(figures["phase_share"]) == list(PHASES)  # every phase of the week, in order
     assert figures["phase_share"]["asks"] > 0 and figures["phase_share"]["out_of_earshot"] > 0
@@ -227,7 +227,7 @@ def test_a_warning_from_a_library_is_one_line_of_ours(monkeypatch, capsys):
 
 
 def test_dask_warnings_become_lines_of_ours():
-    from sim.executors import _dask_line
+    from sim.experiment.executors import _dask_line
 
     mismatch = (
         "Mismatched versions found\n\n+---------+--------+-----------+\n| Package | Client | "

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.config import MAX_POINTS, MIN_SAMPLES, DesignPoint, json_schema, load_config, parse_config
-from sim.params import ConfigError
+from sim.experiment.config import MAX_POINTS, MIN_SAMPLES, DesignPoint, json_schema, load_config, parse_config
+from sim.model.params import ConfigError
 
 CONFIGS = sorted(  # calibration configs are not sweeps: tests/test_calibration.py has them
     p for p in (Path(__file__).parents[1] / "configs").glob("*.toml")
@@ -353,7 +353,7 @@ def test_whole_number_ranges_that_cannot_be_drawn_evenly_are_refused(kind, low, 
 
 def test_the_sensitivity_minimum_is_the_least_power_of_two_with_enough_resamples():
     # n samples have C(2n - 1, n) distinct bootstrap resamples; the analysis draws 1,000
-    from sim.sensitivity import RESAMPLES
+    from sim.experiment.sensitivity import RESAMPLES
 
     least = next(n for n in range(1, 100) if math.comb(2 * n - 1, n) > RESAMPLES)
     assert least == 7 and MIN_SAMPLES == 8 == 1 << (least - 1).bit_length()
@@ -439,7 +439,7 @@ def test_a_grid_point_is_decoded_from_its_index_in_product_order():
 
 def test_a_design_above_the_limit_is_refused_before_anything_is_drawn(monkeypatch):
     # 11-huge-sobol.toml: 1,048,576 x (2 x 4 + 2) points; drawing them took 8 min and 5.8 GB
-    monkeypatch.setattr("sim.config._sample_matrix", lambda *a: pytest.fail("drawn"))
+    monkeypatch.setattr("sim.experiment.config._sample_matrix", lambda *a: pytest.fail("drawn"))
     with pytest.raises(ConfigError) as info:
         parse_config(
             "seed = 1\n[design]\nkind = 'sobol'\nsamples = 1048576\n[design.ranges]\n"
@@ -470,7 +470,7 @@ def test_check_of_a_large_grid_builds_only_the_points_it_shows(tmp_path, monkeyp
             super().__init__(*args)
             made.append(self.index)
 
-    monkeypatch.setattr("sim.config.DesignPoint", Counted)
+    monkeypatch.setattr("sim.experiment.config.DesignPoint", Counted)
     config = tmp_path / "big.toml"
     config.write_text(
         "seed = 1\nreplicates = 1\n[design]\nkind = 'grid'\n[design.values]\n"

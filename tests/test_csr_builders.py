@@ -1,8 +1,8 @@
-"""sim.csr_builders: graphs drawn straight into CSR arrays, checked against NetworkX.
+"""sim.model.csr_builders: graphs drawn straight into CSR arrays, checked against NetworkX.
 
 Oracles come from outside the code under test: the NetworkX generators themselves (exact graphs
 where the process has no randomness left, per-graph statistics of many independent graphs
-otherwise), sim.graphs (overlap, assign_ties, the communities builder, reverse_edges), CPython's
+otherwise), sim.model.graphs (overlap, assign_ties, the communities builder, reverse_edges), CPython's
 own set, np.lexsort and the binomial law.
 
 Statistical tests compare per-graph statistics of independent graphs (one graph, one value, so
@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import graphs
-from sim.csr import CSRGraph
-from sim.csr_builders import (
+from sim.model.mesa_model import graphs
+from sim.model.csr import CSRGraph
+from sim.model.csr_builders import (
     CSR_FAMILIES,
     _overlaps,
     _python_set_order,
@@ -33,9 +33,9 @@ from sim.csr_builders import (
     links_per_node,
     to_networkx,
 )
-from sim.graphs import assign_ties, overlap, prepare
-from sim.params import GRAPHS, Params
-from sim.rules import CLOSE, DISTANT, REGULAR
+from sim.model.graphs import assign_ties, overlap, prepare
+from sim.model.params import GRAPHS, Params
+from sim.model.rules import CLOSE, DISTANT, REGULAR
 
 ALPHA = 1e-4  # per Mann-Whitney comparison
 Z = 4.42  # two-sided normal quantile for 1e-5
@@ -320,7 +320,7 @@ def test_communities_have_the_block_model_edge_counts():
         z = (sum(counts[name]) - trials * p) / math.sqrt(trials * p * (1 - p))
         assert abs(z) < Z, f"{name}: z = {z:.2f}"
         mw = stats.mannwhitneyu(counts[name], oracle_counts[name], alternative="two-sided")
-        assert mw.pvalue > ALPHA, f"{name} differs from sim.graphs.communities"
+        assert mw.pvalue > ALPHA, f"{name} differs from sim.model.graphs.communities"
 
 
 def test_communities_scale_to_a_million_people_in_blocks_of_25():
@@ -343,7 +343,7 @@ def test_overlap_ties_rank_like_assign_ties():
         by_class[tie].append(overlap(G, u, v))
     assert min(by_class[CLOSE]) >= max(by_class[REGULAR])
     assert min(by_class[REGULAR]) >= max(by_class[DISTANT])
-    bare = nx.Graph(G.edges)  # the same graph without ties, classed by sim.graphs
+    bare = nx.Graph(G.edges)  # the same graph without ties, classed by sim.model.graphs
     assign_ties(bare, 0.2, 0.4, seed=1)
     assert Counter(t for *_, t in bare.edges(data="tie")) == Counter(
         t for *_, t in G.edges(data="tie")

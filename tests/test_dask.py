@@ -13,12 +13,12 @@ from conftest import not_a_scheduler
 from distributed import LocalCluster
 
 from sim.cli import main
-from sim.executors import TIMEOUT, check_address, connect
-from sim.params import ConfigError
-from sim.sweep import sweep
+from sim.experiment.executors import TIMEOUT, check_address, connect
+from sim.model.params import ConfigError
+from sim.experiment.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
-# What each kind of listener is told apart by (sim.executors._identify).
+# What each kind of listener is told apart by (sim.experiment.executors._identify).
 NOT_DASK = {
     "http": "something accepted the connection but sent no Dask reply within 10 s",
     "silent": "something accepted the connection but sent no Dask reply within 10 s",

@@ -21,7 +21,7 @@ import psutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from sim.classroom import Classroom
+from sim.classroom.model import Classroom
 
 ROOT = Path(__file__).parents[1]
 ARTEFACTS = ROOT / "results" / "test-artefacts"
@@ -331,7 +331,7 @@ def test_side_by_side_follows_the_choice_and_can_be_left_empty(open_page):
 
 
 def test_try_it_sets_up_the_about_panels_first_experiment(open_page):
-    from sim.classroom import TRY_THIS
+    from sim.classroom.model import TRY_THIS
 
     page = open_page("phone")
     page.get_by_role("button", name="About", exact=True).click()

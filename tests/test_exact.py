@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.exact import (
+from sim.model.exact import (
     isolated_unemployment,
     long_run_unemployment,
     stationary,

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sim.sweep import sweep
+from sim.experiment.sweep import sweep
 
 CONFIG = """
 name = "faults"

@@ -4,8 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.csr import to_csr
-from sim.graphs import (
+from sim.model.csr import to_csr
+from sim.model.graphs import (
     NAMED_GRAPHS,
     SEEKER,
     barabasi_albert,
@@ -16,8 +16,8 @@ from sim.graphs import (
     personal_network,
     prepare,
 )
-from sim.params import GRAPHS, Params
-from sim.rules import CLOSE, DISTANT, REGULAR
+from sim.model.params import GRAPHS, Params
+from sim.model.rules import CLOSE, DISTANT, REGULAR
 
 BUILT = [g for g in GRAPHS if g != "file"]
 
@@ -168,8 +168,8 @@ def test_communities_have_the_requested_size_degree_and_mixing():
 
 @pytest.mark.parametrize("sizes", [(3, 3, 6, 8), (0, 2, 0, 5), (1, 0, 0, 0), (5, 5, 5, 5)])
 def test_personal_network_arrays_are_the_networkx_builders_graph(sizes):
-    from sim.csr import CSRGraph
-    from sim.graphs import personal_network_csr
+    from sim.model.csr import CSRGraph
+    from sim.model.graphs import personal_network_csr
 
     names = ("n_family", "n_friends", "n_colleagues", "n_acquaintances")
     params = Params.from_dict(dict(zip(names, sizes, strict=True)))
@@ -180,7 +180,7 @@ def test_personal_network_arrays_are_the_networkx_builders_graph(sizes):
 
 
 def test_csr_arrays_are_each_nodes_sorted_neighbours_and_refuse_self_loops():
-    from sim.csr import CSRGraph, from_edges
+    from sim.model.csr import CSRGraph, from_edges
 
     G = nx.gnm_random_graph(60, 200, seed=3)
     for k, (u, v) in enumerate(G.edges):
@@ -201,7 +201,7 @@ def test_csr_arrays_are_each_nodes_sorted_neighbours_and_refuse_self_loops():
 
 
 def test_networkx_reference_builders_draw_the_named_family():
-    from sim.graphs import build_networkx
+    from sim.model.graphs import build_networkx
 
     for graph in ("erdos-renyi", "watts-strogatz", "barabasi-albert", "holme-kim", "communities"):
         G = build_networkx(small(graph, n_nodes=300, mean_degree=6), seed=2)

@@ -9,9 +9,10 @@ from conftest import CAJ_GRAPHS, CAJ_SETTINGS, valid_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.exact import isolated_unemployment, long_run_unemployment, time_average_variance
-from sim.params import Params
-from sim.runs import COLUMN, run
+from sim.model.exact import isolated_unemployment, long_run_unemployment, time_average_variance
+from sim.model.params import Params
+from sim.model.runs import run
+from sim.model.results import COLUMN
 
 Z = 4.5
 GRAPHS, AB = CAJ_GRAPHS, CAJ_SETTINGS
@@ -187,9 +188,9 @@ def test_the_kernel_cache_is_stamped_with_the_rules_it_was_built_from():
     import hashlib
     from pathlib import Path
 
-    import sim.kernel
+    import sim.model.kernel
 
-    here = Path(sim.kernel.__file__).parent
+    here = Path(sim.model.kernel.__file__).parent
     cache = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else here / "__pycache__"
     stamp = hashlib.sha256((here / "rules.py").read_bytes()).hexdigest()
     assert (cache / "kernel.rules.sha256").read_text() == stamp

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim import exact, market
-from sim.params import Params
-from sim.runs import run
-from sim.stats import gini
+from sim.model.mesa_model import exact, market
+from sim.model.params import Params
+from sim.model.runs import run
+from sim.analysis.stats import gini
 
 Z = 4.5
 A, B = 0.1, 0.015  # Calvo-Armengol & Jackson's example rates

@@ -8,9 +8,9 @@ from conftest import valid_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import WEEKLY_COUNTS, JobSearchModel
-from sim.params import ConfigError
-from sim.rules import ACTION, EARS_OPEN, UNAWARE
+from sim.model.mesa_model import WEEKLY_COUNTS, JobSearchModel
+from sim.model.params import ConfigError
+from sim.model.rules import ACTION, EARS_OPEN, UNAWARE
 
 
 def market(seed=1, **kw):
@@ -483,8 +483,8 @@ def test_people_leave_at_the_exit_rate_and_entrants_look_for_work_at_their_share
 
 @pytest.mark.parametrize("engine", ["mesa", "numba"])
 def test_baseline_switches_demography_off(engine):
-    from sim.params import Params
-    from sim.runs import run
+    from sim.model.params import Params
+    from sim.model.runs import run
 
     # 150 people x 1,000 weeks at the default exit rate would see about 72 leave
     values = {"scenario": "market", "burn_in": 0, "graph": "barabasi-albert", "n_nodes": 150,
@@ -496,8 +496,8 @@ def test_baseline_switches_demography_off(engine):
 
 @pytest.mark.parametrize("engine", ["mesa", "numba"])
 def test_relays_off_means_no_relay_hires_but_asks_still_told(engine):
-    from sim.params import Params
-    from sim.runs import run
+    from sim.model.params import Params
+    from sim.model.runs import run
 
     params = Params.from_dict(
         {

@@ -17,12 +17,12 @@ import pytest
 from conftest import CAJ_GRAPHS, CAJ_SETTINGS
 from scipy import stats
 
-from sim.csr import CSRGraph
-from sim.exact import isolated_unemployment, stationary, transition_matrix
-from sim.graphs import prepare
-from sim.numpy_reference import _successes, simulate_baseline_numpy
-from sim.params import Params
-from sim.runs import replicate_csr, run
+from sim.model.csr import CSRGraph
+from sim.model.exact import isolated_unemployment, stationary, transition_matrix
+from sim.model.graphs import prepare
+from sim.model.numpy_reference import _successes, simulate_baseline_numpy
+from sim.model.params import Params
+from sim.model.runs import replicate_csr, run
 
 MARKET = {
     "scenario": "market",
@@ -70,7 +70,7 @@ def test_reference_matches_the_numba_core_in_distribution():
 
 def head_count_oracle(G, a, b):
     """Exact long-run mean of the unemployed head count and the asymptotic variance of its
-    time average per week simulated (Kemeny & Snell, as ``sim.exact.time_average_variance``
+    time average per week simulated (Kemeny & Snell, as ``sim.model.exact.time_average_variance``
     does per node)."""
     P = transition_matrix(G, a, b)
     pi = stationary(P)

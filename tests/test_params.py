@@ -1,6 +1,6 @@
 import pytest
 
-from sim.params import PRESETS, ConfigError, Params, preset
+from sim.model.params import PRESETS, ConfigError, Params, preset
 
 
 def test_defaults_are_valid_and_documented():
@@ -138,12 +138,12 @@ def test_parameters_that_could_have_no_effect_are_refused(values, pattern):
 
 
 def test_joint_names_every_parameter_the_rules_read_together():
-    # sim.config checks a design over combinations of JOINT alone: a rule reading a parameter
+    # sim.experiment.config checks a design over combinations of JOINT alone: a rule reading a parameter
     # left out of it would let a bad combination through to the middle of a sweep
     import inspect
     import re
 
-    from sim.params import DEMOGRAPHY, JOINT
+    from sim.model.params import DEMOGRAPHY, JOINT
 
     source = inspect.getsource(Params._check_joint) + inspect.getsource(Params.from_dict)
     read = set(re.findall(r"\b(?:self|params)\.([a-z_]+)\b", source)) & set(Params.specs())
@@ -153,7 +153,7 @@ def test_joint_names_every_parameter_the_rules_read_together():
 
 
 def test_check_value_checks_one_value_alone():
-    from sim.params import check_value
+    from sim.model.params import check_value
 
     assert check_value("burn_in", "10") == 10  # alone, not against a single seeker's rule
     with pytest.raises(ConfigError, match="positivity=2 is out of range"):

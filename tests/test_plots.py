@@ -19,10 +19,10 @@ from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 from scipy import stats as sps  # noqa: E402
 
-from sim import plots  # noqa: E402
-from sim.exact import long_run_unemployment  # noqa: E402
-from sim.params import Params  # noqa: E402
-from sim.sweep import sweep  # noqa: E402
+from sim.analysis import plots  # noqa: E402
+from sim.model.exact import long_run_unemployment  # noqa: E402
+from sim.model.params import Params  # noqa: E402
+from sim.experiment.sweep import sweep  # noqa: E402
 
 STRATEGIES = """
 name = "strategies"
@@ -83,7 +83,7 @@ n_nodes = 60
 weeks = 10
 [design]
 kind = "morris"
-samples = 8  # the least Morris allows (sim.config.MIN_SAMPLES)
+samples = 8  # the least Morris allows (sim.experiment.config.MIN_SAMPLES)
 [design.ranges]
 action_base = [-4.0, -1.0]
 gossip_rate = [0.0, 0.5]

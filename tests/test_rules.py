@@ -6,8 +6,8 @@ from conftest import valid_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.params import Params
-from sim.rules import (
+from sim.model.params import Params
+from sim.model.rules import (
     ACTION,
     CLOSE,
     DIRECT,

@@ -2,8 +2,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.params import ConfigError, Params
-from sim.runs import COLUMNS, run, streams
+from sim.model.params import ConfigError, Params
+from sim.model.runs import run, streams
+from sim.model.results import COLUMNS
 
 
 def test_streams_are_a_pure_function_of_seed_and_replicate():
@@ -33,7 +34,7 @@ def test_each_replicate_gets_its_own_graph_unless_asked_not_to():
     params = Params.from_dict(
         {"scenario": "market", "burn_in": 0, "graph": "erdos-renyi", "n_nodes": 60, "weeks": 5}
     )
-    from sim.runs import replicate_graph
+    from sim.model.runs import replicate_graph
 
     g0 = replicate_graph(params, 1, 0, False)
     g1 = replicate_graph(params, 1, 1, False)
@@ -98,7 +99,7 @@ def test_traits_record_bankers_and_the_experienced_at_week_zero(engine):
 
 
 def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
-    from sim import runs as module
+    from sim.model.mesa_model import runs as module
 
     module._graph_cache.clear()
     gloomy = Params.from_dict({}, strategy="vague-gloomy")
@@ -111,7 +112,7 @@ def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
 
 
 def test_without_per_person_outputs_every_per_run_outcome_is_the_same():
-    from sim.market import outcomes
+    from sim.model.market import outcomes
 
     params = Params.from_dict(
         {"scenario": "market", "n_nodes": 150, "weeks": 80, "burn_in": 30, "graph": "holme-kim"}
@@ -143,8 +144,8 @@ def test_streams_are_the_children_numpy_spawns():
 
 @pytest.mark.parametrize("graph", ["barabasi-albert", "holme-kim", "communities"])
 def test_both_engines_get_the_same_generated_graph(graph):
-    from sim.csr import CSRGraph
-    from sim.runs import replicate_csr, replicate_graph
+    from sim.model.csr import CSRGraph
+    from sim.model.runs import replicate_csr, replicate_graph
 
     params = Params.from_dict({"scenario": "market", "graph": graph, "n_nodes": 300})
     for replicate in (0, 3):

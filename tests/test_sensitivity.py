@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import parse_config
-from sim.sensitivity import NEEDED, analyse, format_indices
-from sim.sweep import sweep
+from sim.experiment.config import parse_config
+from sim.experiment.sensitivity import NEEDED, analyse, format_indices
+from sim.experiment.sweep import sweep
 
 
 def design(kind, samples):
@@ -143,7 +143,7 @@ def test_outcomes_left_out_are_named_and_no_library_warning_reaches_the_user(tmp
 def test_a_constant_outcome_is_named_with_its_value():
     experiment = design("sobol", 8)
     left_out = []
-    from sim.sensitivity import point_outcomes
+    from sim.experiment.sensitivity import point_outcomes
 
     frame = linear_runs(experiment)
     outcomes = point_outcomes(frame, experiment.design.count(), left_out)

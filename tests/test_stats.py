@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from sim import stats
+from sim.analysis import stats
 
 # Freireich et al. (1963) 6-MP arm: weeks in remission, False = censored. Kaplan-Meier estimates
 # as published in Kleinbaum & Klein, Survival Analysis (3rd ed.), table 2.x:

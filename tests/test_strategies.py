@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from sim.strategies import censored_median, compare, format_table
+from sim.analysis.strategies import censored_median, compare, format_table
 
 
 def test_censored_median_counts_unhired_runs_as_later_than_the_horizon():

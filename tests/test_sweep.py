@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
-from sim.config import parse_config
-from sim.figures import charts_for
-from sim.params import ConfigError
-from sim.runs import EVENTS
-from sim.sweep import ROW_GROUP, sweep
+from sim.experiment.config import parse_config
+from sim.analysis.figures import charts_for
+from sim.model.params import ConfigError
+from sim.model.results import EVENTS
+from sim.experiment.sweep import ROW_GROUP, sweep
 
 CONFIGS = sorted(  # calibration configs are not sweeps: tests/test_calibration.py has them
     p for p in (Path(__file__).parents[1] / "configs").glob("*.toml")
@@ -87,7 +87,7 @@ def test_a_small_sweep_runs_here_and_a_large_one_on_workers_with_the_same_bytes(
     monkeypatch.setattr("sys.stderr", log)
     here = quiet(config, str(tmp_path / "b"), batch_size=2, workers=2, small_here=True)
     assert "running the rest here" in log.getvalue()
-    monkeypatch.setattr("sim.sweep.WORKER_START_S", 0.0)  # workers free to start: use them
+    monkeypatch.setattr("sim.experiment.sweep.WORKER_START_S", 0.0)  # workers free to start: use them
     pool = quiet(config, str(tmp_path / "c"), batch_size=2, workers=2, small_here=True)
     assert log.getvalue().count("running the rest here") == 1
     assert digest(reference / "runs.parquet") == digest(here / "runs.parquet")
@@ -95,7 +95,7 @@ def test_a_small_sweep_runs_here_and_a_large_one_on_workers_with_the_same_bytes(
 
 
 def test_row_groups_have_a_fixed_size_whatever_the_batches(tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.sweep.ROW_GROUP", 5)
+    monkeypatch.setattr("sim.experiment.sweep.ROW_GROUP", 5)
     config = write(tmp_path)
     a = quiet(config, str(tmp_path / "a"), batch_size=3)
     b = quiet(config, str(tmp_path / "b"), batch_size=4)
@@ -370,12 +370,17 @@ def test_resume_refuses_results_made_with_another_graph_file(tmp_path):
     assert table(folder).num_rows == 14 and digest(folder / "runs.parquet") != on_the_old_graph
 
 
-def test_modules_left_out_of_the_inputs_hash_exist():
-    # a misspelt name would leave nothing out, silently
-    from sim.sweep import _NOT_RESULTS
+def test_the_inputs_hash_covers_the_model_and_what_a_batch_runs():
+    # a misspelt pattern would hash nothing, silently: each must match, and together they
+    # must cover every module of sim/model (the engines and rules) and nothing shown-only
+    from sim.experiment.sweep import _RESULT_CODE
 
     package = Path(__file__).parents[1] / "sim"
-    assert all((package / name).is_file() for name in _NOT_RESULTS)
+    hashed = {path for pattern in _RESULT_CODE for path in package.glob(pattern)}
+    assert all(list(package.glob(pattern)) for pattern in _RESULT_CODE)
+    assert set(package.glob("model/*.py")) <= hashed
+    assert package / "experiment" / "batches.py" in hashed
+    assert not {package / "cli.py", package / "analysis" / "plots.py"} & hashed
 
 
 def test_a_strategies_sweep_has_a_column_for_every_value_its_presets_set(tmp_path):

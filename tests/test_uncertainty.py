@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import uncertainty
+from sim.analysis import uncertainty
 
 SMALL = {"scenario": "market", "n_nodes": 200, "weeks": 260, "burn_in": 104}
 
@@ -60,7 +60,7 @@ def test_effects_chart_draws_a_row_per_effect_and_both_intervals():
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim import plots
+    from sim.analysis import plots
 
     fig, ax = plots.figure()
     plots.effects_under_uncertainty(

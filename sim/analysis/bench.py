@@ -10,7 +10,7 @@ interleaved repeats, and the ratios compare figures measured seconds apart.
   and the share of kernel time in each phase of the week.
 - **Current market defaults** (``scenario = "market"``): the same on what users run today.
 - **Levers off** (the reference with ``baseline = true``): the core against a batched,
-  vectorised NumPy implementation of the same model (``sim.numpy_reference``): what a user
+  vectorised NumPy implementation of the same model (``sim.model.numpy_reference``): what a user
   would write instead.
 - **Mesa**, the readable reference engine, on the reference scenario.
 - **Scaling**: one replicate of the reference at n = 1e3 .. 1e6 (1e7 with ``--large``): graph
@@ -40,16 +40,16 @@ from typing import Any
 import numba
 import numpy as np
 
-from sim.config import load_config
-from sim.params import FILE_READING, Params
-from sim.runs import replicate_csr, run, streams
+from sim.experiment.config import load_config
+from sim.model.params import FILE_READING, Params
+from sim.model.runs import replicate_csr, run, streams
 
-REFERENCE_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "benchmark.toml"
+REFERENCE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "benchmark.toml"
 SCALING_N = (1_000, 10_000, 100_000, 1_000_000)
 LARGE_N = 10_000_000
 FIRST_RESULT = (
     "import time; t = time.perf_counter();"
-    "from sim.params import Params; from sim.runs import run;"
+    "from sim.model.params import Params; from sim.model.runs import run;"
     "run(Params.from_dict({'scenario': 'market', 'burn_in': 0,"
     " 'graph': 'barabasi-albert', 'n_nodes': 200, 'weeks': 5}), 2, seed=1, same_graph=True);"
     "print(time.perf_counter() - t)"
@@ -58,9 +58,9 @@ FIRST_RESULT = (
 SCALING = """
 import json, resource, sys, time
 import numpy as np
-from sim.params import Params
-from sim.runs import streams
-from sim.kernel import simulate_graphs
+from sim.model.params import Params
+from sim.model.runs import streams
+from sim.model.kernel import simulate_graphs
 values, builder = json.loads(sys.argv[1]), sys.argv[2]
 p = Params.from_dict(values)
 small = p.replace(n_nodes=200, weeks=2)
@@ -69,12 +69,12 @@ def rss():
 def graph(params):
     seed = np.random.default_rng(streams(1, 0)[0])
     if builder == "csr":
-        from sim.csr_builders import build_csr
+        from sim.model.csr_builders import build_csr
         timings = {}
         csr, _ = build_csr(params, seed, timings=timings)
         return csr, timings
-    from sim.csr import CSRGraph
-    from sim.graphs import build_networkx, prepare
+    from sim.model.csr import CSRGraph
+    from sim.model.graphs import build_networkx, prepare
     t = time.perf_counter()
     G = build_networkx(params, seed=1)
     built = time.perf_counter()
@@ -112,7 +112,7 @@ def agent_steps_per_s(params: Params, replicates: int, engine: str, threads: int
 
 
 def _numpy_steps_per_s(params: Params, replicates: int) -> float:
-    from sim.numpy_reference import simulate_baseline_numpy
+    from sim.model.numpy_reference import simulate_baseline_numpy
 
     csr = replicate_csr(params, 1, 0, True)
     start = time.perf_counter()
@@ -152,7 +152,7 @@ def start_up_times() -> tuple[float, float]:
 
 def phase_shares(params: Params, replicates: int) -> dict[str, float]:
     """Share of kernel time in each phase of the week (one thread, the kernel's own clock)."""
-    from sim.kernel import PHASES, simulate_graphs
+    from sim.model.kernel import PHASES, simulate_graphs
 
     csr = replicate_csr(params, 1, 0, True)
     seqs = [streams(1, r)[1] for r in range(replicates)]
@@ -192,7 +192,7 @@ def sweep_overhead(runs: int = 2000) -> dict[str, float]:
     its graphs cached; of it, the compiled kernel alone (the call into it, given arrays and
     Generators ready), and the rest (seeding, the typed list of Generators, graph lookups,
     the result arrays)."""
-    from sim.kernel import simulate_graphs
+    from sim.model.kernel import simulate_graphs
 
     params = Params.from_dict({"scenario": "single"})
     run(params, runs, seed=1)  # graphs built and cached, kernel compiled
@@ -287,7 +287,7 @@ def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
         # in a fresh process, as a sweep's worker sees it (not after this one's many objects)
         "sweep_overhead": json.loads(
             _python(
-                "import json; from sim.bench import sweep_overhead;"
+                "import json; from sim.analysis.bench import sweep_overhead;"
                 f"print(json.dumps(sweep_overhead({500 if quick else 2000})))"
             )
         ),
@@ -360,8 +360,8 @@ def _save(report: dict[str, Any], out: str) -> None:
 def _market_job(points: int) -> tuple[Any, Any]:
     """The benchmark market as a sweep: ``points`` values of specificity x 100 replicates,
     common random numbers (as in configs/flagship.toml)."""
-    from sim.batches import Job
-    from sim.config import parse_config
+    from sim.experiment.batches import Job
+    from sim.experiment.config import parse_config
 
     params, _ = reference()
     model = {k: v for k, v in params.as_dict().items() if k not in ("specificity", "graph_file")}
@@ -375,7 +375,7 @@ def _market_job(points: int) -> tuple[Any, Any]:
 
 
 def _timed_batch(job: Any, batch: Any) -> tuple[float, Any]:
-    from sim.batches import run_batch
+    from sim.experiment.batches import run_batch
 
     clock = time.perf_counter()
     tables = run_batch(job, batch)
@@ -390,7 +390,7 @@ def dask_overhead(
     sending the task, pickling the result tables, scheduling)."""
     from distributed import Client, LocalCluster
 
-    from sim.batches import plan, run_batch
+    from sim.experiment.batches import plan, run_batch
 
     rows = []
     with (

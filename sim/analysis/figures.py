@@ -24,7 +24,7 @@ Examples
 >>> charts_for(Path("no-such-folder"))
 Traceback (most recent call last):
 ...
-sim.params.ConfigError: no-such-folder: no results here (no manifest.json); run a sweep or ...
+sim.model.params.ConfigError: no-such-folder: no results here (no manifest.json); run a sweep or ...
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Experiment, parse_config
-from sim.params import ConfigError
+from sim.experiment.config import Experiment, parse_config
+from sim.model.params import ConfigError
 
 # Columns every chart may read (runs.parquet of any sweep has them).
 REQUIRED = ("run_index", "point", "replicate", "strategy", "weeks_run", "weeks_to_offer",
@@ -175,7 +175,7 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim import plots
+    from sim.analysis import plots
 
     fitting = charts_for(results)
     if chart and chart not in fitting:
@@ -203,7 +203,7 @@ Drawing = list[tuple[str, Callable[[str], tuple[Any, Any]]]]
 
 
 def _one(stem: str, draw: Callable[[Any], Any], ncols: int = 1) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     def make(size: str) -> tuple[Any, Any]:
         fig, ax = plots.figure(size, ncols=ncols)
@@ -214,27 +214,27 @@ def _one(stem: str, draw: Callable[[Any], Any], ncols: int = 1) -> Drawing:
 
 
 def _strategies(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     week = int(r.experiment.base().get("weeks", 26))
     return _one("strategies", lambda axes: plots.strategy_comparison(r.runs, axes, week=week), 2)
 
 
 def _survival(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     return _one("survival", lambda ax: plots.survival(r.runs, ax))
 
 
 def _answer_mix(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     return _one("answer-mix", lambda ax: plots.answer_mix(r.runs, ax))
 
 
 def _network(r: Results) -> Drawing:
-    from sim import plots
-    from sim.batches import Job
+    from sim.analysis import plots
+    from sim.experiment.batches import Job
 
     points = r.experiment.points()
     chosen = [points[0], points[-1]] if len(points) > 1 else points[:1]
@@ -264,7 +264,7 @@ def _network(r: Results) -> Drawing:
 
 
 def _heatmap(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     sampled = r.experiment.design.kind not in ("grid", "zip")
     others = [n for n in r.varied if n not in ("specificity", "positivity")]
@@ -277,20 +277,20 @@ def _heatmap(r: Results) -> Drawing:
 
 
 def _effect(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     x, by = r.varied[0], (r.varied[1] if len(r.varied) > 1 else None)
     return _one("effect", lambda ax: plots.effect(r.runs, ax, x=x, outcome=r.outcome, by=by))
 
 
 def _ties(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     return _one("ties", lambda ax: plots.tie_classes(r.runs, ax))
 
 
 def _sensitivity(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     assert r.indices is not None
     indices = r.indices
@@ -313,7 +313,7 @@ def _grouping(r: Results) -> str:
 
 
 def _exit_hazard(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     runs = r.runs.assign(pooled="all runs")
     by = _grouping(r)
@@ -321,7 +321,7 @@ def _exit_hazard(r: Results) -> Drawing:
 
 
 def _stationarity(r: Results) -> Drawing:
-    from sim import plots
+    from sim.analysis import plots
 
     columns = ["run_index", "week", "employed", "unemployed", "action", "asks", "mean_reputation"]
     try:
@@ -363,7 +363,7 @@ _DRAW: dict[str, Callable[[Results], Drawing]] = {
 
 def strategy_table(runs: pd.DataFrame, week: int = 26) -> str:
     """The strategy comparison as text, with the charts' intervals."""
-    from sim import plots, stats
+    from sim.analysis import plots, stats
 
     head = (
         f"{'strategy':<18} {'median weeks (95% CI)':>22} {f'hired by week {week} (95% CI)':>28} "
@@ -415,7 +415,7 @@ def plot_calibration(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim import plots
+    from sim.analysis import plots
 
     if chart and chart not in CALIBRATION_CHARTS:
         raise ConfigError(
@@ -427,7 +427,7 @@ def plot_calibration(
             raise ConfigError(f"format '{fmt}' is not allowed; allowed: {', '.join(plots.FORMATS)}")
     if size not in plots.SIZES:
         raise ConfigError(f"--size {size} is not allowed; allowed: {', '.join(plots.SIZES)}")
-    from sim.calibration import check_done
+    from sim.experiment.calibration import check_done
 
     check_done(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -470,7 +470,7 @@ def _calibration_config(manifest: dict[str, Any]) -> Any:
     """The manifest's config, validated without reading its targets file again."""
     import tomllib
 
-    from sim.calibration import Calibration
+    from sim.experiment.calibration import Calibration
 
     try:
         return Calibration.model_validate(tomllib.loads(manifest["config"]))
@@ -480,7 +480,7 @@ def _calibration_config(manifest: dict[str, Any]) -> Any:
 
 def top_pairs(particles: pd.DataFrame, names: list[str], k: int = TOP_PAIRS) -> list[tuple]:
     """The ``k`` parameter pairs with the largest weighted |correlation| in the posterior."""
-    from sim.plots import weighted_correlation
+    from sim.analysis.plots import weighted_correlation
 
     w = particles["weight"].to_numpy()
     scored = [

@@ -36,9 +36,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim import stats
-from sim.graphs import SEEKER
-from sim.rules import CLOSE, DISTANT, REGULAR, STATE_NAMES, TIE_NAMES
+from sim.analysis import stats
+from sim.model.graphs import SEEKER
+from sim.model.rules import CLOSE, DISTANT, REGULAR, STATE_NAMES, TIE_NAMES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
 OKABE_ITO = (
@@ -84,7 +84,7 @@ ROLE_LABELS = {
 }
 
 LEVEL = stats.LEVEL
-# Short axis labels of the outcomes (sim.sensitivity.OUTCOMES has the full meanings).
+# Short axis labels of the outcomes (sim.experiment.sensitivity.OUTCOMES has the full meanings).
 AXIS_LABELS = {
     "hired": "hired by the horizon (% of runs)",
     "weeks_searching": "weeks searching (not hired: the horizon)",
@@ -130,7 +130,7 @@ def save(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "svg"))
     Files are written atomically (a temporary file, then a rename), so an interrupted save never
     leaves half a chart in place of a good one.
     """
-    from sim.sweep import atomic
+    from sim.experiment.storage import atomic
 
     paths = []
     for fmt in formats:
@@ -402,8 +402,8 @@ def answer_mix(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy"
 
 
 def outcome_values(table: pd.DataFrame, outcome: str, key: pd.Series) -> pd.Series:
-    """An outcome of :data:`sim.sensitivity.OUTCOMES` per value of ``key`` (any grouping)."""
-    from sim.sensitivity import OUTCOMES
+    """An outcome of :data:`sim.experiment.sensitivity.OUTCOMES` per value of ``key`` (any grouping)."""
+    from sim.experiment.sensitivity import OUTCOMES
 
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome '{outcome}' is not allowed; allowed: {', '.join(OUTCOMES)}")
@@ -594,7 +594,7 @@ def help_bank(
 
 def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     """Share of contact-made hires by the tie of the contact who passed the opening, with 95%
-    intervals from :func:`sim.stats.ratio_interval` (runs are the units); hires passed on by
+    intervals from :func:`sim.analysis.stats.ratio_interval` (runs are the units); hires passed on by
     relays (two steps away) are left out."""
     counts = table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy(dtype=float)
     total = counts.sum(axis=1)
@@ -782,7 +782,7 @@ def network_snapshot(
     pos: dict[Any, Any] | None = None,
 ) -> Axes:
     """The seeker's network: each contact coloured by its answer (node attribute ``answer``:
-    one of ``sim.rules.STATE_NAMES``, or ``heard``), the seeker (node 0) highlighted, tie
+    one of ``sim.model.rules.STATE_NAMES``, or ``heard``), the seeker (node 0) highlighted, tie
     strength as line weight (edge attribute ``tie``). ``seed`` fixes the layout; ``legend=False``
     leaves the key to the caller (the classroom page draws its own); ``thick`` scales lines,
     dots and labels (2 for a projector); ``pos`` is a layout to reuse (a picture redrawn every
@@ -860,7 +860,7 @@ def _name(graph: nx.Graph, v: Any) -> str:
 
 
 def file_network(graph: nx.Graph, size: str = "paper", seed: int = 0) -> Figure:
-    """A graph as read from a file (``sim.graphs.describe_file_graph``): tie classes as line
+    """A graph as read from a file (``sim.model.graphs.describe_file_graph``): tie classes as line
     weights, the seeker (node 0) as a star, labels where there are at most 60 people."""
     fig, ax = figure(size)
     with plt.rc_context(_style(size)):
@@ -893,7 +893,7 @@ def seeker_network(params: Any, seed: int, replicate: int = 0, engine: str = "nu
     """The network of replicate ``replicate`` of a run with ``seed``, each contact's answer to
     the seeker in its ``answer`` attribute and the week in ``week`` (the run is repeated; one
     seed fixes the graph and the answers)."""
-    from sim.runs import replicate_graph, run
+    from sim.model.runs import replicate_graph, run
 
     graph = replicate_graph(params, seed, replicate, same_graph=False).copy()
     runs = run(params, 1, seed, engine, first=replicate)
@@ -914,10 +914,10 @@ def _legend(by: str, key: Any) -> str:
 
 @chart
 def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = "point") -> Axes:
-    """Weekly exit hazard by completed weeks of the spell (``sim.market`` bins), one line per
+    """Weekly exit hazard by completed weeks of the spell (``sim.model.market`` bins), one line per
     group: hires among those at risk, pooled over runs (a ratio of sums with its interval from
-    :func:`sim.stats.ratio_interval`). Needs the ``at_risk_*`` and ``exits_*`` columns."""
-    from sim.market import SPELL_LABELS
+    :func:`sim.analysis.stats.ratio_interval`). Needs the ``at_risk_*`` and ``exits_*`` columns."""
+    from sim.model.market import SPELL_LABELS
 
     ax = _axes(ax)
     groups = _groups(table, by)
@@ -1055,7 +1055,7 @@ def weighted_correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
 @chart
 def predictive_check(draws: pd.DataFrame, ax: Axes | None, check: pd.DataFrame) -> Axes:
     """Posterior predictive check: per target moment (a row of ``check``, the table of
-    ``sim.calibration.predictive_check``), the moments simulated under posterior draws
+    ``sim.experiment.calibration.predictive_check``), the moments simulated under posterior draws
     (``draws``) as gaps from the target in tolerances, (x - value) / tolerance: median and 90%
     interval; the band is one tolerance either side. For a sign target the gap is
     sign x / tolerance, right when >= 0. Fit and held-out moments in two colours."""

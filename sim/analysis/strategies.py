@@ -1,6 +1,6 @@
 """Compare job-search strategies in the single-seeker scenario (the main job of ``make run``).
 
-Replicate ``r`` of every strategy uses the same seeds (``sim.runs.streams``), so each strategy
+Replicate ``r`` of every strategy uses the same seeds (``sim.model.runs.streams``), so each strategy
 meets the same network and the same luck: only the ask changes (common random numbers). Either
 engine gives the same summary; the Numba core is the default.
 
@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import Params
-from sim.rules import CHANNEL_NAMES
-from sim.runs import run
+from sim.model.params import Params
+from sim.model.rules import CHANNEL_NAMES
+from sim.model.runs import run
 
 MAIN_STRATEGIES = ("vague-gloomy", "vague-positive", "specific-gloomy", "specific-positive")
 ANSWERS = ("action", "ears_open", "sympathy")

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import Experiment, load_config
-from sim.params import ConfigError, SweepError
+from sim.experiment.config import Experiment, load_config
+from sim.model.params import ConfigError, SweepError
 
 
 def options(doc: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -49,7 +49,7 @@ def experiment(config: str | Path, args: argparse.Namespace) -> Experiment:
 def sweep_config(config: str | Path, args: argparse.Namespace) -> pd.DataFrame:
     """Run (or resume) a config's sweep and return its runs table (``attrs["folder"]``: the
     results folder)."""
-    from sim.sweep import sweep
+    from sim.experiment.sweep import sweep
 
     path = Path(config)
     if args.quick:  # a quick variant is its own config, with its own results folder
@@ -67,7 +67,7 @@ def sweep_config(config: str | Path, args: argparse.Namespace) -> pd.DataFrame:
 
 
 def save(fig: Any, name: str, args: argparse.Namespace) -> None:
-    from sim import plots
+    from sim.analysis import plots
 
     folder = Path(args.figures)
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +78,7 @@ def save(fig: Any, name: str, args: argparse.Namespace) -> None:
 def paired(treated: pd.DataFrame, control: pd.DataFrame) -> tuple[str, str]:
     """The change in the share hired and in weeks searching from ``control`` to ``treated``,
     paired by replicate (common random numbers), as text with 95% bootstrap intervals."""
-    from sim import stats
+    from sim.analysis import stats
 
     a, b = treated.sort_values("replicate"), control.sort_values("replicate")
     hired = stats.paired_difference(a.weeks_to_offer > 0, b.weeks_to_offer > 0)

@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.params import Params
-from sim.runs import Runs, run
+from sim.model.params import Params
+from sim.model.runs import run
+from sim.model.results import Runs
 
 LEVEL = 0.90
 
@@ -47,7 +48,7 @@ def posterior_draws(particles: pd.DataFrame, k: int, seed: int) -> list[dict[str
 
 def unemployment(runs: Runs) -> np.ndarray:
     """(R,) each market's unemployment rate over the window."""
-    from sim.market import outcomes
+    from sim.model.market import outcomes
 
     return outcomes(runs)["unemployment_rate"]
 

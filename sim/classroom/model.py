@@ -1,10 +1,10 @@
 """The classroom demo's model: one personal network, the same seed, two strategies side by side.
 
-:class:`Classroom` holds two single-seeker :class:`~sim.model.JobSearchModel` runs built from
+:class:`Classroom` holds two single-seeker :class:`~sim.model.mesa_model.JobSearchModel` runs built from
 one seed, so both panels show the same people with the same ties and histories: only the ask
 differs. Each week it steps both, and keeps what the page shows: each contact's current answer,
 the counts, the running totals of answers, leads and introductions, and what people said in
-plain words. The Solara page (``sim/app.py``) only draws these.
+plain words. The Solara page (``sim/classroom/page.py``) only draws these.
 
 Examples
 --------
@@ -26,10 +26,10 @@ from typing import Any
 import mesa
 import networkx as nx
 
-from sim.graphs import SEEKER
-from sim.model import JobSearchModel
-from sim.params import PRESETS, ConfigError
-from sim.rules import INTRO, STATE_NAMES
+from sim.model.graphs import SEEKER
+from sim.model.mesa_model import JobSearchModel
+from sim.model.params import PRESETS, ConfigError
+from sim.model.rules import INTRO, STATE_NAMES
 
 NONE = "none"  # no comparison panel
 HEARD = "heard"  # never asked, but heard of the search through gossip
@@ -259,7 +259,7 @@ class Panel:
     def annotated(self, answers: dict[int, str] | None = None) -> nx.Graph:
         """The network with each contact's ``answer`` and the ``name`` the log calls them
         ("Lee", not "Lee (former colleague)": the picture has little room), for
-        ``sim.plots.network_snapshot``."""
+        ``sim.analysis.plots.network_snapshot``."""
         graph = self.graph.copy()
         nx.set_node_attributes(graph, self.answers() if answers is None else answers, "answer")
         short = {node: name.split(" (")[0] for node, name in self.names.items()}
@@ -302,7 +302,7 @@ class Classroom(mesa.Model):
     """Two single-seeker runs on one seed: the ask set by the sliders, and a named strategy.
 
     On the built-in personal network by default, or on ``graph_file`` (an edge list or GraphML
-    read as :mod:`sim.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
+    read as :mod:`sim.model.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
 
     Every keyword has a default (the page rebuilds it from its settings, as Mesa's SolaraViz
     would). ``seed`` may be text (from the page's seed box); anything but a whole number >= 0

@@ -1,6 +1,6 @@
 """The classroom page: one job seeker's personal network, two ways of asking, week by week.
 
-Serve it with ``empathy-sim demo`` (or ``solara run sim/app.py``). The page is built for a lesson,
+Serve it with ``empathy-sim demo`` (or ``solara run sim/classroom/page.py``). The page is built for a lesson,
 not for a modeller: a title, "Next week" / "Play" / "Start again", the two networks side by side
 (stacked on a phone), a key to the colours, the answers and the openings so far, and what people
 said. Settings sit in a panel that opens and closes; a changed setting starts both runs again at
@@ -8,7 +8,7 @@ week 0 with the same seed, and the page says so. An About panel explains the mod
 words and offers three things to try. Projector mode (the "Projector" button, or ``?projector=1``
 in the address) draws large type and thick lines.
 
-The model behind it is :class:`sim.classroom.Classroom`; this module only draws it. Each browser
+The model behind it is :class:`sim.classroom.model.Classroom`; this module only draws it. Each browser
 session gets its own model, so pupils on their own phones do not move each other's pages.
 """
 
@@ -27,8 +27,8 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim import plots
-from sim.classroom import (
+from sim.analysis import plots
+from sim.classroom.model import (
     NONE,
     SETTINGS,
     STRATEGY_WORDS,
@@ -38,7 +38,7 @@ from sim.classroom import (
     View,
     in_words,
 )
-from sim.params import PRESETS
+from sim.model.params import PRESETS
 
 TITLE = "Sympathy or help?"
 SUBTITLE = (
@@ -48,7 +48,7 @@ PLAY_SECONDS = 1.0  # one week a second while playing: time to read a line of th
 DEFAULTS: dict[str, Any] = {"seed": "1", "compare": "vague-gloomy"} | {
     name: default for name, *_, default in SETTINGS
 }
-MODEL_DOC = Path(__file__).parents[1] / "docs" / "model.md"  # served at /model, offline
+MODEL_DOC = Path(__file__).parents[2] / "docs" / "model.md"  # served at /model, offline
 
 # Phones (< 700 px): networks stacked, each small enough that both fit under the header.
 # Wider: side by side, as tall as the window allows, with the settings (when open) beside them;

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import DesignPoint, Experiment
-from sim.runs import COLUMNS, Runs, as_int_seed, run, streams
+from sim.experiment.config import DesignPoint, Experiment
+from sim.model.runs import as_int_seed, run, streams
+from sim.model.results import COLUMNS, Runs
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
     """One row per run: run index, design values, seed, outcomes: totals of every event (over
     the window after the burn-in: the whole run for a single seeker) and, for a market, the
-    outcomes of ``sim.market``."""
+    outcomes of ``sim.model.market``."""
     size = segment.size
     params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
@@ -139,7 +140,7 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
     columns["weeks_to_offer"] = runs.weeks_to_offer
     columns["hired_channel"] = runs.hired_channel
     if params.scenario == "market":  # measured over the window after the burn-in
-        from sim.market import outcomes
+        from sim.model.market import outcomes
 
         columns.update(outcomes(runs))
     else:

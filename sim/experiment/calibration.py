@@ -23,7 +23,7 @@ calibrated parameter and the sampler's settings::
 Approximate Bayesian computation with sequential Monte Carlo (Toni et al. 2009, J. R. Soc.
 Interface 6) as pyabc implements it (Klinger, Rickert & Hasenauer 2018, Bioinformatics 34;
 Schaelte et al. 2022, JOSS 7): a population of parameter particles, each accepted when the
-simulated market's distance to the targets (``sim.targets.distance``) is below the generation's
+simulated market's distance to the targets (``sim.experiment.targets.distance``) is below the generation's
 epsilon, the median of the previous generation's distances (pyabc's ``QuantileEpsilon``);
 particles perturbed by pyabc's multivariate normal kernel and weighted by prior over proposal.
 
@@ -67,10 +67,10 @@ import pyabc
 from pyabc.sampler import MappingSampler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config import read_file, read_toml
-from sim.params import ConfigError, Params
-from sim.progress import duration
-from sim.targets import MOMENTS, UNDEFINED, Targets, distance, load_targets, moments
+from sim.experiment.config import read_file, read_toml
+from sim.model.params import ConfigError, Params
+from sim.experiment.progress import duration
+from sim.experiment.targets import MOMENTS, UNDEFINED, Targets, distance, load_targets, moments
 
 HISTORY = "history.db"
 QUANTILES = (0.05, 0.5, 0.95)  # the summary's 90% interval and median
@@ -252,8 +252,8 @@ class MarketSimulator:
         return self.simulate(dict(parameter), seed)
 
     def simulate(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        from sim.market import outcomes
-        from sim.runs import run
+        from sim.model.market import outcomes
+        from sim.model.runs import run
 
         try:
             params = Params.from_dict({**self.base, **{k: float(v) for k, v in values.items()}})
@@ -268,7 +268,7 @@ class MarketSimulator:
 
 
 class TargetDistance:
-    """pyabc's distance callable: :func:`sim.targets.distance`, the observed data aside."""
+    """pyabc's distance callable: :func:`sim.experiment.targets.distance`, the observed data aside."""
 
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
@@ -322,7 +322,7 @@ def _init_worker() -> None:
 def mapper(workers: int, backend: str = "processes", scheduler: str = "") -> Iterator[Callable]:
     """A ``map(function, items) -> list`` over worker processes, Dask, or here (1 worker)."""
     if backend == "dask":
-        from sim.executors import dask_client
+        from sim.experiment.executors import dask_client
 
         client, cluster = dask_client(workers, scheduler)
         try:
@@ -343,7 +343,7 @@ def mapper(workers: int, backend: str = "processes", scheduler: str = "") -> Ite
         try:
             yield lambda f, items: list(pool.map(f, list(items)))
         finally:
-            from sim.executors import stop_pool
+            from sim.experiment.executors import stop_pool
 
             stop_pool(pool)  # Ctrl-C: running tasks are killed, not waited for
 
@@ -414,7 +414,7 @@ def calibrate(
     )
     graph_bytes = b""
     if config.model.get("graph") == "file":  # say what it reads; a changed file is new input
-        from sim.graphs import file_graph_lines
+        from sim.model.graphs import file_graph_lines
 
         base = Params.from_dict(config.model)
         for line in file_graph_lines(base, config.seed):
@@ -443,7 +443,7 @@ def calibrate(
         _estimate(config, simulator, workers, say)
         return folder
     if scheduler:  # a wrong address is found out before anything is removed, written or compiled
-        from sim.executors import connect
+        from sim.experiment.executors import connect
 
         connect(scheduler).close()
     folder.mkdir(parents=True, exist_ok=True)
@@ -838,8 +838,8 @@ def _round(x: float) -> str:
 
 
 def _atomic(path: Path, write: Callable[[str], Any]) -> None:
-    """``write(tmp)``, then ``tmp`` becomes ``path`` in one rename (``sim.sweep.atomic``)."""
-    from sim.sweep import atomic
+    """``write(tmp)``, then ``tmp`` becomes ``path`` in one rename (``sim.experiment.storage.atomic``)."""
+    from sim.experiment.storage import atomic
 
     with atomic(path) as tmp:
         write(tmp)

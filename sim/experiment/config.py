@@ -2,7 +2,7 @@
 
 A config names the base parameters, a design (which parameter values to run), how many
 replicates per design point and one root seed. Run ``r`` of design point ``i`` has the stable
-run index ``i * replicates + r``; its seeds come from that index alone (``sim.runs.streams``),
+run index ``i * replicates + r``; its seeds come from that index alone (``sim.model.runs.streams``),
 so a run's result never depends on how runs are batched or where they execute. With
 ``random_numbers = "common"`` the seeds come from ``r`` alone: every point's replicate ``r`` sees
 the same graph and the same draws.
@@ -47,7 +47,7 @@ from typing import Any, Literal, overload
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from sim.params import FILE_READING, JOINT, PRESETS, ConfigError, Params, check_value, preset
+from sim.model.params import FILE_READING, JOINT, PRESETS, ConfigError, Params, check_value, preset
 
 SAMPLED = ("lhs", "sobol", "morris")
 # What each kind of design reads besides ``kind``; a field it does not read is refused, not
@@ -427,11 +427,11 @@ def parse_config(
 ) -> Experiment:
     """Validate config text; every problem becomes one :class:`ConfigError` line. Nothing is
     built: the design is counted in closed form and checked value by value and over the
-    combinations of the parameters that are checked together (``sim.params.JOINT``), which is
+    combinations of the parameters that are checked together (``sim.model.params.JOINT``), which is
     what checking every point would find.
 
     ``graph_files`` maps graph files as the config names them to the files to read instead
-    (a results folder's copies, :func:`sim.sweep.keep_graph_files`)."""
+    (a results folder's copies, :func:`sim.experiment.sweep.keep_graph_files`)."""
     if is_calibration(text, source):
         raise ConfigError(
             f"{source}: a calibration config (it has [priors], no [design]); run it with "
@@ -563,7 +563,7 @@ def _check_ranges(design: Design) -> None:
 
 def _check_combinations(experiment: Experiment) -> None:
     """Every point's parameters valid together. Values were checked one by one; what is left
-    are the rules over several parameters (``sim.params.JOINT``), so only the combinations of
+    are the rules over several parameters (``sim.model.params.JOINT``), so only the combinations of
     those are tried: for a grid their product, for a zip its rows, for sampled ranges the
     corners of the box they span (the rules are linear inequalities or 'not the default':
     they hold over the box if they hold at its corners)."""
@@ -620,7 +620,7 @@ def _read_graph_file(
 ) -> None:
     """Read a graph file once per (path, its version, reading options): a design checks each
     of its points, most on the same file; errors raise ConfigError and are not cached."""
-    from sim.graphfile import read_graph_file
+    from sim.model.graphfile import read_graph_file
 
     read_graph_file(path, seeker=seeker, delimiter=delimiter, header=header, encoding=encoding)
 

@@ -8,7 +8,7 @@ import signal
 
 
 def dask_setup(worker: object) -> None:
-    from sim.progress import one_line_warnings
+    from sim.experiment.progress import one_line_warnings
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     one_line_warnings()  # a warning in a worker is one line of ours on the terminal too

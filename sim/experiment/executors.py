@@ -26,8 +26,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from sim.batches import Batch, Job, run_batch
-from sim.params import ConfigError, SweepError
+from sim.experiment.batches import Batch, Job, run_batch
+from sim.model.params import ConfigError, SweepError
 
 MAX_CRASHES = 3
 
@@ -38,7 +38,7 @@ def in_process(job: Job, pending: list[Batch]) -> Iterator[tuple[Batch, dict[str
 
 
 def _init_worker(parent: int) -> None:
-    from sim.progress import one_line_warnings
+    from sim.experiment.progress import one_line_warnings
 
     one_line_warnings()  # a worker's stderr is the terminal's: one line per warning there too
     # Ctrl-C reaches the whole process group; only the parent handles it (and stops the pool).
@@ -127,7 +127,7 @@ GIVE = "give the address a scheduler printed, e.g. tcp://10.0.0.5:8786"
 def connect(scheduler: str) -> Any:
     """A client of the Dask scheduler at ``scheduler`` (``[SCHEME://]HOST:PORT``, tcp by default).
 
-    Raises :class:`sim.params.ConfigError`, one line, when the address is malformed, or when
+    Raises :class:`sim.model.params.ConfigError`, one line, when the address is malformed, or when
     what answers there is not a Dask scheduler: nothing (a refused connection is retried, as
     Dask does, for a scheduler still starting), a web server (a dashboard's port), a listener
     that says nothing or garbage, a Dask worker. It gives up after ``TIMEOUT`` (10) seconds.
@@ -261,7 +261,7 @@ def dask_client(workers: int, scheduler: str = "") -> tuple[Any, Any]:
 
 def local_cluster(workers: int) -> Any:
     """A Dask ``LocalCluster`` on loopback: ``workers`` processes of one thread each, no
-    dashboard, Ctrl-C left to this process (``sim.dask_worker``)."""
+    dashboard, Ctrl-C left to this process (``sim.experiment.dask_worker``)."""
     from distributed import LocalCluster
 
     return LocalCluster(
@@ -271,7 +271,7 @@ def local_cluster(workers: int) -> Any:
         host="127.0.0.1",
         dashboard_address=None,
         silence_logs=logging.CRITICAL,
-        preload=["sim.dask_worker"],
+        preload=["sim.experiment.dask_worker"],
     )
 
 

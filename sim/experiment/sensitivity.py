@@ -5,7 +5,7 @@ analyses the points in design order. Outcomes that do not vary over the design, 
 at some point (a share of hires where a point had none), have no indices and are left out, each
 named in one line with the reason (``analyse``'s ``notes``); so is anything SALib warns about.
 
-Sobol (Saltelli's scheme, second-order sampling as in ``sim.config``): first-order ``S1`` and
+Sobol (Saltelli's scheme, second-order sampling as in ``sim.experiment.config``): first-order ``S1`` and
 total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
 ``mu_star`` (mean absolute elementary effect) with its 95% half-width, ``mu`` and ``sigma``.
 Replicate noise inflates indices of inert parameters unless the config uses common random
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Experiment
+from sim.experiment.config import Experiment
 
 RESAMPLES = 1000
 CONF_LEVEL = 0.95
@@ -206,11 +206,11 @@ def _per_range_moved(result: Any, design: Any, names: list[str]) -> dict[str, np
 
     SALib divides every elementary effect by the unit grid's step, delta = p / (2 (p - 1)) of
     the range for p levels (Morris 1991; SALib's ``_compute_delta``). A range of m whole
-    numbers on p levels (m divides p, sim.config) moves m / 2 of them per step, (m / 2) / (m - 1)
+    numbers on p levels (m divides p, sim.experiment.config) moves m / 2 of them per step, (m / 2) / (m - 1)
     of the range: SALib's effects are m (p - 1) / (p (m - 1)) times too large (1.5 for [0, 1]
     on 4 levels), so they are divided by that, and every parameter's effect is per its range.
     """
-    from sim.config import is_whole
+    from sim.experiment.config import is_whole
 
     out = {key: np.array(result[key], dtype=float) for key in result if key != "names"}
     p = design.levels
@@ -238,7 +238,7 @@ def _reworded(message: Warning | str) -> str:
 
 def write_indices(indices: pd.DataFrame, path: Path) -> None:
     """Write the indices as CSV, atomically."""
-    from sim.sweep import atomic
+    from sim.experiment.storage import atomic
 
     with atomic(path) as tmp, open(tmp, "w", newline="") as handle:
         indices.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.6g")

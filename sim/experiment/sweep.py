@@ -26,7 +26,6 @@ import platform
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.batches import Batch, Job, plan, run_batch
-from sim.config import Experiment, design_warnings, load_config
-from sim.params import ConfigError, SweepError
-from sim.progress import Progress, duration
+from sim.experiment.batches import Batch, Job, plan, run_batch
+from sim.experiment.config import Experiment, design_warnings, load_config
+from sim.experiment.progress import Progress, duration
+from sim.experiment.storage import atomic
+from sim.model.params import ConfigError, SweepError
 
 ROW_GROUP = 65_536  # rows per row group of runs.parquet and weekly.parquet
 BACKENDS = ("processes", "dask")
@@ -80,7 +80,7 @@ def sweep(
         print(dry_run_report(experiment, folder, batch_size, workers), file=progress)
         return folder
     if scheduler:  # an unreachable cluster is found out before anything is written
-        from sim.executors import connect
+        from sim.experiment.executors import connect
 
         connect(scheduler).close()
     folder.mkdir(parents=True, exist_ok=True)
@@ -143,7 +143,7 @@ def _sweep(
             folder / "weekly.parquet",
         )
     if experiment.design.kind in ("sobol", "morris"):
-        from sim.sensitivity import analyse, format_indices, write_indices
+        from sim.experiment.sensitivity import analyse, format_indices, write_indices
 
         notes: list[str] = []
         indices = analyse(folder / "runs.parquet", experiment, notes)
@@ -195,7 +195,7 @@ def _execute(
     log: Any,
     small_here: bool = False,
 ) -> Iterator[tuple[Batch, dict[str, Any]]]:
-    from sim import executors
+    from sim.experiment import executors
 
     if not pending:
         return iter(())
@@ -220,7 +220,7 @@ def _here_or_pool(
     """The first two batches in this process (the second one timed: the first loads the
     kernel); the rest here too when they would finish sooner than workers could start, else on
     a pool of ``workers`` processes. The batches, and so the results, are the same either way."""
-    from sim import executors
+    from sim.experiment import executors
 
     clock = time.perf_counter()
     for i, batch in enumerate(pending[:2]):
@@ -284,38 +284,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-# Files are created private by mkstemp; give them the mode any other new file would get.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
-
-
-@contextlib.contextmanager
-def atomic(path: Path) -> Iterator[str]:
-    """Yield a temporary path beside ``path``; once written, it becomes ``path`` in one rename
-    with the usual permissions. On any error (Ctrl-C included) it is removed: a file that
-    exists is complete, and nothing half-written is left behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def config_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 # Modules that only run, schedule or report sweeps: editing them cannot change a result.
-# (stats.py is not one: the Gini of sim.market, a column of runs.parquet, comes from it.)
-_NOT_RESULTS = {
-    "cli.py", "sweep.py", "executors.py", "progress.py", "sensitivity.py", "bench.py",
-    "plots.py", "figures.py", "study.py", "classroom.py", "app.py", "dask_worker.py",
-}  # fmt: skip
+# (stats.py is not one: the Gini of sim.model.market, a column of runs.parquet, comes from it.)
+# The code that decides what a run gives: the model and its engines, the design's expansion
+# into points, and what a worker runs for a batch (not where it runs, nor how it is shown).
+_RESULT_CODE = ("model/*.py", "experiment/config.py", "experiment/batches.py")
 
 
 def graph_files(experiment: Experiment) -> list[str]:
@@ -326,10 +303,10 @@ def graph_files(experiment: Experiment) -> list[str]:
 
 
 def describe_graph_files(experiment: Experiment) -> list[str]:
-    """What each graph file of the config reads as (:func:`sim.graphs.describe_file_graph`)
+    """What each graph file of the config reads as (:func:`sim.model.graphs.describe_file_graph`)
     with the config's base parameters, and what had to be repaired: said before any run."""
-    from sim.graphs import file_graph_lines
-    from sim.params import Params
+    from sim.model.graphs import file_graph_lines
+    from sim.model.params import Params
 
     lines = []
     for name in graph_files(experiment):
@@ -365,9 +342,9 @@ def inputs_hash(experiment: Experiment, text: str) -> str:
     digest = hashlib.sha256(text.encode())
     for name in graph_files(experiment):
         digest.update(Path(name).read_bytes())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        if source.name not in _NOT_RESULTS:
-            digest.update(source.read_bytes())
+    package = Path(__file__).parents[1]
+    for source in sorted(path for pattern in _RESULT_CODE for path in package.glob(pattern)):
+        digest.update(source.read_bytes())
     digest.update(f"numpy {np.__version__} numba {numba.__version__}".encode())
     return digest.hexdigest()
 

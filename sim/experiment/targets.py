@@ -38,11 +38,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.params import ConfigError
+from sim.model.params import ConfigError
 
 UNDEFINED = 1e6  # the distance of a market with an undefined fit moment
 
-# The moments a target may name: a market's outcomes (sim.market.outcomes) and ratios of them.
+# The moments a target may name: a market's outcomes (sim.model.market.outcomes) and ratios of them.
 MOMENTS: dict[str, str] = {
     "unemployment_rate": "U / (E + U), mean over the window",
     "exit_hazard": "weekly probability of leaving unemployment for a job",
@@ -142,7 +142,7 @@ class Targets(_Strict):
 
 def parse_targets(text: str, source: str = "targets") -> Targets:
     """Validate the text of a targets file; a problem is one :class:`ConfigError` line."""
-    from sim.config import read_toml
+    from sim.experiment.config import read_toml
 
     raw = read_toml(text, source)
     try:
@@ -170,14 +170,14 @@ def parse_targets(text: str, source: str = "targets") -> Targets:
 
 
 def load_targets(path: str | Path) -> Targets:
-    from sim.config import read_file
+    from sim.experiment.config import read_file
 
     return parse_targets(read_file(path, "targets file"), source=str(path))
 
 
 def moments(outcomes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(R,) arrays of every moment in ``MOMENTS`` from a market's outcomes
-    (``sim.market.outcomes``), one entry per run; NaN where undefined."""
+    (``sim.model.market.outcomes``), one entry per run; NaN where undefined."""
     out = {name: np.asarray(outcomes[name], dtype=float) for name in MOMENTS if name in outcomes}
     known = sum(np.asarray(outcomes[f"via_{c}_share"], dtype=float) for c in TIE_CLASSES)
     for c in TIE_CLASSES:

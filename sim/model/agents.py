@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mesa.discrete_space import FixedAgent
 
-from sim.rules import (
+from sim.model.rules import (
     ACTION,
     DIRECT,
     EARS_OPEN,
@@ -34,7 +34,7 @@ from sim.rules import (
 )
 
 if TYPE_CHECKING:
-    from sim.model import JobSearchModel
+    from sim.model.mesa_model import JobSearchModel
 
 
 @dataclass

@@ -1,21 +1,21 @@
 """Random graphs built straight into int64 CSR arrays by Numba, without NetworkX.
 
-The five generated families of :mod:`sim.graphs` (``CSR_FAMILIES``) are drawn by the same random
+The five generated families of :mod:`sim.model.graphs` (``CSR_FAMILIES``) are drawn by the same random
 processes as the NetworkX generators that module calls (networkx 3.6.1), so each family has the
 same distribution; only the stream of random numbers differs. One ``numpy.random.Generator``
 draws the structure and then the tie classes, so one seed fixes everything. A million-node
 Barabasi-Albert or Holme-Kim graph with ties takes 1-4 s and under 0.7 GB here, against 70-240 s
-and 3.4-5 GB through NetworkX (sim.graphs.build_graph, then CSRGraph.of).
+and 3.4-5 GB through NetworkX (sim.model.graphs.build_graph, then CSRGraph.of).
 
 The kernels are private ``@njit(cache=True)`` loops that draw scalars from the Generator passed
 in; the public :func:`build_csr` picks the family, converts the edge list to CSR, finds each
 edge's reverse and ranks the ties. :func:`to_networkx` turns the arrays back into the graph that
-:func:`sim.graphs.build_graph` would return, so the Mesa engine can run on the identical graph.
+:func:`sim.model.graphs.build_graph` would return, so the Mesa engine can run on the identical graph.
 
 Examples
 --------
 >>> import numpy as np
->>> from sim.params import Params
+>>> from sim.model.params import Params
 >>> p = Params.from_dict({"graph": "barabasi-albert", "n_nodes": 100, "mean_degree": 4})
 >>> csr, community = build_csr(p, np.random.default_rng(1))
 >>> csr.number_of_nodes(), len(csr.indices) // 2, community is None  # m (n - m) edges
@@ -31,9 +31,9 @@ import networkx as nx
 import numpy as np
 from numba import njit
 
-from sim.csr import CSRGraph, reverse_edges
-from sim.params import TIE_STRENGTHS, Params
-from sim.rules import CLOSE, DISTANT, REGULAR
+from sim.model.csr import CSRGraph, reverse_edges
+from sim.model.params import TIE_STRENGTHS, Params
+from sim.model.rules import CLOSE, DISTANT, REGULAR
 
 CSR_FAMILIES = ("erdos-renyi", "watts-strogatz", "barabasi-albert", "holme-kim", "communities")
 
@@ -396,7 +396,7 @@ def _watts_strogatz(n, k, p, gen):
 
 @njit(cache=True)
 def _communities(n, size, p_in, p_out, gen):
-    """Edge list of the stochastic block model of :func:`sim.graphs.communities` (Holland,
+    """Edge list of the stochastic block model of :func:`sim.model.graphs.communities` (Holland,
     Laskey & Leinhardt 1983): blocks of ``size`` consecutive nodes, the last taking the
     remainder; pairs inside block b with probability ``p_in[b]``, across blocks ``p_out``.
 
@@ -606,7 +606,7 @@ def _tie_classes(
     strength: str,
 ) -> np.ndarray:
     """The tie class of every directed edge (both directions alike), by the rule of
-    :func:`sim.graphs.assign_ties`."""
+    :func:`sim.model.graphs.assign_ties`."""
     if strength == "overlap":
         position, overlap = _overlaps(indptr, indices, rev)
         n_edges = len(position)
@@ -680,7 +680,7 @@ def build_csr(
         ``triad_prob``, ``community_size``, ``mixing``), and for the ties ``share_close``,
         ``share_regular`` and ``tie_strength``. ``m = links_per_node(n, mean_degree)`` links
         per node for Barabasi-Albert and Holme-Kim, ``k = min(2m, n - 1)`` for Watts-Strogatz,
-        ``p = min(1, mean_degree / (n - 1))`` for Erdos-Renyi, as in :mod:`sim.graphs`.
+        ``p = min(1, mean_degree / (n - 1))`` for Erdos-Renyi, as in :mod:`sim.model.graphs`.
     rng : numpy.random.Generator
         Draws the structure, then the tie classes.
     timings : dict, optional
@@ -700,8 +700,8 @@ def build_csr(
     ``nx.powerlaw_cluster_graph`` (Holme & Kim 2002, Phys Rev E 65:026107), Watts-Strogatz
     ``nx.watts_strogatz_graph`` (Watts & Strogatz 1998, Nature 393:440), Erdos-Renyi
     ``nx.fast_gnp_random_graph`` (Batagelj & Brandes 2005, Phys Rev E 71:036113), communities
-    the stochastic block model of :func:`sim.graphs.communities` (Holland, Laskey & Leinhardt
-    1983). Ties follow :func:`sim.graphs.assign_ties`: by neighbourhood overlap (Onnela et al.
+    the stochastic block model of :func:`sim.model.graphs.communities` (Holland, Laskey & Leinhardt
+    1983). Ties follow :func:`sim.model.graphs.assign_ties`: by neighbourhood overlap (Onnela et al.
     2007, PNAS 104:7332), equal overlaps in random order, or drawn at random.
 
     Raises
@@ -742,7 +742,7 @@ def build_csr(
 
 def to_networkx(csr: CSRGraph, community: np.ndarray | None = None) -> nx.Graph:
     """The NetworkX graph of ``csr``: nodes 0..n-1 with ``label`` (the node itself, as
-    :func:`sim.graphs.prepare` sets it) and ``community`` when given, edges with ``tie``.
+    :func:`sim.model.graphs.prepare` sets it) and ``community`` when given, edges with ``tie``.
 
     Edges go in CSR order, so each node's neighbours come out in ascending order and
     ``CSRGraph.of(to_networkx(csr))`` gives back the same arrays.

@@ -33,7 +33,7 @@ def _check(G: nx.Graph, a: float, b: float) -> int:
     if not 1 <= n <= MAX_NODES:
         raise ValueError(f"exact solver takes 1 to {MAX_NODES} nodes, got {n}")
     if sorted(G.nodes) != list(range(n)):
-        raise ValueError("nodes must be labelled 0..n-1 (use sim.graphs.prepare)")
+        raise ValueError("nodes must be labelled 0..n-1 (use sim.model.graphs.prepare)")
     if not (0.0 <= a <= 1.0 and 0.0 < b <= 1.0):
         raise ValueError(f"need 0 <= a <= 1 and 0 < b <= 1, got a={a}, b={b}")
     return n
@@ -120,7 +120,7 @@ def time_average_variance(G: nx.Graph, a: float, b: float) -> np.ndarray:
 
 
 def neighbour_correlation(G: nx.Graph, a: float, b: float) -> float:
-    """Exact long-run correlation of employment across ties, as ``sim.market`` measures it:
+    """Exact long-run correlation of employment across ties, as ``sim.model.market`` measures it:
     sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), under the stationary
     distribution (Calvo-Armengol & Jackson 2004 prove each covariance positive)."""
     n = _check(G, a, b)

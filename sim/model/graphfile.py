@@ -49,8 +49,8 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from sim.params import FILE_READING, GRAPH_DELIMITERS, HEADERS, ConfigError, check_encoding
-from sim.rules import CLOSE, DISTANT, REGULAR
+from sim.model.params import FILE_READING, GRAPH_DELIMITERS, HEADERS, ConfigError, check_encoding
+from sim.model.rules import CLOSE, DISTANT, REGULAR
 
 EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".txt", ".csv", ".tsv")
 GRAPHML_SUFFIXES = (".graphml", ".xml")
@@ -142,7 +142,7 @@ def read_graph_file(
     """The network in ``path`` with its labels as nodes (the seeker first, then people in order
     of first appearance) and what was read.
 
-    Edges carry ``weight`` (float) or ``tie`` (a class of :mod:`sim.rules`) when the file gives
+    Edges carry ``weight`` (float) or ``tie`` (a class of :mod:`sim.model.rules`) when the file gives
     them. ``delimiter`` is ``"auto"`` or a name of :data:`DELIMITERS`; ``header`` one of
     :data:`HEADERS`; ``encoding`` a Python codec name. Raises :class:`ConfigError` (one line:
     file, line, what was expected) for anything outside the specification in the module

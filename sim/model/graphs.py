@@ -22,11 +22,11 @@ import networkx as nx
 import numpy as np
 from networkx.utils import py_random_state
 
-from sim.csr import CSRGraph, from_edges, reverse_edges
-from sim.csr_builders import CSR_FAMILIES, build_csr, links_per_node, to_networkx
-from sim.graphfile import GraphReading, read_graph_file
-from sim.params import Params
-from sim.rules import CLOSE, DISTANT, REGULAR
+from sim.model.csr import CSRGraph, from_edges, reverse_edges
+from sim.model.csr_builders import CSR_FAMILIES, build_csr, links_per_node, to_networkx
+from sim.model.graphfile import GraphReading, read_graph_file
+from sim.model.params import Params
+from sim.model.rules import CLOSE, DISTANT, REGULAR
 
 SEEKER = 0
 ROLES = ("family", "friend", "colleague", "acquaintance")
@@ -236,7 +236,7 @@ def assign_ties(
 
 
 # --- loading ----------------------------------------------------------------------------------
-# The network in an edge list or GraphML file (docs/graph-files.md): sim.graphfile's reader.
+# The network in an edge list or GraphML file (docs/graph-files.md): sim.model.graphfile's reader.
 load_graph = read_graph_file
 
 
@@ -297,8 +297,8 @@ def build_graph(params: Params, seed: Any = None) -> tuple[nx.Graph, GraphReadin
     """The graph a run uses, with ties assigned and nodes relabelled 0..n-1.
 
     ``seed`` (an int, a ``random.Random`` or None) fixes both the structure and the tie
-    classes. The generated families (``sim.csr_builders.CSR_FAMILIES``) are drawn by the Numba
-    builders of :mod:`sim.csr_builders` from ``numpy.random.default_rng(seed)``, exactly the
+    classes. The generated families (``sim.model.csr_builders.CSR_FAMILIES``) are drawn by the Numba
+    builders of :mod:`sim.model.csr_builders` from ``numpy.random.default_rng(seed)``, exactly the
     arrays the Numba core runs on; the NetworkX builders above draw the same families and are
     kept as their reference (the tests compare the two).
     """

@@ -1,16 +1,16 @@
-"""The Numba core: the model of ``sim.model``, compiled, over many replicates in parallel.
+"""The Numba core: the model of ``sim.model.mesa_model``, compiled, over many replicates in parallel.
 
 The public wrapper :func:`simulate_graphs` validates nothing new (``Params`` already did),
 converts each graph to int64 CSR arrays, gives every replicate its own ``numpy.random.Generator``
 and allocates the outputs; the private ``@njit`` loops only read and write arrays. They call the
-very rule functions of ``sim.rules`` that the Mesa agents call.
+very rule functions of ``sim.model.rules`` that the Mesa agents call.
 
 All per-pair state lives on directed edges, indexed by CSR position ``e`` of ``u -> v``:
 ``state[e]``/``pity[e]`` (u's answer to v's ask and the pity u heard about v), ``asked[e]``
 (u asked v this spell), ``relay[e]`` (the seeker whose ask neighbour v told u about) and
 ``owes[e]`` (favours u owes v). ``rev[e]`` is the position of ``v -> u``. Per person: status,
 spell (completed weeks) and the week it began, reputation, traits. What the window after the
-burn-in measures (hazard, spells, elapsed, correlation: ``sim.runs.Runs``) is counted as the
+burn-in measures (hazard, spells, elapsed, correlation: ``sim.model.results.Runs``) is counted as the
 week runs; the correlation across ties keeps two running counts, updated whenever anyone's
 status changes, instead of a pass over every tie each week.
 
@@ -20,7 +20,7 @@ start-of-week status, and when several tellings in one week reach the same liste
 tie, one is kept uniformly at random), so the order changes which random numbers are used, not
 the distribution.
 
-Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/rules.py`` does, so a
+Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/model/rules.py`` does, so a
 cached kernel could keep old rules while the Mesa engine uses new ones: at import, the kernel's
 cache files are dropped whenever the rules' source differs from the one they were built with.
 """
@@ -41,10 +41,10 @@ import numpy as np
 from numba import njit, objmode, prange
 from numba.typed import List
 
-from sim.csr import CSRGraph
-from sim.graphs import SEEKER
-from sim.params import Params
-from sim.rules import (
+from sim.model.csr import CSRGraph
+from sim.model.graphs import SEEKER
+from sim.model.params import Params
+from sim.model.rules import (
     ACTION,
     DIRECT,
     EARS_OPEN,
@@ -59,7 +59,7 @@ from sim.rules import (
     p_pass,
     rules_from,
 )
-from sim.runs import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
+from sim.model.results import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
 
 
 def _drop_stale_cache() -> None:
@@ -106,7 +106,7 @@ Setup = namedtuple(
 )
 # The graph as the phases read it: CSR arrays, reverse edges, and each row grouped by tie class.
 Graph = namedtuple("Graph", ["indptr", "indices", "ties", "rev", "by_tie", "tie_ptr"])
-# One replicate's slices of the outputs (``sim.runs.Runs``) and its phase clock.
+# One replicate's slices of the outputs (``sim.model.results.Runs``) and its phase clock.
 Outputs = namedtuple(
     "Outputs",
     [
@@ -130,7 +130,7 @@ Outputs = namedtuple(
 # or ACTION view of them, listed in row order in ``aware_of[indptr[u] : indptr[u] + aware[u]]``
 # as the positions of u -> contact), ``jobless_contacts`` (unemployed contacts),
 # ``relays_held``, the gossip marks, and ``pool``/``pool_at`` (the unemployed, each one's place).
-# Per directed edge (E,): the views, pity, asked, favours owed and relays of sim.kernel's
+# Per directed edge (E,): the views, pity, asked, favours owed and relays of sim.model.kernel's
 # module docstring. Then scratch arrays, ``counts`` (BOTH, EMPLOYED_DEGREE, POOL) and the
 # geometric ``gaps`` carried from week to week (ARRIVAL, GOSSIP, SEPARATION, EXIT).
 State = namedtuple(
@@ -255,7 +255,7 @@ def simulate_graphs(
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
 
-    Graphs are NetworkX graphs or :class:`~sim.csr.CSRGraph` arrays; replicates may share
+    Graphs are NetworkX graphs or :class:`~sim.model.csr.CSRGraph` arrays; replicates may share
     one (it is converted once) or each have their own; every graph must have the same number
     of people. Results do not depend on ``threads``: each
     replicate draws only from its own Generator.

@@ -49,8 +49,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as sps
 
-from sim.runs import SPELL_BINS, Runs
-from sim.stats import gini_of_counts, kaplan_meier_hist, proportion_interval
+from sim.model.results import SPELL_BINS, Runs
+from sim.analysis.stats import gini_of_counts, kaplan_meier_hist, proportion_interval
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")
@@ -137,8 +137,8 @@ def km_median(completed: np.ndarray, censored: np.ndarray) -> Any:
     """Kaplan-Meier median from histograms of spell lengths: ``completed[d]`` spells ended
     after d weeks, ``censored[d]`` were last seen having survived d weeks (at risk at d). NaN
     if more than half the spells outlast the window. Given (R, D) histograms, one median per
-    row (:func:`sim.stats.kaplan_meier_hist`, the same curve as
-    :func:`sim.stats.kaplan_meier`)."""
+    row (:func:`sim.analysis.stats.kaplan_meier_hist`, the same curve as
+    :func:`sim.analysis.stats.kaplan_meier`)."""
     curve = kaplan_meier_hist(completed, censored)
     reached = curve <= 0.5
     first = np.argmax(reached, axis=-1).astype(float)
@@ -157,7 +157,7 @@ def gini_null(rate: ArrayLike, separation: float, weeks: int, n: int) -> Any:
     Exact: the distribution of weeks unemployed follows from dynamic programming over (status,
     weeks so far); its Gini is sum_k F(k) (1 - F(k)) / mean (mean difference over twice the
     mean), times (n - 1) / n, the expectation of the sample mean difference that
-    ``sim.stats.gini`` computes. NaN when undefined (no weeks, a rate of 0 or 1, b = 0).
+    ``sim.analysis.stats.gini`` computes. NaN when undefined (no weeks, a rate of 0 or 1, b = 0).
     ``rate`` may be an array (one market per entry, all with the same ``weeks``): the chains
     then run side by side, and the result is an array of the same shape.
     """

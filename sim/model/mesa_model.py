@@ -3,7 +3,7 @@
 The schedule of a week (``docs/model.md``, Process overview) is, in this order: asks, gossip out
 of earshot, openings (direct applications and passing), hires, separations, help bank. With
 ``baseline=True`` the behavioural levers are off and the model is exactly the job-information
-model of Calvo-Armengol & Jackson (2004), which ``sim.exact`` solves for small graphs.
+model of Calvo-Armengol & Jackson (2004), which ``sim.model.exact`` solves for small graphs.
 
 Examples
 --------
@@ -23,11 +23,11 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim.agents import Person
-from sim.graphs import SEEKER, build_graph, prepare
-from sim.params import Params, check_seed
-from sim.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
-from sim.runs import EVENTS, SPELL_BINS, spell_bin_of
+from sim.model.agents import Person
+from sim.model.graphs import SEEKER, build_graph, prepare
+from sim.model.params import Params, check_seed
+from sim.model.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
+from sim.model.results import EVENTS, SPELL_BINS, spell_bin_of
 
 # Counts collected every week (one list for both engines); each is reset at the start of a week.
 WEEKLY_COUNTS = EVENTS
@@ -48,12 +48,12 @@ class JobSearchModel(mesa.Model):
     seed : int, optional
         Fixes everything: the graph, tie classes, initial states and every draw.
     strategy : str, optional
-        A named preset from ``sim.params.PRESETS`` applied before ``params``.
+        A named preset from ``sim.model.params.PRESETS`` applied before ``params``.
     network : networkx.Graph, optional
         Use this graph instead of building one from ``params`` (it is copied and relabelled).
     **params
-        Any parameter of :class:`sim.params.Params`; unknown names and out-of-range values
-        raise :class:`sim.params.ConfigError`. Every keyword has a default, so the class works
+        Any parameter of :class:`sim.model.params.Params`; unknown names and out-of-range values
+        raise :class:`sim.model.params.ConfigError`. Every keyword has a default, so the class works
         with ``mesa.batch_run`` and SolaraViz as it is.
 
     Notes
@@ -119,7 +119,7 @@ class JobSearchModel(mesa.Model):
                 debtor.owes[SEEKER] = debtor.owes.get(SEEKER, 0.0) + 1.0
             self.seeker.reputation = float(p.banked_favours)
 
-        # Measured over the window (weeks after burn_in); shapes as in sim.runs.Runs.
+        # Measured over the window (weeks after burn_in); shapes as in sim.model.results.Runs.
         self.measured = False
         self.spell_bin = spell_bin_of(p.weeks)
         self.hazard = np.zeros((2, len(SPELL_BINS)), dtype=np.int64)

@@ -1,9 +1,9 @@
 """The levers-off market in plain, batched NumPy: the benchmark's "what a user would write".
 
 A benchmark reference, not an engine: :func:`simulate_baseline_numpy` runs the same model as
-the Numba core (``sim.kernel._replicate`` with ``setup.baseline`` True, the schedule of
+the Numba core (``sim.model.kernel._replicate`` with ``setup.baseline`` True, the schedule of
 ``docs/model.md``, section 3, and 7.3-7.5 and 7.8) the way a competent user would write it by
-hand in NumPy, so that ``sim.bench`` can say what the compiled core buys over it. It records
+hand in NumPy, so that ``sim.analysis.bench`` can say what the compiled core buys over it. It records
 only the unemployed head count; nothing else in the project calls it.
 
 Every replicate runs at once. Person state is a flat boolean array of ``R * n`` entries (row
@@ -24,13 +24,13 @@ One week, as in the kernel (asks, gossip and demography are off in the baseline)
 4. Separations: each employed person, the newly hired included, leaves with probability
    ``separation_rate``.
 
-The probabilities come from ``sim.rules`` with ``rules_from(params)``, as the kernel's do; in
+The probabilities come from ``sim.model.rules`` with ``rules_from(params)``, as the kernel's do; in
 the baseline they are all 1, and draws with probability 1 are skipped.
 
 Examples
 --------
->>> from sim.params import Params
->>> from sim.runs import replicate_csr
+>>> from sim.model.params import Params
+>>> from sim.model.runs import replicate_csr
 >>> params = Params.from_dict({"scenario": "market", "baseline": True, "burn_in": 0,
 ...     "graph": "barabasi-albert", "n_nodes": 50, "weeks": 4})
 >>> path = simulate_baseline_numpy(params, replicate_csr(params, 1, 0, True), 3, seed=1)
@@ -44,9 +44,9 @@ import math
 
 import numpy as np
 
-from sim.csr import CSRGraph
-from sim.params import Params
-from sim.rules import DIRECT, LEAD, UNAWARE, fit, p_hire, p_pass, rules_from
+from sim.model.csr import CSRGraph
+from sim.model.params import Params
+from sim.model.rules import DIRECT, LEAD, UNAWARE, fit, p_hire, p_pass, rules_from
 
 
 def simulate_baseline_numpy(
@@ -64,7 +64,7 @@ def simulate_baseline_numpy(
     params : Params
         A market with ``baseline=True`` (anything else raises ``ValueError``). Uses
         ``weeks``, ``arrival_rate``, ``separation_rate``, ``initial_unemployed``,
-        ``help_banker_share`` and the rules of ``sim.rules``; ``burn_in`` does not change the
+        ``help_banker_share`` and the rules of ``sim.model.rules``; ``burn_in`` does not change the
         path.
     csr : CSRGraph
         The graph every replicate runs on (``indptr`` and ``indices`` are read).

@@ -12,7 +12,7 @@ Examples
 >>> Params.from_dict({"specifity": 0.9})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-sim.params.ConfigError: unknown parameter 'specifity' (did you mean 'specificity'?); ...
+sim.model.params.ConfigError: unknown parameter 'specifity' (did you mean 'specificity'?); ...
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ class Params:
 # The parameters that Params.from_dict checks together: a rule over two or more of them
 # (_check_joint, the market's burn-in) or a default that follows the scenario. Any other
 # parameter is valid or not on its own (check_value), so a design is checked value by value
-# and over the combinations of these alone (sim.config). Every rule over them is an
+# and over the combinations of these alone (sim.experiment.config). Every rule over them is an
 # inequality, linear in each (a <= b, a + b <= 1, a < b), or a value other than the default:
 # it holds over a box of ranges if it holds at the box's corners. tests/test_params.py reads
 # the rules' code to keep this set complete.

@@ -10,7 +10,7 @@ increasing, so P(ACTION) never falls as those rise.
 
 Examples
 --------
->>> from sim.params import Params
+>>> from sim.model.params import Params
 >>> r = rules_from(Params())
 >>> specific_positive = p_action(r, 0.9, 0.9, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0)
 >>> vague_gloomy = p_action(r, 0.1, 0.1, 0.0, 0.0, 0.0, CLOSE, 0.0, 0.0)
