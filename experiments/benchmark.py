@@ -1,11 +1,11 @@
-"""Benchmark of both engines: the same as `empathy-sim bench` (see sim/analysis/bench.py).
+"""Benchmark of both engines: the same as `empathy-sim bench` (see sim/studies/bench.py).
 
 Usage: .venv/bin/python experiments/benchmark.py [--quick]
 """
 
 import argparse
 
-from sim.analysis.bench import main
+from sim.studies.bench import main
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import plots, stats, study
+from sim.analysis import stats
 from sim.model.exact import isolated_unemployment, long_run_unemployment
 from sim.model.runs import replicate_graph
 from sim.model.runs import run as simulate
+from sim.studies import plots, study
 
 
 def run(args):

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import study
 from sim.experiment.calibration import MarketSimulator, calibrate
+from sim.studies import study
 
 SMALL = {"scenario": "market", "n_nodes": 300, "weeks": 520, "burn_in": 260}
 TRUTH = {"arrival_rate": 0.3, "separation_rate": 0.006}

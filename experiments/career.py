@@ -8,10 +8,9 @@ comparison needs each person's weeks unemployed and whether they were a help-ban
 import numpy as np
 import pandas as pd
 
-from sim.model.mesa_model import market
-
-from sim.analysis import plots, stats, study
+from sim.analysis import market, stats
 from sim.model.runs import run as simulate
+from sim.studies import plots, study
 
 
 def run(args):

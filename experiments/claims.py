@@ -25,10 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.analysis import plots, stats, study
+from sim.analysis import stats
 from sim.model.params import PRESETS, Params
 from sim.model.rules import CLOSE, DISTANT, REGULAR, p_action, p_ears_open, rules_from
 from sim.model.runs import run
+from sim.studies import plots, study
 
 SEED = 20261204
 # Plausible ranges of the parameters no study measures: those of the sensitivity designs

@@ -3,7 +3,7 @@
 Config: experiments/favours.toml (6 bank sizes x 2 positivities, common random numbers).
 """
 
-from sim.analysis import plots, study
+from sim.studies import plots, study
 
 CONFIG = "experiments/favours.toml"
 

@@ -4,7 +4,7 @@ Config: experiments/gossip.toml (6 gossip rates x 3 positivities, common random 
 replicate is the same network and luck at every gossip rate, so differences are paired).
 """
 
-from sim.analysis import plots, study
+from sim.studies import plots, study
 
 CONFIG = "experiments/gossip.toml"
 

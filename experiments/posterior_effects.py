@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import plots, study, uncertainty
+from sim.analysis import uncertainty
 from sim.model.params import PRESETS
+from sim.studies import plots, study
 
 POSTERIOR = Path("docs/calibration/posterior.parquet")
 BASE = {"scenario": "market", "n_nodes": 1000}

@@ -6,7 +6,7 @@ measured, common random numbers). SALib's indices with 95% bootstrap intervals, 
 
 import pandas as pd
 
-from sim.analysis import plots, study
+from sim.studies import plots, study
 
 CONFIG = "configs/sobol.toml"
 

@@ -5,7 +5,8 @@ Config: experiments/specificity.toml (11 specificities x 3 positivities x 3 fit 
 random numbers). The best specificity minimises mean weeks searching (runs not hired count 26).
 """
 
-from sim.analysis import plots, stats, study
+from sim.analysis import stats
+from sim.studies import plots, study
 
 CONFIG = "experiments/specificity.toml"
 

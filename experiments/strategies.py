@@ -4,8 +4,8 @@ Config: configs/strategies.toml (the one `make run` runs). Common random numbers
 every strategy meets the same network and the same luck, so differences are paired.
 """
 
-from sim.analysis import plots, study
-from sim.analysis.figures import strategy_table
+from sim.studies import plots, study
+from sim.studies.figures import strategy_table
 
 CONFIG = "configs/strategies.toml"
 

@@ -9,11 +9,11 @@ ties first). Uses ``sim.model.runs.run`` for each contact's answer, tie and expe
 import numpy as np
 import pandas as pd
 
-from sim.analysis import plots, study
 from sim.model.graphs import SEEKER
 from sim.model.rules import STATE_NAMES, TIE_NAMES
 from sim.model.runs import replicate_graph
 from sim.model.runs import run as simulate
+from sim.studies import plots, study
 
 
 def contact_groups(experiment, point):

@@ -4,7 +4,8 @@ Config: experiments/topology.toml (7 networks x 4 strategies, everyone in the ma
 strategy; common random numbers within a network).
 """
 
-from sim.analysis import plots, stats, study
+from sim.analysis import stats
+from sim.studies import plots, study
 
 CONFIG = "experiments/topology.toml"
 NAMES = {(0.1, 0.1): "vague-gloomy", (0.1, 0.9): "vague-positive",

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import tempfile
+import textwrap
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -154,8 +155,8 @@ def _scheduler(args: argparse.Namespace) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.model.graphs import file_graph_lines
-    from sim.model.runs import replicate_graph, run
     from sim.model.results import COLUMNS
+    from sim.model.runs import replicate_graph, run
 
     scheduler = _scheduler(args)
     single = {
@@ -234,7 +235,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for week in range(max(0, int(runs.weeks_run[0]) - 4), int(runs.weeks_run[0]) + 1):
             row = runs.weekly[0, week]
             print(f"{week:>4} " + " ".join(f"{row[COLUMNS.index(n)]:>12}" for n in shown))
-        from sim.model.market import format_outcomes
+        from sim.analysis.market import format_outcomes
 
         print(
             f"market of {runs.n_people:,} people on '{params.graph}' "
@@ -303,7 +304,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if len(shown) < graph.number_of_nodes():
         print(f"  ... {graph.number_of_nodes() - len(shown)} more (--all lists everyone)")
     if args.draw:
-        from sim.analysis import plots
+        from sim.studies import plots
 
         stem, suffix = os.path.splitext(args.draw)
         plots.save(plots.file_network(graph), stem, (suffix.lstrip(".").lower() or "png",))
@@ -315,7 +316,7 @@ def _tell_stationarity(folder: Any) -> None:
     """After a market sweep: does each design point's window look stationary?"""
     import pyarrow.parquet as pq
 
-    from sim.model.market import SERIES, describe
+    from sim.analysis.market import SERIES, describe
 
     path = folder / "runs.parquet"
     wanted = ["point"] + [f"drift_{s}{e}" for s in SERIES for e in ("", "_se")]
@@ -326,11 +327,11 @@ def _tell_stationarity(folder: Any) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from sim.analysis.bench import main as bench
+    from sim.studies.bench import main as bench
 
     _check_out(args.out)
     if args.dask:
-        from sim.analysis.bench import main_dask
+        from sim.studies.bench import main_dask
 
         main_dask(out=args.out.replace("benchmark.json", "benchmark-dask.json"), quick=args.quick)
         return 0
@@ -408,17 +409,17 @@ def _check_calibration(path: str) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.analysis.figures import load, plot, strategy_table
+    from sim.studies.figures import load, plot, strategy_table
 
     folder = Path(args.results_dir)
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if not formats:
         raise ConfigError("--format is empty; allowed: a comma list of png, svg, pdf")
-    from sim.analysis.figures import is_calibration
+    from sim.studies.figures import is_calibration
 
     if is_calibration(folder):
         from sim.experiment.calibration import format_check, format_summary, summary_table
-        from sim.analysis.figures import plot_calibration
+        from sim.studies.figures import plot_calibration
 
         written = plot_calibration(folder, args.chart, formats, args.size)
         table, check = summary_table(folder)
@@ -453,9 +454,17 @@ def _die_with_parent() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the classroom demo (``sim/classroom/page.py``) with Solara until Ctrl-C."""
+    import importlib.util
     import socket
     import subprocess
     from pathlib import Path
+
+    missing = [m for m in DEMO_MODULES if importlib.util.find_spec(m) is None]
+    if missing:  # a headless install: the page's web stack is the demo extra
+        raise ConfigError(
+            f"the classroom demo needs {', '.join(missing)}: install the demo extra, "
+            "pip install 'empathy-sim[demo]' (make run installs it)"
+        )
 
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port}; allowed: a whole number from 1 to 65535")
@@ -571,9 +580,49 @@ def _run_options(p: argparse.ArgumentParser, seed_help: str, out_help: str) -> N
     )
 
 
+DEMO_MODULES = ("solara", "markdown")  # what `pip install empathy-sim[demo]` adds for the page
+DESCRIPTION = (
+    "empathy-sim: an agent-based simulation of job-search networking. A job seeker asks contacts "
+    "for help; each answers with sympathy, 'ears open' or action (a lead, an introduction), "
+    "depending on how specific and positive the ask is and on favours banked."
+)
+EPILOG = """examples:
+  empathy-sim run --strategy specific-positive --seed 7   one run, week by week
+  empathy-sim run configs/strategies.toml                 a config's sweep (resumes)
+  empathy-sim plot results/strategies                     its charts and table
+  empathy-sim params                                      every parameter, range and unit
+  empathy-sim demo                                        the classroom page
+
+`empathy-sim COMMAND --help` shows a command's options; docs/ has the guides."""
+# One example per command, shown under its --help.
+EXAMPLES = {
+    "compare": "empathy-sim compare --replicates 1000 --seed 1 --out results/compare.csv",
+    "run": "empathy-sim run --strategy specific-positive --seed 7 --out results/one.csv\n"
+           "  empathy-sim run configs/strategies.toml --workers 2",
+    "graph": "empathy-sim graph results/mine.txt --draw results/mine.png",
+    "bench": "empathy-sim bench --quick",
+    "check": "empathy-sim check configs/sobol.toml --show 5",
+    "plot": "empathy-sim plot results/strategies --format png --size slide",
+    "demo": "empathy-sim demo --port 9000",
+    "calibrate": "empathy-sim calibrate configs/calibrate-market.toml --dry-run",
+    "schema": "empathy-sim schema > config.schema.json",
+    "params": "empathy-sim params | grep specificity",
+}  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="empathy-sim", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from sim import __version__
+
+    parser = _Parser(
+        prog="empathy-sim",
+        description=textwrap.fill(DESCRIPTION, 79),  # the raw formatter keeps the examples' lines
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"empathy-sim {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
     p = sub.add_parser("compare", help="compare strategies in the single-seeker scenario")
     p.add_argument(
@@ -678,6 +727,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("params", help="list every parameter: default, range, unit, meaning")
     p.set_defaults(func=cmd_params)
+    for name, command in sub.choices.items():
+        helped = next(str(a.help) for a in sub._choices_actions if a.dest == name)
+        command.description = textwrap.fill(
+            command.description or f"{helped[0].upper()}{helped[1:]}.", 79
+        )
+        command.epilog = f"example:\n  {EXAMPLES[name]}"
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 

@@ -18,8 +18,8 @@ from sim.experiment.calibration import (
     parse_calibration,
     predictive_check,
 )
-from sim.model.params import ConfigError
 from sim.experiment.targets import parse_targets
+from sim.model.params import ConfigError
 
 ROOT = Path(__file__).parent.parent
 # A small market (300 people, 5 years after a 5-year burn-in: about 5 ms a simulation).
@@ -305,7 +305,7 @@ def test_posterior_marginals_fill_a_grid_and_hide_the_spare_panels():
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.analysis import plots
+    from sim.studies import plots
 
     rng = np.random.default_rng(1)
     names = ["a", "b", "c", "d"]

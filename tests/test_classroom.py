@@ -5,9 +5,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.analysis import plots
 from sim.classroom.model import SAID, TRY_THIS, Classroom
 from sim.model.params import ConfigError
+from sim.studies import plots
 
 
 def test_both_panels_share_the_network_and_only_the_ask_differs():
@@ -241,7 +241,7 @@ def test_the_lesson_plans_numbers_are_the_models():
         f"{len(asked)} contacts asked having acted" in text
     )
     assert (
-        f'slide "Favours banked" back to 0 and press Play again: the same seeker is hired in '
+        f'slide "Favours banked" back to 0 and press Play: the same seeker is hired in '
         f"week {without}" in text
     )
 

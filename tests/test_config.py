@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.experiment.config import MAX_POINTS, MIN_SAMPLES, DesignPoint, json_schema, load_config, parse_config
+from sim.experiment.config import (
+    MAX_POINTS,
+    MIN_SAMPLES,
+    DesignPoint,
+    json_schema,
+    load_config,
+    parse_config,
+)
 from sim.model.params import ConfigError
 
 CONFIGS = sorted(  # calibration configs are not sweeps: tests/test_calibration.py has them

@@ -2,8 +2,8 @@
 
 Oracles come from outside the code under test: the NetworkX generators themselves (exact graphs
 where the process has no randomness left, per-graph statistics of many independent graphs
-otherwise), sim.model.graphs (overlap, assign_ties, the communities builder, reverse_edges), CPython's
-own set, np.lexsort and the binomial law.
+otherwise), sim.model.graphs (overlap, assign_ties, the communities builder, reverse_edges),
+CPython's own set, np.lexsort and the binomial law.
 
 Statistical tests compare per-graph statistics of independent graphs (one graph, one value, so
 no dependence between the values) with two-sided Mann-Whitney U tests at ALPHA = 1e-4 each, and
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.model.mesa_model import graphs
+from sim.model import graphs
 from sim.model.csr import CSRGraph
 from sim.model.csr_builders import (
     CSR_FAMILIES,

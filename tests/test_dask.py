@@ -14,8 +14,8 @@ from distributed import LocalCluster
 
 from sim.cli import main
 from sim.experiment.executors import TIMEOUT, check_address, connect
-from sim.model.params import ConfigError
 from sim.experiment.sweep import sweep
+from sim.model.params import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 # What each kind of listener is told apart by (sim.experiment.executors._identify).

@@ -307,6 +307,14 @@ def test_play_and_pause_run_weeks_that_match_the_model(open_page):
     assert page.get_by_role("button", name="Next week").is_enabled()
     page.get_by_role("button", name="Start again").click()
     assert settled(page, START) == START and week_shown(page) == "Week 0 of 26"
+    # after a restart, Play shows every week again from week 1 (none skipped undrawn)
+    next_week(page, 1)
+    page.get_by_role("button", name="Start again").click()
+    page.wait_for_function("() => document.querySelector('.week').innerText.startsWith('Week 0 ')")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => document.querySelector('.week').innerText.startsWith('Week 1 ')",
+                           timeout=30_000)  # fmt: skip
+    page.get_by_role("button", name="Pause").click()
     assert page.errors == []
 
 
@@ -335,6 +343,8 @@ def test_try_it_sets_up_the_about_panels_first_experiment(open_page):
 
     page = open_page("phone")
     page.get_by_role("button", name="About", exact=True).click()
+    labels = [page.locator(f".try-{i}").inner_text() for i in (1, 2, 3)]
+    assert labels == [f"Try it: {item.title.lower()}" for item in TRY_THIS]  # each its own
     page.locator(".try-1").click()
     page.wait_for_selector(".about", state="detached", timeout=30_000)
     item = TRY_THIS[0]

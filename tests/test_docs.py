@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 from sim.model.params import PRESETS, Params
-from sim.model.rules import CLOSE, DISTANT, REGULAR, fit, p_action, p_ears_open, recognition, rules_from
+from sim.model.rules import (
+    CLOSE,
+    DISTANT,
+    REGULAR,
+    fit,
+    p_action,
+    p_ears_open,
+    recognition,
+    rules_from,
+)
 
 DOC = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
 ODD_SECTIONS = [

@@ -8,7 +8,7 @@ per-replicate outcomes (independent across replicates, so the tests' assumptions
   each run's offer; market, Welch's t-test on each run's hires per class;
 - market: Welch's t-test on each run's gossip tellings (pity, ask), passes, lost openings, exits
   from the labour force, final mean reputation and mean unemployment rate, and on the window
-  outcomes of ``sim.model.market`` (unemployment rate, exit hazard, elapsed durations, share via
+  outcomes of ``sim.analysis.market`` (unemployment rate, exit hazard, elapsed durations, share via
   contacts, correlation across ties, Gini, mean reputation).
 A test fails below ALPHA = 1e-4. With the 101 tests below (4 single cases x 4, 4 market cases
 x 21, one per-seeker check), the chance that any fails when the engines agree is at most
@@ -24,13 +24,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.model.mesa_model import market
+from sim.analysis import market
 from sim.model.params import Params
 from sim.model.runs import run
 
 ALPHA = 1e-4
 VIA = ("close", "regular", "distant", "relay")
-# Outcomes of sim.model.market over the measuring window (after the burn-in).
+# Outcomes of sim.analysis.market over the measuring window (after the burn-in).
 WINDOW_OUTCOMES = (
     "unemployment_rate",
     "exit_hazard",
@@ -92,7 +92,7 @@ CASES = {
         150,
     ),
     # The steady-state market: demography, overlap ties on a clustered graph, credit decay,
-    # fewer relays, a burn-in; compared on the outcomes of sim.model.market over the window.
+    # fewer relays, a burn-in; compared on the outcomes of sim.analysis.market over the window.
     "market at steady state holme-kim, demography, burn-in": (
         "specific-positive",
         {

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.analysis.figures import charts_for, load
 from sim.experiment.sweep import sweep
+from sim.studies.figures import charts_for, load
 
 CONFIG = """
 name = "strategies"

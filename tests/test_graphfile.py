@@ -17,10 +17,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.analysis.figures import load
 from sim.model.graphs import build_graph, describe_file_graph, load_graph
 from sim.model.params import ConfigError, Params
 from sim.model.rules import CLOSE, DISTANT, REGULAR
+from sim.studies.figures import load
 
 CASES = Path(__file__).parent / "cases" / "input-integrity"
 

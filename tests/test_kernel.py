@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from sim.model.exact import isolated_unemployment, long_run_unemployment, time_average_variance
 from sim.model.params import Params
-from sim.model.runs import run
 from sim.model.results import COLUMN
+from sim.model.runs import run
 
 Z = 4.5
 GRAPHS, AB = CAJ_GRAPHS, CAJ_SETTINGS

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.model.mesa_model import exact, market
+from sim.analysis import market
+from sim.analysis.stats import gini
+from sim.model import exact
 from sim.model.params import Params
 from sim.model.runs import run
-from sim.analysis.stats import gini
 
 Z = 4.5
 A, B = 0.1, 0.015  # Calvo-Armengol & Jackson's example rates

@@ -138,8 +138,8 @@ def test_parameters_that_could_have_no_effect_are_refused(values, pattern):
 
 
 def test_joint_names_every_parameter_the_rules_read_together():
-    # sim.experiment.config checks a design over combinations of JOINT alone: a rule reading a parameter
-    # left out of it would let a bad combination through to the middle of a sweep
+    # sim.experiment.config checks a design over combinations of JOINT alone: a rule reading a
+    # parameter left out of it would let a bad combination through to the middle of a sweep
     import inspect
     import re
 

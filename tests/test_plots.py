@@ -19,10 +19,10 @@ from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 from scipy import stats as sps  # noqa: E402
 
-from sim.analysis import plots  # noqa: E402
+from sim.experiment.sweep import sweep  # noqa: E402
 from sim.model.exact import long_run_unemployment  # noqa: E402
 from sim.model.params import Params  # noqa: E402
-from sim.experiment.sweep import sweep  # noqa: E402
+from sim.studies import plots  # noqa: E402
 
 STRATEGIES = """
 name = "strategies"

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from sim.model.params import ConfigError, Params
-from sim.model.runs import run, streams
 from sim.model.results import COLUMNS
+from sim.model.runs import run, streams
 
 
 def test_streams_are_a_pure_function_of_seed_and_replicate():
@@ -99,7 +99,7 @@ def test_traits_record_bankers_and_the_experienced_at_week_zero(engine):
 
 
 def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
-    from sim.model.mesa_model import runs as module
+    from sim.model import runs as module
 
     module._graph_cache.clear()
     gloomy = Params.from_dict({}, strategy="vague-gloomy")
@@ -112,7 +112,7 @@ def test_the_graph_cache_keeps_every_graph_a_common_numbers_sweep_reuses():
 
 
 def test_without_per_person_outputs_every_per_run_outcome_is_the_same():
-    from sim.model.market import outcomes
+    from sim.analysis.market import outcomes
 
     params = Params.from_dict(
         {"scenario": "market", "n_nodes": 150, "weeks": 80, "burn_in": 30, "graph": "holme-kim"}

@@ -16,10 +16,10 @@ import pytest
 
 from sim.cli import main
 from sim.experiment.config import parse_config
-from sim.analysis.figures import charts_for
+from sim.experiment.sweep import ROW_GROUP, sweep
 from sim.model.params import ConfigError
 from sim.model.results import EVENTS
-from sim.experiment.sweep import ROW_GROUP, sweep
+from sim.studies.figures import charts_for
 
 CONFIGS = sorted(  # calibration configs are not sweeps: tests/test_calibration.py has them
     p for p in (Path(__file__).parents[1] / "configs").glob("*.toml")
@@ -87,7 +87,8 @@ def test_a_small_sweep_runs_here_and_a_large_one_on_workers_with_the_same_bytes(
     monkeypatch.setattr("sys.stderr", log)
     here = quiet(config, str(tmp_path / "b"), batch_size=2, workers=2, small_here=True)
     assert "running the rest here" in log.getvalue()
-    monkeypatch.setattr("sim.experiment.sweep.WORKER_START_S", 0.0)  # workers free to start: use them
+    # workers free to start: use them
+    monkeypatch.setattr("sim.experiment.sweep.WORKER_START_S", 0.0)
     pool = quiet(config, str(tmp_path / "c"), batch_size=2, workers=2, small_here=True)
     assert log.getvalue().count("running the rest here") == 1
     assert digest(reference / "runs.parquet") == digest(here / "runs.parquet")

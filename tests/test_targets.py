@@ -7,8 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.experiment.targets import (
+    MOMENTS,
+    UNDEFINED,
+    distance,
+    load_targets,
+    moments,
+    parse_targets,
+)
 from sim.model.params import ConfigError
-from sim.experiment.targets import MOMENTS, UNDEFINED, distance, load_targets, moments, parse_targets
 
 SHIPPED = Path(__file__).parent.parent / "configs" / "targets"
 

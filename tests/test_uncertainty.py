@@ -60,7 +60,7 @@ def test_effects_chart_draws_a_row_per_effect_and_both_intervals():
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.analysis import plots
+    from sim.studies import plots
 
     fig, ax = plots.figure()
     plots.effects_under_uncertainty(

@@ -49,8 +49,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as sps
 
-from sim.model.results import SPELL_BINS, Runs
 from sim.analysis.stats import gini_of_counts, kaplan_meier_hist, proportion_interval
+from sim.model.results import SPELL_BINS, Runs
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")

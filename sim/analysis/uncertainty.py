@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from sim.model.params import Params
-from sim.model.runs import run
 from sim.model.results import Runs
+from sim.model.runs import run
 
 LEVEL = 0.90
 
@@ -48,7 +48,7 @@ def posterior_draws(particles: pd.DataFrame, k: int, seed: int) -> list[dict[str
 
 def unemployment(runs: Runs) -> np.ndarray:
     """(R,) each market's unemployment rate over the window."""
-    from sim.model.market import outcomes
+    from sim.analysis.market import outcomes
 
     return outcomes(runs)["unemployment_rate"]
 

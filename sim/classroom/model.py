@@ -1,7 +1,7 @@
 """The classroom demo's model: one personal network, the same seed, two strategies side by side.
 
-:class:`Classroom` holds two single-seeker :class:`~sim.model.mesa_model.JobSearchModel` runs built from
-one seed, so both panels show the same people with the same ties and histories: only the ask
+:class:`Classroom` holds two single-seeker :class:`~sim.model.mesa_model.JobSearchModel` runs built
+from one seed, so both panels show the same people with the same ties and histories: only the ask
 differs. Each week it steps both, and keeps what the page shows: each contact's current answer,
 the counts, the running totals of answers, leads and introductions, and what people said in
 plain words. The Solara page (``sim/classroom/page.py``) only draws these.
@@ -169,7 +169,7 @@ TRY_THIS = (
         {"seed": 1, "banked_favours": 8},
         4,
         "Seed 1, a middling ask, 8 favours banked: hired in week 4 through an introduction. "
-        "Then slide Favours banked back to 0 in Settings and press Play: the same seeker, asking "
+        "Then slide 'Favours banked' back to 0 in Settings and press Play: the same seeker, asking "
         "the same way, waits until week 12.",
     ),
 )
@@ -259,7 +259,7 @@ class Panel:
     def annotated(self, answers: dict[int, str] | None = None) -> nx.Graph:
         """The network with each contact's ``answer`` and the ``name`` the log calls them
         ("Lee", not "Lee (former colleague)": the picture has little room), for
-        ``sim.analysis.plots.network_snapshot``."""
+        ``sim.studies.plots.network_snapshot``."""
         graph = self.graph.copy()
         nx.set_node_attributes(graph, self.answers() if answers is None else answers, "answer")
         short = {node: name.split(" (")[0] for node, name in self.names.items()}
@@ -302,7 +302,8 @@ class Classroom(mesa.Model):
     """Two single-seeker runs on one seed: the ask set by the sliders, and a named strategy.
 
     On the built-in personal network by default, or on ``graph_file`` (an edge list or GraphML
-    read as :mod:`sim.model.graphfile` specifies, ``seeker`` a label in it), whose labels the log uses.
+    read as :mod:`sim.model.graphfile` specifies, ``seeker`` a label in it), whose labels the log
+    uses.
 
     Every keyword has a default (the page rebuilds it from its settings, as Mesa's SolaraViz
     would). ``seed`` may be text (from the page's seed box); anything but a whole number >= 0
@@ -334,7 +335,7 @@ class Classroom(mesa.Model):
             shown = str(seed) if len(str(seed)) <= 24 else str(seed)[:20] + "..."
             self.notice = f"Seed '{shown}' is not a whole number (0, 1, 2, ...): using seed 0."
             number = 0
-        super().__init__(seed=number)
+        super().__init__(rng=number)  # Mesa 3.5 deprecates seed=; for an int the same streams
         self.seed_used = number
         if compare != NONE and compare not in PRESETS:
             raise ConfigError(f"compare='{compare}'; allowed: none, {', '.join(PRESETS)}")

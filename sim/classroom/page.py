@@ -1,15 +1,15 @@
 """The classroom page: one job seeker's personal network, two ways of asking, week by week.
 
-Serve it with ``empathy-sim demo`` (or ``solara run sim/classroom/page.py``). The page is built for a lesson,
-not for a modeller: a title, "Next week" / "Play" / "Start again", the two networks side by side
-(stacked on a phone), a key to the colours, the answers and the openings so far, and what people
-said. Settings sit in a panel that opens and closes; a changed setting starts both runs again at
-week 0 with the same seed, and the page says so. An About panel explains the model in plain
+Serve it with ``empathy-sim demo`` (or ``solara run sim/classroom/page.py``). The page is built for
+a lesson, not for a modeller: a title, "Next week" / "Play" / "Start again", the two networks side
+by side (stacked on a phone), a key to the colours, the answers and the openings so far, and what
+people said. Settings sit in a panel that opens and closes; a changed setting starts both runs again
+at week 0 with the same seed, and the page says so. An About panel explains the model in plain
 words and offers three things to try. Projector mode (the "Projector" button, or ``?projector=1``
 in the address) draws large type and thick lines.
 
-The model behind it is :class:`sim.classroom.model.Classroom`; this module only draws it. Each browser
-session gets its own model, so pupils on their own phones do not move each other's pages.
+The model behind it is :class:`sim.classroom.model.Classroom`; this module only draws it. Each
+browser session gets its own model, so pupils on their own phones do not move each other's pages.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis import plots
 from sim.classroom.model import (
     NONE,
     SETTINGS,
@@ -39,6 +38,7 @@ from sim.classroom.model import (
     in_words,
 )
 from sim.model.params import PRESETS
+from sim.studies import plots
 
 TITLE = "Sympathy or help?"
 SUBTITLE = (
@@ -254,7 +254,7 @@ def _preset_in_numbers(name: str) -> str:
     favours = values.get("banked_favours", 0)
     return (
         f"(specificity {values['specificity']:.2f}, positivity {values['positivity']:.2f}, "
-        f"{favours} favours banked; the other settings as yours)"
+        f"{favours} favours banked; everything else as in your settings)"
     )
 
 
@@ -291,7 +291,7 @@ def About(try_it: Any, close: Any) -> None:
         with solara.Div(classes=["try-this"]):
             for i, item in enumerate(TRY_THIS):
                 solara.HTML(tag="p", unsafe_innerHTML=f"<b>{i + 1}. {item.title}.</b> {item.see}")
-                solara.Button(f"Try it: seed {item.settings['seed']}",  # the rest back to start
+                solara.Button(f"Try it: {item.title.lower()}",
                               on_click=lambda item=item: try_it(item), outlined=True,
                               small=True, classes=[f"try-{i + 1}"])  # fmt: skip
         solara.HTML(tag="h3", unsafe_innerHTML="What the model assumes, and what it cannot show")
@@ -336,7 +336,9 @@ def Page() -> None:
     restarts = solara.use_reactive(0)  # "Start again": a new pair of runs, the same settings
     key = (tuple(sorted(values.value.items())), restarts.value)
     room = solara.use_memo(lambda: Classroom(**values.value), dependencies=[key])
-    drawn = solara.use_reactive(0)  # the week last stepped: setting it draws the page again
+    # the run and week last stepped: setting it draws the page again (a new run after a restart
+    # is a new value even at the same week)
+    drawn = solara.use_reactive((key, 0))
     playing = solara.use_reactive(False)
     settings_open = solara.use_reactive(False)
     about_open = solara.use_reactive(False)
@@ -349,7 +351,7 @@ def Page() -> None:
         while playing.value and room.running and not cancel.wait(due - time.monotonic()):
             due = time.monotonic() + PLAY_SECONDS
             room.step()
-            drawn.set(room.week)
+            drawn.set((key, room.week))
         if not room.running:
             playing.set(False)
 
@@ -358,7 +360,7 @@ def Page() -> None:
     def next_week() -> None:
         changed.set("")  # what was said about the last change is history now
         room.step()
-        drawn.set(room.week)
+        drawn.set((key, room.week))
 
     def toggle_play() -> None:
         changed.set("")
@@ -379,7 +381,8 @@ def Page() -> None:
             f"Seed {value}" if name == "seed"
             else f"Side by side with {STRATEGY_WORDS[value]}"
         )  # fmt: skip
-        changed.set(f"{shown}. Both runs started again at week 0.{paused}")
+        runs = "Started again" if values.value["compare"] == NONE else "Both runs started again"
+        changed.set(f"{shown}. {runs} at week 0.{paused}")
 
     def try_it(item: Try) -> None:
         # always a fresh pair of runs, even when the settings are already these
@@ -388,8 +391,8 @@ def Page() -> None:
                                      for k, v in item.settings.items()})  # fmt: skip
         restarts.set(restarts.value + 1)
         changed.set(
-            f"Set up '{item.title}': seed {item.settings['seed']}, the other settings back to "
-            f"where they start. Press Next week {item.weeks} times."
+            f"Set up '{item.title}': seed {item.settings['seed']}, everything else back to its "
+            f"starting value. Press Next week {item.weeks} times."
         )
         about_open.set(False)
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.config import DesignPoint, Experiment
-from sim.model.runs import as_int_seed, run, streams
 from sim.model.results import COLUMNS, Runs
+from sim.model.runs import as_int_seed, run, streams
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
     """One row per run: run index, design values, seed, outcomes: totals of every event (over
     the window after the burn-in: the whole run for a single seeker) and, for a market, the
-    outcomes of ``sim.model.market``."""
+    outcomes of ``sim.analysis.market``."""
     size = segment.size
     params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
@@ -140,7 +140,7 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
     columns["weeks_to_offer"] = runs.weeks_to_offer
     columns["hired_channel"] = runs.hired_channel
     if params.scenario == "market":  # measured over the window after the burn-in
-        from sim.model.market import outcomes
+        from sim.analysis.market import outcomes
 
         columns.update(outcomes(runs))
     else:

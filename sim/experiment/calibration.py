@@ -23,9 +23,10 @@ calibrated parameter and the sampler's settings::
 Approximate Bayesian computation with sequential Monte Carlo (Toni et al. 2009, J. R. Soc.
 Interface 6) as pyabc implements it (Klinger, Rickert & Hasenauer 2018, Bioinformatics 34;
 Schaelte et al. 2022, JOSS 7): a population of parameter particles, each accepted when the
-simulated market's distance to the targets (``sim.experiment.targets.distance``) is below the generation's
-epsilon, the median of the previous generation's distances (pyabc's ``QuantileEpsilon``);
-particles perturbed by pyabc's multivariate normal kernel and weighted by prior over proposal.
+simulated market's distance to the targets (``sim.experiment.targets.distance``) is below the
+generation's epsilon, the median of the previous generation's distances (pyabc's
+``QuantileEpsilon``); particles perturbed by pyabc's multivariate normal kernel and weighted by
+prior over proposal.
 
 Reproducible: pyabc's ``MappingSampler`` draws one particle per task; here each task gets its
 own seed from ``SeedSequence([seed, generation + 1]).spawn(population_size)``, and a task's
@@ -68,9 +69,9 @@ from pyabc.sampler import MappingSampler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.experiment.config import read_file, read_toml
-from sim.model.params import ConfigError, Params
 from sim.experiment.progress import duration
 from sim.experiment.targets import MOMENTS, UNDEFINED, Targets, distance, load_targets, moments
+from sim.model.params import ConfigError, Params
 
 HISTORY = "history.db"
 QUANTILES = (0.05, 0.5, 0.95)  # the summary's 90% interval and median
@@ -252,7 +253,7 @@ class MarketSimulator:
         return self.simulate(dict(parameter), seed)
 
     def simulate(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        from sim.model.market import outcomes
+        from sim.analysis.market import outcomes
         from sim.model.runs import run
 
         try:
@@ -268,7 +269,8 @@ class MarketSimulator:
 
 
 class TargetDistance:
-    """pyabc's distance callable: :func:`sim.experiment.targets.distance`, the observed data aside."""
+    """pyabc's distance callable: :func:`sim.experiment.targets.distance`, the observed data
+    aside."""
 
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
@@ -838,7 +840,8 @@ def _round(x: float) -> str:
 
 
 def _atomic(path: Path, write: Callable[[str], Any]) -> None:
-    """``write(tmp)``, then ``tmp`` becomes ``path`` in one rename (``sim.experiment.storage.atomic``)."""
+    """``write(tmp)``, then ``tmp`` becomes ``path`` in one rename
+    (``sim.experiment.storage.atomic``)."""
     from sim.experiment.storage import atomic
 
     with atomic(path) as tmp:

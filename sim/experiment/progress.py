@@ -25,8 +25,9 @@ from typing import Any
 def one_line_warnings(prefix: str = "empathy-sim: warning: ") -> None:
     """Show every warning still shown as one line of ours: its message, without the library's
     file path and source line that Python prints. Warnings the project knows are reworded or
-    silenced where they arise (sim.experiment.sensitivity, sim.experiment.config, sim.experiment.executors); this is the net for
-    the rest. Call it inside ``warnings.catch_warnings()`` to undo it afterwards."""
+    silenced where they arise (sim.experiment.sensitivity, sim.experiment.config,
+    sim.experiment.executors); this is the net for the rest. Call it inside
+    ``warnings.catch_warnings()`` to undo it afterwards."""
 
     def show(message: Any, category: Any, filename: str, lineno: int, file=None, line=None):
         text = " ".join(str(message).split())

@@ -5,8 +5,8 @@ analyses the points in design order. Outcomes that do not vary over the design, 
 at some point (a share of hires where a point had none), have no indices and are left out, each
 named in one line with the reason (``analyse``'s ``notes``); so is anything SALib warns about.
 
-Sobol (Saltelli's scheme, second-order sampling as in ``sim.experiment.config``): first-order ``S1`` and
-total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
+Sobol (Saltelli's scheme, second-order sampling as in ``sim.experiment.config``): first-order ``S1``
+and total ``ST`` indices with bootstrap 95% half-widths ``S1_conf`` and ``ST_conf``. Morris:
 ``mu_star`` (mean absolute elementary effect) with its 95% half-width, ``mu`` and ``sigma``.
 Replicate noise inflates indices of inert parameters unless the config uses common random
 numbers (``random_numbers = "common"``), with which an inert parameter's effects are exactly 0.
@@ -206,9 +206,9 @@ def _per_range_moved(result: Any, design: Any, names: list[str]) -> dict[str, np
 
     SALib divides every elementary effect by the unit grid's step, delta = p / (2 (p - 1)) of
     the range for p levels (Morris 1991; SALib's ``_compute_delta``). A range of m whole
-    numbers on p levels (m divides p, sim.experiment.config) moves m / 2 of them per step, (m / 2) / (m - 1)
-    of the range: SALib's effects are m (p - 1) / (p (m - 1)) times too large (1.5 for [0, 1]
-    on 4 levels), so they are divided by that, and every parameter's effect is per its range.
+    numbers on p levels (m divides p, sim.experiment.config) moves m / 2 of them per step, (m / 2) /
+    (m - 1) of the range: SALib's effects are m (p - 1) / (p (m - 1)) times too large (1.5 for [0,
+    1] on 4 levels), so they are divided by that, and every parameter's effect is per its range.
     """
     from sim.experiment.config import is_whole
 

@@ -289,10 +289,12 @@ def config_hash(text: str) -> str:
 
 
 # Modules that only run, schedule or report sweeps: editing them cannot change a result.
-# (stats.py is not one: the Gini of sim.model.market, a column of runs.parquet, comes from it.)
-# The code that decides what a run gives: the model and its engines, the design's expansion
-# into points, and what a worker runs for a batch (not where it runs, nor how it is shown).
-_RESULT_CODE = ("model/*.py", "experiment/config.py", "experiment/batches.py")
+# (stats.py is not one: the Gini of sim.analysis.market, a column of runs.parquet, comes from it.)
+# The code that decides what a run gives: the model and its engines, the outcomes measured per
+# run, the design's expansion into points, and what a worker runs for a batch (not where it
+# runs, nor how it is shown).
+_RESULT_CODE = ("model/*.py", "analysis/market.py", "analysis/stats.py", "experiment/config.py",
+                "experiment/batches.py")  # fmt: skip
 
 
 def graph_files(experiment: Experiment) -> list[str]:

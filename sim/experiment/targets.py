@@ -42,7 +42,8 @@ from sim.model.params import ConfigError
 
 UNDEFINED = 1e6  # the distance of a market with an undefined fit moment
 
-# The moments a target may name: a market's outcomes (sim.model.market.outcomes) and ratios of them.
+# The moments a target may name: a market's outcomes (sim.analysis.market.outcomes) and ratios of
+# them.
 MOMENTS: dict[str, str] = {
     "unemployment_rate": "U / (E + U), mean over the window",
     "exit_hazard": "weekly probability of leaving unemployment for a job",
@@ -177,7 +178,7 @@ def load_targets(path: str | Path) -> Targets:
 
 def moments(outcomes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(R,) arrays of every moment in ``MOMENTS`` from a market's outcomes
-    (``sim.model.market.outcomes``), one entry per run; NaN where undefined."""
+    (``sim.analysis.market.outcomes``), one entry per run; NaN where undefined."""
     out = {name: np.asarray(outcomes[name], dtype=float) for name in MOMENTS if name in outcomes}
     known = sum(np.asarray(outcomes[f"via_{c}_share"], dtype=float) for c in TIE_CLASSES)
     for c in TIE_CLASSES:

@@ -2,8 +2,8 @@
 
 Nodes are 0..n-1; row u of ``indices`` lists u's neighbours in ascending order, so the arrays
 depend only on the graph, not on the order its edges were added; ``ties[e]`` is the class of the
-tie (``sim.model.rules.CLOSE``, ``REGULAR``, ``DISTANT``), the same in both directions; ``rev[e]`` is
-the position of v -> u for e = u -> v.
+tie (``sim.model.rules.CLOSE``, ``REGULAR``, ``DISTANT``), the same in both directions; ``rev[e]``
+is the position of v -> u for e = u -> v.
 """
 
 from __future__ import annotations

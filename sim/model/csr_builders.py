@@ -1,8 +1,8 @@
 """Random graphs built straight into int64 CSR arrays by Numba, without NetworkX.
 
-The five generated families of :mod:`sim.model.graphs` (``CSR_FAMILIES``) are drawn by the same random
-processes as the NetworkX generators that module calls (networkx 3.6.1), so each family has the
-same distribution; only the stream of random numbers differs. One ``numpy.random.Generator``
+The five generated families of :mod:`sim.model.graphs` (``CSR_FAMILIES``) are drawn by the same
+random processes as the NetworkX generators that module calls (networkx 3.6.1), so each family has
+the same distribution; only the stream of random numbers differs. One ``numpy.random.Generator``
 draws the structure and then the tie classes, so one seed fixes everything. A million-node
 Barabasi-Albert or Holme-Kim graph with ties takes 1-4 s and under 0.7 GB here, against 70-240 s
 and 3.4-5 GB through NetworkX (sim.model.graphs.build_graph, then CSRGraph.of).
@@ -10,7 +10,8 @@ and 3.4-5 GB through NetworkX (sim.model.graphs.build_graph, then CSRGraph.of).
 The kernels are private ``@njit(cache=True)`` loops that draw scalars from the Generator passed
 in; the public :func:`build_csr` picks the family, converts the edge list to CSR, finds each
 edge's reverse and ranks the ties. :func:`to_networkx` turns the arrays back into the graph that
-:func:`sim.model.graphs.build_graph` would return, so the Mesa engine can run on the identical graph.
+:func:`sim.model.graphs.build_graph` would return, so the Mesa engine can run on the identical
+graph.
 
 Examples
 --------

@@ -120,7 +120,7 @@ def time_average_variance(G: nx.Graph, a: float, b: float) -> np.ndarray:
 
 
 def neighbour_correlation(G: nx.Graph, a: float, b: float) -> float:
-    """Exact long-run correlation of employment across ties, as ``sim.model.market`` measures it:
+    """Exact long-run correlation of employment across ties, as ``sim.analysis.market`` measures it:
     sum over ties of Cov(e_i, e_j) / sum over ties of sd(e_i) sd(e_j), under the stationary
     distribution (Calvo-Armengol & Jackson 2004 prove each covariance positive)."""
     n = _check(G, a, b)

@@ -142,8 +142,8 @@ def read_graph_file(
     """The network in ``path`` with its labels as nodes (the seeker first, then people in order
     of first appearance) and what was read.
 
-    Edges carry ``weight`` (float) or ``tie`` (a class of :mod:`sim.model.rules`) when the file gives
-    them. ``delimiter`` is ``"auto"`` or a name of :data:`DELIMITERS`; ``header`` one of
+    Edges carry ``weight`` (float) or ``tie`` (a class of :mod:`sim.model.rules`) when the file
+    gives them. ``delimiter`` is ``"auto"`` or a name of :data:`DELIMITERS`; ``header`` one of
     :data:`HEADERS`; ``encoding`` a Python codec name. Raises :class:`ConfigError` (one line:
     file, line, what was expected) for anything outside the specification in the module
     docstring.

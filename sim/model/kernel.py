@@ -1,4 +1,4 @@
-"""The Numba core: the model of ``sim.model.mesa_model``, compiled, over many replicates in parallel.
+"""The Numba core: the Mesa model's rules (``sim.model.mesa_model``), compiled, in parallel.
 
 The public wrapper :func:`simulate_graphs` validates nothing new (``Params`` already did),
 converts each graph to int64 CSR arrays, gives every replicate its own ``numpy.random.Generator``
@@ -10,8 +10,8 @@ All per-pair state lives on directed edges, indexed by CSR position ``e`` of ``u
 (u asked v this spell), ``relay[e]`` (the seeker whose ask neighbour v told u about) and
 ``owes[e]`` (favours u owes v). ``rev[e]`` is the position of ``v -> u``. Per person: status,
 spell (completed weeks) and the week it began, reputation, traits. What the window after the
-burn-in measures (hazard, spells, elapsed, correlation: ``sim.model.results.Runs``) is counted as the
-week runs; the correlation across ties keeps two running counts, updated whenever anyone's
+burn-in measures (hazard, spells, elapsed, correlation: ``sim.model.results.Runs``) is counted as
+the week runs; the correlation across ties keeps two running counts, updated whenever anyone's
 status changes, instead of a pass over every tie each week.
 
 Agents act in node order rather than Mesa's shuffled order: within each phase no agent's action
@@ -20,8 +20,8 @@ start-of-week status, and when several tellings in one week reach the same liste
 tie, one is kept uniformly at random), so the order changes which random numbers are used, not
 the distribution.
 
-Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/model/rules.py`` does, so a
-cached kernel could keep old rules while the Mesa engine uses new ones: at import, the kernel's
+Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/model/rules.py`` does, so
+a cached kernel could keep old rules while the Mesa engine uses new ones: at import, the kernel's
 cache files are dropped whenever the rules' source differs from the one they were built with.
 """
 
@@ -44,6 +44,7 @@ from numba.typed import List
 from sim.model.csr import CSRGraph
 from sim.model.graphs import SEEKER
 from sim.model.params import Params
+from sim.model.results import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
 from sim.model.rules import (
     ACTION,
     DIRECT,
@@ -59,7 +60,6 @@ from sim.model.rules import (
     p_pass,
     rules_from,
 )
-from sim.model.results import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
 
 
 def _drop_stale_cache() -> None:

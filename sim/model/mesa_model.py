@@ -26,8 +26,8 @@ from mesa.discrete_space import Network
 from sim.model.agents import Person
 from sim.model.graphs import SEEKER, build_graph, prepare
 from sim.model.params import Params, check_seed
-from sim.model.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 from sim.model.results import EVENTS, SPELL_BINS, spell_bin_of
+from sim.model.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 
 # Counts collected every week (one list for both engines); each is reset at the start of a week.
 WEEKLY_COUNTS = EVENTS
@@ -77,7 +77,8 @@ class JobSearchModel(mesa.Model):
         network: nx.Graph | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(seed=check_seed(seed))
+        # rng=, not seed= (deprecated from Mesa 3.5): for a whole number the very same streams
+        super().__init__(rng=check_seed(seed))
         self.params = Params.from_dict(params, strategy=strategy)
         p = self.params
         self.rules = rules_from(p)

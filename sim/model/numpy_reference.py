@@ -3,7 +3,7 @@
 A benchmark reference, not an engine: :func:`simulate_baseline_numpy` runs the same model as
 the Numba core (``sim.model.kernel._replicate`` with ``setup.baseline`` True, the schedule of
 ``docs/model.md``, section 3, and 7.3-7.5 and 7.8) the way a competent user would write it by
-hand in NumPy, so that ``sim.analysis.bench`` can say what the compiled core buys over it. It records
+hand in NumPy, so that ``sim.studies.bench`` can say what the compiled core buys over it. It records
 only the unemployed head count; nothing else in the project calls it.
 
 Every replicate runs at once. Person state is a flat boolean array of ``R * n`` entries (row

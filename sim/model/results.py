@@ -61,7 +61,7 @@ class Runs:
         ``REPLACED`` bit if that person left during the run (an entrant took the node).
 
     The rest is measured over the window, the weeks after ``params.burn_in`` (all weeks for a
-    single seeker); ``sim.model.market`` turns it into the outcomes a labour economist reads:
+    single seeker); ``sim.analysis.market`` turns it into the outcomes a labour economist reads:
 
     unemployed_weeks : (R, n) int64, window weeks each node ended unemployed (a node's
         successive occupants, in a market with demography, add up).

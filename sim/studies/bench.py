@@ -287,7 +287,7 @@ def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
         # in a fresh process, as a sweep's worker sees it (not after this one's many objects)
         "sweep_overhead": json.loads(
             _python(
-                "import json; from sim.analysis.bench import sweep_overhead;"
+                "import json; from sim.studies.bench import sweep_overhead;"
                 f"print(json.dumps(sweep_overhead({500 if quick else 2000})))"
             )
         ),

@@ -175,7 +175,7 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.analysis import plots
+    from sim.studies import plots
 
     fitting = charts_for(results)
     if chart and chart not in fitting:
@@ -203,7 +203,7 @@ Drawing = list[tuple[str, Callable[[str], tuple[Any, Any]]]]
 
 
 def _one(stem: str, draw: Callable[[Any], Any], ncols: int = 1) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     def make(size: str) -> tuple[Any, Any]:
         fig, ax = plots.figure(size, ncols=ncols)
@@ -214,27 +214,27 @@ def _one(stem: str, draw: Callable[[Any], Any], ncols: int = 1) -> Drawing:
 
 
 def _strategies(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     week = int(r.experiment.base().get("weeks", 26))
     return _one("strategies", lambda axes: plots.strategy_comparison(r.runs, axes, week=week), 2)
 
 
 def _survival(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     return _one("survival", lambda ax: plots.survival(r.runs, ax))
 
 
 def _answer_mix(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     return _one("answer-mix", lambda ax: plots.answer_mix(r.runs, ax))
 
 
 def _network(r: Results) -> Drawing:
-    from sim.analysis import plots
     from sim.experiment.batches import Job
+    from sim.studies import plots
 
     points = r.experiment.points()
     chosen = [points[0], points[-1]] if len(points) > 1 else points[:1]
@@ -264,7 +264,7 @@ def _network(r: Results) -> Drawing:
 
 
 def _heatmap(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     sampled = r.experiment.design.kind not in ("grid", "zip")
     others = [n for n in r.varied if n not in ("specificity", "positivity")]
@@ -277,20 +277,20 @@ def _heatmap(r: Results) -> Drawing:
 
 
 def _effect(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     x, by = r.varied[0], (r.varied[1] if len(r.varied) > 1 else None)
     return _one("effect", lambda ax: plots.effect(r.runs, ax, x=x, outcome=r.outcome, by=by))
 
 
 def _ties(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     return _one("ties", lambda ax: plots.tie_classes(r.runs, ax))
 
 
 def _sensitivity(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     assert r.indices is not None
     indices = r.indices
@@ -313,7 +313,7 @@ def _grouping(r: Results) -> str:
 
 
 def _exit_hazard(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     runs = r.runs.assign(pooled="all runs")
     by = _grouping(r)
@@ -321,7 +321,7 @@ def _exit_hazard(r: Results) -> Drawing:
 
 
 def _stationarity(r: Results) -> Drawing:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     columns = ["run_index", "week", "employed", "unemployed", "action", "asks", "mean_reputation"]
     try:
@@ -363,7 +363,8 @@ _DRAW: dict[str, Callable[[Results], Drawing]] = {
 
 def strategy_table(runs: pd.DataFrame, week: int = 26) -> str:
     """The strategy comparison as text, with the charts' intervals."""
-    from sim.analysis import plots, stats
+    from sim.analysis import stats
+    from sim.studies import plots
 
     head = (
         f"{'strategy':<18} {'median weeks (95% CI)':>22} {f'hired by week {week} (95% CI)':>28} "
@@ -415,7 +416,7 @@ def plot_calibration(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.analysis import plots
+    from sim.studies import plots
 
     if chart and chart not in CALIBRATION_CHARTS:
         raise ConfigError(
@@ -480,7 +481,7 @@ def _calibration_config(manifest: dict[str, Any]) -> Any:
 
 def top_pairs(particles: pd.DataFrame, names: list[str], k: int = TOP_PAIRS) -> list[tuple]:
     """The ``k`` parameter pairs with the largest weighted |correlation| in the posterior."""
-    from sim.analysis.plots import weighted_correlation
+    from sim.studies.plots import weighted_correlation
 
     w = particles["weight"].to_numpy()
     scored = [

@@ -402,7 +402,8 @@ def answer_mix(table: pd.DataFrame, ax: Axes | None = None, by: str = "strategy"
 
 
 def outcome_values(table: pd.DataFrame, outcome: str, key: pd.Series) -> pd.Series:
-    """An outcome of :data:`sim.experiment.sensitivity.OUTCOMES` per value of ``key`` (any grouping)."""
+    """An outcome of :data:`sim.experiment.sensitivity.OUTCOMES` per value of ``key`` (any
+    grouping)."""
     from sim.experiment.sensitivity import OUTCOMES
 
     if outcome not in OUTCOMES:
@@ -594,8 +595,8 @@ def help_bank(
 
 def tie_shares(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     """Share of contact-made hires by the tie of the contact who passed the opening, with 95%
-    intervals from :func:`sim.analysis.stats.ratio_interval` (runs are the units); hires passed on by
-    relays (two steps away) are left out."""
+    intervals from :func:`sim.analysis.stats.ratio_interval` (runs are the units); hires passed on
+    by relays (two steps away) are left out."""
     counts = table[[f"total_hires_via_{t}" for t in TIE_NAMES]].to_numpy(dtype=float)
     total = counts.sum(axis=1)
     return {tie: stats.ratio_interval(counts[:, j], total) for j, tie in enumerate(TIE_NAMES)}
@@ -914,10 +915,10 @@ def _legend(by: str, key: Any) -> str:
 
 @chart
 def exit_hazard_by_spell(table: pd.DataFrame, ax: Axes | None = None, by: str = "point") -> Axes:
-    """Weekly exit hazard by completed weeks of the spell (``sim.model.market`` bins), one line per
-    group: hires among those at risk, pooled over runs (a ratio of sums with its interval from
+    """Weekly exit hazard by completed weeks of the spell (``sim.analysis.market`` bins), one line
+    per group: hires among those at risk, pooled over runs (a ratio of sums with its interval from
     :func:`sim.analysis.stats.ratio_interval`). Needs the ``at_risk_*`` and ``exits_*`` columns."""
-    from sim.model.market import SPELL_LABELS
+    from sim.analysis.market import SPELL_LABELS
 
     ax = _axes(ax)
     groups = _groups(table, by)

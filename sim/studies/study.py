@@ -67,7 +67,7 @@ def sweep_config(config: str | Path, args: argparse.Namespace) -> pd.DataFrame:
 
 
 def save(fig: Any, name: str, args: argparse.Namespace) -> None:
-    from sim.analysis import plots
+    from sim.studies import plots
 
     folder = Path(args.figures)
     folder.mkdir(parents=True, exist_ok=True)
