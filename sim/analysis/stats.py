@@ -4,10 +4,11 @@ Every interval here is a 95% interval unless ``level`` says otherwise, and each 
 which kind it is, so a chart can state it.
 
 - :func:`kaplan_meier`: the product-limit survival curve with Greenwood's variance on the
-  log(-log) scale (Kalbfleisch & Prentice), which keeps the band inside [0, 1].
+  log(-log) scale (Kalbfleisch & Prentice), which keeps the band inside [0, 1] (SciPy's
+  ``ecdf``).
 - :func:`median_interval`: the median of a sample whose values past the horizon are censored,
-  with the exact distribution-free interval from order statistics (its coverage is at least
-  ``level`` for any continuous distribution; it needs no assumption about the shape).
+  with the exact distribution-free interval from order statistics (SciPy's ``quantile_test``;
+  its coverage is at least ``level`` for any continuous distribution).
 - :func:`proportion_interval`: Clopper-Pearson's exact binomial interval.
 - :func:`ratio_interval`: a share of counts over runs (delta method, at least Clopper-Pearson).
 - :func:`mean_interval`: Student's t interval of a mean.
@@ -24,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -52,43 +54,42 @@ def kaplan_meier(
     times: ArrayLike, events: ArrayLike, level: float = LEVEL, counts: ArrayLike | None = None
 ) -> Survival:
     """Kaplan-Meier estimate of P(T > t) from times and event flags (False: censored at that
-    time; a censored time equal to an event time counts as still at risk then). ``counts``
-    (optional, whole numbers) says how many spells each (time, flag) entry stands for, so a
-    histogram of many spells needs no expanding."""
+    time; a censored time equal to an event time counts as still at risk then), with its
+    pointwise band: SciPy's ``scipy.stats.ecdf`` on ``CensoredData`` and its ``log-log``
+    confidence interval (Greenwood's variance on the log(-log) scale, Kalbfleisch & Prentice),
+    which keeps the band inside [0, 1]. Where the curve reaches 0 the band is [0, 0].
+
+    ``counts`` (optional, whole numbers) says how many spells each (time, flag) entry stands
+    for (a histogram of spells). Returns the curve at 0 and at each time with an event.
+    Raises ``ValueError`` for arrays of different shapes."""
     from scipy import stats
 
     t = np.asarray(times, dtype=float)
     d = np.asarray(events, dtype=bool)
     if t.shape != d.shape or t.ndim != 1:
         raise ValueError("times and events must be 1-d and of equal length")
-    w = np.ones(len(t)) if counts is None else np.asarray(counts, dtype=float)
+    w = np.ones(len(t), dtype=np.int64) if counts is None else np.asarray(counts)
     if w.shape != t.shape:
         raise ValueError("counts must be 1-d and as long as times")
-    happened = d & (w > 0)
-    event_times = np.unique(t[happened])
-    order = np.argsort(t, kind="stable")
-    # n: spells with T >= u; e: events at u (sums of whole numbers, exact in floating point)
-    after = np.concatenate([np.cumsum(w[order][::-1])[::-1], [0.0]])
-    n = after[np.searchsorted(t[order], event_times, side="left")]
-    e = np.zeros(len(event_times))
-    np.add.at(e, np.searchsorted(event_times, t[happened]), w[happened])
-    surv = np.cumprod(1.0 - e / n)
-    with np.errstate(divide="ignore"):
-        greenwood = np.cumsum(np.where(n > e, e / np.where(n > e, n * (n - e), 1.0), np.inf))
-    z = stats.norm.ppf(0.5 + level / 2)
-    low, high = surv.copy(), np.where(surv == 0.0, surv, 1.0)
-    inside = (surv > 0.0) & (surv < 1.0) & np.isfinite(greenwood)
-    # log(-log S) has standard error sqrt(greenwood) / |log S|
-    half = z * np.sqrt(greenwood[inside]) / np.abs(np.log(surv[inside]))
-    low[inside] = surv[inside] ** np.exp(half)
-    high[inside] = surv[inside] ** np.exp(-half)
-    low[surv == 0.0] = 0.0
+    w = w.astype(np.int64)
+    event_times = np.unique(t[d & (w > 0)])
+    spells = np.repeat(t, w)
+    ended = np.repeat(d, w)
+    if not len(event_times):  # nothing happened: the curve stays at 1
+        return Survival(*(np.array([value]) for value in (0.0, 1.0, 1.0, 1.0, float(w.sum()))))
+    fit = stats.ecdf(stats.CensoredData(uncensored=spells[ended], right=spells[~ended])).sf
+    with warnings.catch_warnings():  # "undefined at some observations": where S = 0, as said
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = fit.confidence_interval(level, method="log-log")
+    surv = fit.evaluate(event_times)
+    low, high = (np.nan_to_num(b.evaluate(event_times), nan=0.0) for b in (band.low, band.high))
+    at_risk = len(spells) - np.searchsorted(np.sort(spells), event_times, side="left")
     return Survival(
         np.concatenate([[0.0], event_times]),
         np.concatenate([[1.0], surv]),
-        np.concatenate([[1.0], low]),
-        np.concatenate([[1.0], high]),
-        np.concatenate([[w.sum()], n]),
+        np.concatenate([[1.0], np.where(surv == 0.0, 0.0, low)]),
+        np.concatenate([[1.0], np.where(surv == 0.0, 0.0, high)]),
+        np.concatenate([[float(len(spells))], at_risk.astype(float)]),
     )
 
 
@@ -113,23 +114,23 @@ def km_median(survival: Survival) -> float:
 def median_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float, float]:
     """(median, low, high) of a sample; ``inf`` stands for a value censored past the horizon.
 
-    The interval is ``[x_(j), x_(n - j + 1)]`` with the largest ``j`` whose binomial coverage
-    ``1 - 2 P(Bin(n, 1/2) < j)`` is at least ``level``. With fewer than 6 values no such ``j``
-    exists and the interval is the whole line. A median past the horizon is ``inf``.
+    The interval is SciPy's distribution-free interval for the median from order statistics
+    (``scipy.stats.quantile_test(...).confidence_interval``): ``[x_(j), x_(n - j + 1)]`` with
+    the largest ``j`` whose binomial coverage is at least ``level``. With fewer than 6 values no
+    such ``j`` exists and the interval is the whole line. A median past the horizon is ``inf``.
     """
     from scipy import stats
 
     x = np.sort(np.asarray(values, dtype=float))
-    n = len(x)
-    if n == 0:
+    if len(x) == 0:
         return math.nan, math.nan, math.nan
     median = float(np.median(x)) if np.isfinite(np.median(x)) else math.inf
-    alpha = 1.0 - level
-    # j = how many k have P(Bin <= k) <= alpha / 2, so P(Bin < j) <= alpha / 2
-    j = int((stats.binom.cdf(np.arange(n), n, 0.5) <= alpha / 2).sum())
-    if j == 0:
+    ci = stats.quantile_test(x, q=median if np.isfinite(median) else x[-1], p=0.5)
+    interval = ci.confidence_interval(level)
+    low, high = float(interval.low), float(interval.high)
+    if math.isnan(low) or math.isnan(high):  # too few values for any order statistic to do
         return median, -math.inf, math.inf
-    return median, float(x[j - 1]), float(x[n - j])
+    return median, low, high
 
 
 def proportion_interval(successes: int, trials: int, level: float = LEVEL) -> tuple[float, float]:
