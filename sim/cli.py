@@ -452,6 +452,19 @@ def _die_with_parent() -> None:
         pass
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.experiment.export import export_csv
+
+    if not args.csv:
+        raise ConfigError("say which format: --csv (the one format so far)")
+    written = export_csv(Path(args.results_dir), Path(args.out) if args.out else None)
+    for path, rows in written:
+        print(f"wrote {path} ({rows:,} rows)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the classroom demo (``sim/classroom/page.py``) with Solara until Ctrl-C."""
     import importlib.util
@@ -604,6 +617,7 @@ EXAMPLES = {
     "check": "empathy-sim check configs/sobol.toml --show 5",
     "plot": "empathy-sim plot results/strategies --format png --size slide",
     "demo": "empathy-sim demo --port 9000",
+    "export": "empathy-sim export results/strategies --csv",
     "calibrate": "empathy-sim calibrate configs/calibrate-market.toml --dry-run",
     "schema": "empathy-sim schema > config.schema.json",
     "params": "empathy-sim params | grep specificity",
@@ -699,6 +713,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="png,svg", help="comma list of png, svg, pdf (png,svg)")
     p.add_argument("--size", default="paper", help="paper (6.5 in wide) or slide (11 in wide)")
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser(
+        "export", help="write a sweep's results as CSV: no-offer as empty cells, channels as text"
+    )
+    p.add_argument("results_dir", metavar="RESULTS_DIR", help="a finished sweep's folder")
+    p.add_argument("--csv", action="store_true", help="CSV (the one format so far; required)")
+    p.add_argument("--out", default="", help="folder for the CSV files (default: RESULTS_DIR)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help="serve the classroom demo in the browser (Ctrl-C stops it)")
     p.add_argument("--host", default="127.0.0.1", help="127.0.0.1 (this computer only, default); "
