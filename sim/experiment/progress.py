@@ -7,10 +7,13 @@ Examples
 --------
 >>> import io
 >>> out = io.StringIO()
->>> bar = Progress(total=1000, done=250, stream=out, clock=iter([0.0, 10.0, 10.0]).__next__)
->>> bar.advance(250)
+>>> clock = iter([0.0, 10.0, 10.0, 20.0, 20.0]).__next__
+>>> bar = Progress(total=1000, done=250, stream=out, every=0.0, clock=clock)
+>>> bar.advance(250)  # the first batch (compiling): no rate yet
+>>> bar.advance(250)  # 250 runs in the next 10 s
 >>> print(out.getvalue().strip())
-[##########----------]  50.0%  500/1,000 runs  25.0 runs/s  20s left
+[##########----------]  50.0%  500/1,000 runs  0.0 runs/s  ? left
+[###############-----]  75.0%  750/1,000 runs  25.0 runs/s  10s left
 """
 
 from __future__ import annotations
@@ -51,6 +54,13 @@ def duration(seconds: float) -> str:
 
 
 class Progress:
+    """A progress line for ``total`` runs, ``done`` of them already on disk.
+
+    The rate (and so the time left) counts only runs finished after the first batch: the first
+    batch of a sweep pays for compiling the Numba core in each worker (6-7 s here), so a rate
+    from the start said "4m54s left" when seconds remained. Until a second batch is in, the time
+    left shows as "?"."""
+
     def __init__(
         self,
         total: int,
@@ -68,6 +78,7 @@ class Progress:
         )
         self.start_done = done  # runs already on disk (a resume) do not count towards the rate
         self.started = clock()
+        self.first: tuple[float, int] | None = None  # (time, runs done) after the first batch
         self.shown = -1e300
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
 
@@ -76,8 +87,9 @@ class Progress:
         share = self.done / self.total if self.total else 1.0
         filled = round(width * share)
         bar = "#" * filled + "-" * (width - filled)
-        elapsed = max(self.clock() - self.started, 1e-9)
-        rate = (self.done - self.start_done) / elapsed
+        rate = 0.0
+        if self.first is not None and self.done > self.first[1]:
+            rate = (self.done - self.first[1]) / max(self.clock() - self.first[0], 1e-9)
         left = duration((self.total - self.done) / rate) if rate > 0 else "?"
         return (
             f"[{bar}] {100 * share:5.1f}%  {self.done:,}/{self.total:,} runs  "
@@ -87,6 +99,8 @@ class Progress:
     def advance(self, runs: int) -> None:
         self.done += runs
         now = self.clock()
+        if self.first is None:  # the rate starts once the compiling first batch is in
+            self.first = (now, self.done)
         finished = self.done >= self.total
         if not finished and now - self.shown < (0.2 if self.tty else self.every):
             return
