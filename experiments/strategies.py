@@ -4,15 +4,15 @@ Config: configs/strategies.toml (the one `make run` runs). Common random numbers
 every strategy meets the same network and the same luck, so differences are paired.
 """
 
+from sim.analysis.strategies import strategy_table
 from sim.studies import plots, study
-from sim.studies.figures import strategy_table
 
 CONFIG = "configs/strategies.toml"
 
 
 def run(args):
     table = study.sweep_config(CONFIG, args)
-    print(strategy_table(table))
+    print("\n".join(strategy_table(table, 26, paired=True)))  # configs/strategies.toml: common
     fig, axes = plots.figure(ncols=2)
     plots.strategy_comparison(table, axes)
     study.save(fig, "strategies", args)
@@ -22,11 +22,6 @@ def run(args):
     study.save(fig, "strategies-survival-answers", args)
 
     by = dict(list(table.groupby("strategy")))
-    print("\nPaired differences against vague-gloomy (same replicates), 95% bootstrap:")
-    for name, rows in by.items():
-        if name != "vague-gloomy":
-            hired, weeks = study.paired(rows, by["vague-gloomy"])
-            print(f"  {name:<18} {hired}; {weeks}")
     print("hires through close / regular / distant ties: " + ", ".join(
         f"{t} {study.percent(*s)}" for t, s in plots.tie_shares(table).items()))  # fmt: skip
     print("mean contacts asked: " + ", ".join(

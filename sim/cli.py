@@ -111,7 +111,7 @@ def _refuse_unused_file(overrides: dict[str, Any], params: Params) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.analysis.strategies import compare, format_table
+    from sim.analysis.strategies import compare_runs, strategy_table, summarise
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if not strategies:
@@ -128,12 +128,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from sim.model.graphs import file_graph_lines
 
         print("\n".join(file_graph_lines(params, args.seed)))
-    rows = compare(strategies, args.replicates, args.seed, overrides, args.engine)
+    runs = compare_runs(strategies, args.replicates, args.seed, overrides, args.engine)
     print(
         f"Single seeker, {args.replicates} replicates per strategy, root seed {args.seed} "
         f"({args.engine} engine; same seeds for every strategy)"
     )
-    print(format_table(rows))
+    print("\n".join(strategy_table(runs, params.weeks, paired=True)))
+    rows = summarise(runs, params.weeks, args.engine)
     if args.out:
         _write_csv(args.out, rows)
         print(f"wrote {args.out}")
@@ -409,7 +410,8 @@ def _check_calibration(path: str) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.studies.figures import load, plot, strategy_table
+    from sim.analysis.strategies import strategy_table
+    from sim.studies.figures import load, plot
 
     folder = Path(args.results_dir)
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
@@ -436,7 +438,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if results.experiment.design.kind == "strategies" and results.single:
         week = int(results.experiment.base().get("weeks", 26))
         print(f"{results.experiment.name}: {len(results.runs):,} runs, single seeker")
-        print(strategy_table(results.runs, week))
+        common = results.experiment.random_numbers == "common"
+        print("\n".join(strategy_table(results.runs, week, paired=common)))
     for path in written:
         print(f"wrote {path}")
     return 0

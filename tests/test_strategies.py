@@ -33,3 +33,53 @@ def test_both_engines_give_the_same_summary_fields():
     mesa = compare(["vague-positive"], replicates=5, seed=1, engine="mesa")[0]
     numba = compare(["vague-positive"], replicates=5, seed=1, engine="numba")[0]
     assert mesa.keys() == numba.keys() and (mesa["engine"], numba["engine"]) == ("mesa", "numba")
+
+
+def synthetic(paired_ok=True):
+    """100 replicates with a known truth: A hired in week 10 except replicates 0-29 (never), B
+    hired in week 5 always. So B is hired 30 points more often and searches 9.8 weeks less
+    (A: 0.3 x 26 + 0.7 x 10 = 14.8 weeks; B: 5)."""
+    import pandas as pd
+
+    r = np.arange(100)
+    a_weeks = np.where(r < 30, 0, 10)
+    frame = pd.DataFrame({
+        "strategy": ["vague-gloomy"] * 100 + ["specific-positive"] * 100,
+        "replicate": np.concatenate([r, r if paired_ok else r + 1]),
+        "weeks_to_offer": np.concatenate([a_weeks, np.full(100, 5)]),
+        "weeks_run": np.concatenate([np.where(a_weeks, a_weeks, 26), np.full(100, 5)]),
+        "total_action": 1, "total_ears_open": 1, "total_sympathy": 2,
+    })  # fmt: skip
+    return frame
+
+
+def test_the_strategy_table_gives_the_known_differences_with_intervals():
+    from sim.analysis.strategies import strategy_table
+
+    lines = strategy_table(synthetic(), 26, paired=True)
+    assert lines[2].split()[:5] == ["vague-gloomy", "100", "10", "(10-10)", "70.0%"]
+    assert lines[3].split()[:5] == ["specific-positive", "100", "5", "(5-5)", "100.0%"]
+    assert lines[2].split()[-3:] == ["25%", "25%", "50%"]
+    assert (
+        lines[5]
+        == "Against vague-gloomy, paired by replicate (common random numbers), 95% bootstrap:"
+    )
+    diff = lines[6].split()
+    assert diff[:4] == ["specific-positive", "hired", "+30.0", "points"]
+    assert diff[7:10] == ["weeks", "searching", "-9.80"]
+    # the paired interval of 30 ones among 100 differences: the normal approximation gives
+    # +-9.0 points, and percentile ends fall on whole points (the bootstrap seed is fixed, so
+    # this is deterministic; the bounds allow 2 points either way)
+    low, high = float(diff[4].strip("(")), float(diff[6].strip(");"))
+    assert 19 <= low <= 23 and 37 <= high <= 41
+    unpaired = strategy_table(synthetic(), 26, paired=False)
+    assert unpaired[5].startswith("Against vague-gloomy, independent runs")
+
+
+def test_pairing_runs_that_do_not_share_replicates_is_refused():
+    import pytest
+
+    from sim.analysis.strategies import strategy_table
+
+    with pytest.raises(ValueError, match="do not share their replicates"):
+        strategy_table(synthetic(paired_ok=False), 26, paired=True)

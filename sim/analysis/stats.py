@@ -13,7 +13,8 @@ which kind it is, so a chart can state it.
 - :func:`ratio_interval`: a share of counts over runs (delta method, at least Clopper-Pearson).
 - :func:`mean_interval`: Student's t interval of a mean.
 - :func:`bootstrap_interval`: SciPy's percentile bootstrap over runs; :func:`paired_difference`
-  (common random numbers) and :func:`best_level` (which level is best) are built on resampling.
+  (common random numbers), :func:`unpaired_difference` (independent arms) and
+  :func:`best_level` (which level is best) are built on resampling.
 - :func:`gini`: the Gini coefficient of a non-negative sample.
 
 Examples
@@ -245,6 +246,30 @@ def paired_difference(
         lambda i: float(diff[i].mean()), np.arange(len(diff)), level=level
     )
     return float(diff.mean()), low, high
+
+
+def unpaired_difference(
+    a: ArrayLike, b: ArrayLike, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """(mean of a - mean of b, low, high): SciPy's percentile bootstrap of a difference of means
+    between independent samples (each resampled on its own), for arms without common random
+    numbers."""
+    from scipy import stats
+
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    estimate = float(x.mean() - y.mean()) if len(x) and len(y) else math.nan
+    if len(x) < 2 or len(y) < 2:
+        return estimate, math.nan, math.nan
+    result = stats.bootstrap(
+        (x, y),
+        lambda u, v, axis=-1: u.mean(axis=axis) - v.mean(axis=axis),
+        paired=False,
+        confidence_level=level,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        random_state=np.random.default_rng(BOOTSTRAP_SEED),
+    )
+    return estimate, float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
 def best_level(values: ArrayLike, level: float = LEVEL) -> tuple[int, int, int]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.model.params import Params
 from sim.model.rules import CHANNEL_NAMES
@@ -44,23 +45,56 @@ def run_strategy(
     engine: str = "numba",
 ) -> dict[str, Any]:
     """Run ``replicates`` single-seeker runs of one strategy and summarise them."""
-    params = Params.from_dict({**(overrides or {}), "scenario": "single"}, strategy=strategy)
-    runs = run(params, replicates, seed, engine)
-    weeks = runs.weeks_to_offer
-    answers = {a: int(runs.totals(a).sum()) for a in ANSWERS}
-    total = sum(answers.values()) or 1
-    hired = int((weeks > 0).sum())
-    channels = np.bincount(runs.hired_channel[runs.hired_channel >= 0], minlength=3)
-    return {
-        "strategy": strategy,
-        "engine": engine,
-        "replicates": replicates,
-        "horizon": params.weeks,
-        "median_weeks": censored_median(weeks.tolist()),
-        "hired_share": hired / replicates,
-        **{f"share_{a}": answers[a] / total for a in ANSWERS},
-        **{f"via_{c}": channels[i] / max(hired, 1) for i, c in enumerate(CHANNEL_NAMES)},
-    }
+    return compare([strategy], replicates, seed, overrides, engine)[0]
+
+
+def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, Any]]:
+    """One summary row per strategy of a :func:`compare_runs` table (the CSV of ``compare``):
+    median weeks (:func:`censored_median`), share hired, answer mix, hire channels."""
+    out = []
+    for strategy, rows in runs.groupby("strategy", sort=False):
+        weeks = rows["weeks_to_offer"].to_numpy()
+        answers = {a: int(rows[f"total_{a}"].sum()) for a in ANSWERS}
+        total = sum(answers.values()) or 1
+        hired = int((weeks > 0).sum())
+        codes = rows["hired_channel"].to_numpy()
+        channels = np.bincount(codes[codes >= 0], minlength=len(CHANNEL_NAMES))
+        out.append({
+            "strategy": strategy,
+            "engine": engine,
+            "replicates": len(rows),
+            "horizon": horizon,
+            "median_weeks": censored_median(weeks.tolist()),
+            "hired_share": hired / len(rows),
+            **{f"share_{a}": answers[a] / total for a in ANSWERS},
+            **{f"via_{c}": channels[i] / max(hired, 1) for i, c in enumerate(CHANNEL_NAMES)},
+        })  # fmt: skip
+    return out
+
+
+def compare_runs(
+    strategies: Sequence[str],
+    replicates: int = 200,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    engine: str = "numba",
+) -> pd.DataFrame:
+    """One row per run of every strategy, on the same replicate seeds: the columns
+    :func:`strategy_table` reads (``strategy``, ``replicate``, ``weeks_to_offer``,
+    ``weeks_run``, the answer totals)."""
+    frames = []
+    for strategy in strategies:
+        params = Params.from_dict({**(overrides or {}), "scenario": "single"}, strategy=strategy)
+        runs = run(params, replicates, seed, engine)
+        frames.append(pd.DataFrame({
+            "strategy": strategy,
+            "replicate": np.arange(replicates),
+            "weeks_to_offer": runs.weeks_to_offer,
+            "weeks_run": runs.weeks_run,
+            "hired_channel": runs.hired_channel,
+            **{f"total_{a}": runs.totals(a) for a in ANSWERS},
+        }))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
 
 
 def compare(
@@ -71,7 +105,83 @@ def compare(
     engine: str = "numba",
 ) -> list[dict[str, Any]]:
     """One summary row per strategy, all on the same replicate seeds."""
-    return [run_strategy(s, replicates, seed, overrides, engine) for s in strategies]
+    runs = compare_runs(strategies, replicates, seed, overrides, engine)
+    horizon = Params.from_dict({**(overrides or {}), "scenario": "single"}).weeks
+    return summarise(runs, horizon, engine)
+
+
+BASELINE = "vague-gloomy"  # the post's starting point: every other strategy is compared to it
+ANSWER_COLUMNS = ("total_action", "total_ears_open", "total_sympathy")
+
+
+def strategy_table(
+    runs: pd.DataFrame, horizon: int, paired: bool, baseline: str = BASELINE
+) -> list[str]:
+    """The strategy comparison shared by ``compare``, ``plot`` and ``make run``, as lines of text.
+
+    ``runs`` has one row per run: ``strategy``, ``replicate``, ``weeks_to_offer`` (0: no offer),
+    ``weeks_run`` (weeks searched: the week of the offer, else the horizon) and the answer
+    totals. Per strategy: the median weeks to an offer with its order-statistic interval (an
+    unhired run counts as later than the horizon), the share hired by week ``horizon`` with
+    Clopper-Pearson's interval, and the answer mix. Then each strategy against ``baseline``
+    (when present): the change in the share hired (points) and in weeks searched, with 95%
+    percentile bootstrap intervals, paired by replicate when ``paired`` (common random numbers:
+    replicate r of every strategy met the same network and luck), else between independent
+    samples. Raises ``KeyError`` if a column is missing.
+    """
+    from sim.analysis import stats
+
+    head = (
+        f"{'strategy':<18} {'runs':>6} {'median weeks (95% CI)':>22} "
+        f"{f'hired by week {horizon} (95% CI)':>28} {'action':>7} {'ears open':>9} "
+        f"{'sympathy':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    groups = {str(k): g for k, g in runs.groupby("strategy", sort=False)}
+    for name, rows in groups.items():
+        weeks = rows["weeks_to_offer"].to_numpy()
+        median, low, high = stats.median_interval(np.where(weeks > 0, weeks, math.inf))
+        k, n = int(((weeks > 0) & (weeks <= horizon)).sum()), len(rows)
+        p_low, p_high = stats.proportion_interval(k, n)
+        answers = rows[list(ANSWER_COLUMNS)].to_numpy().sum(axis=0)
+        shares = answers / max(answers.sum(), 1)
+        share = f"{k / n:.1%} ({p_low:.1%}-{p_high:.1%})"
+        lines.append(
+            f"{name:<18} {n:>6,} {_weeks(median, low, high, horizon):>22} {share:>28} "
+            f"{shares[0]:>7.0%} {shares[1]:>9.0%} {shares[2]:>9.0%}"
+        )
+    if baseline in groups and len(groups) > 1:
+        how = ("paired by replicate (common random numbers)" if paired
+               else "independent runs (no common random numbers)")  # fmt: skip
+        lines += ["", f"Against {baseline}, {how}, 95% bootstrap:"]
+        base = groups[baseline].sort_values("replicate")
+        difference = stats.paired_difference if paired else stats.unpaired_difference
+        for name, rows in groups.items():
+            if name == baseline:
+                continue
+            rows = rows.sort_values("replicate")
+            if paired and not np.array_equal(rows["replicate"], base["replicate"]):
+                raise ValueError(f"{name} and {baseline} do not share their replicates")
+            hired = difference(_hired(rows, horizon), _hired(base, horizon))
+            searched = difference(rows["weeks_run"], base["weeks_run"])
+            lines.append(
+                f"  {name:<18} hired {100 * hired[0]:+.1f} points ({100 * hired[1]:+.1f} to "
+                f"{100 * hired[2]:+.1f}); weeks searching {searched[0]:+.2f} "
+                f"({searched[1]:+.2f} to {searched[2]:+.2f})"
+            )
+    return lines
+
+
+def _hired(rows: pd.DataFrame, horizon: int) -> np.ndarray:
+    weeks = rows["weeks_to_offer"].to_numpy()
+    return (weeks > 0) & (weeks <= horizon)
+
+
+def _weeks(median: float, low: float, high: float, horizon: int) -> str:
+    def show(v: float) -> str:
+        return f">{horizon}" if math.isinf(v) else f"{v:g}"
+
+    return f"{show(median)} ({show(low)}-{show(high)})"
 
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -361,37 +361,6 @@ _DRAW: dict[str, Callable[[Results], Drawing]] = {
 }
 
 
-def strategy_table(runs: pd.DataFrame, week: int = 26) -> str:
-    """The strategy comparison as text, with the charts' intervals."""
-    from sim.analysis import stats
-    from sim.studies import plots
-
-    head = (
-        f"{'strategy':<18} {'median weeks (95% CI)':>22} {f'hired by week {week} (95% CI)':>28} "
-        f"{'action':>7} {'ears open':>9} {'sympathy':>9}"
-    )
-    lines = [head, "-" * len(head)]
-    for key, rows in plots._groups(runs, "strategy"):
-        median, low, high = stats.median_interval(plots.offer_weeks(rows))
-        k, n = int(plots.hired_by(rows, week).sum()), len(rows)
-        p_low, p_high = stats.proportion_interval(k, n)
-        answers = rows[["total_action", "total_ears_open", "total_sympathy"]].sum()
-        shares = answers / max(answers.sum(), 1)
-        lines.append(
-            f"{key:<18} {_weeks(median, low, high, week):>22} "
-            f"{f'{k / n:.1%} ({p_low:.1%}-{p_high:.1%})':>28} "
-            f"{shares.iloc[0]:>7.0%} {shares.iloc[1]:>9.0%} {shares.iloc[2]:>9.0%}"
-        )
-    return "\n".join(lines)
-
-
-def _weeks(median: float, low: float, high: float, week: int) -> str:
-    def show(v: float) -> str:
-        return f">{week}" if math.isinf(v) else f"{v:g}"
-
-    return f"{show(median)} ({show(low)}-{show(high)})"
-
-
 # --- a calibration's folder (``empathy-sim calibrate``) -------------------------------------------
 CALIBRATION_CHARTS = ("posterior", "pairs", "predictive")
 TOP_PAIRS = 3  # the pairs with the largest weighted |correlation| in the posterior
