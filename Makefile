@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck clean
+.PHONY: run test lint typecheck clean docs docs-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,13 @@ $(CHROMIUM):
 test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
 
+# The documentation site (mkdocs.yml): served here with live reload, or built strictly (a broken
+# link or anchor, or a docstring that cannot be read, fails it) into build/site.
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs serve
+
+docs-build: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build/site
