@@ -47,12 +47,20 @@ def test_the_strategy_numbers_in_the_findings_are_what_the_command_prints(tmp_pa
     # one seed fixes every run: the full study reproduces the table in docs/findings.md
     done = study("strategies", tmp_path)
     assert done.returncode == 0, done.stderr
-    for line in done.stdout.splitlines()[2:7]:
-        name, median, _, hired = re.match(r"(\S+)\s+(\S+) \((\d+)-(\d+)\)\s+(\S+)", line).group(
-            1, 2, 3, 5
-        )
+    lines = done.stdout.splitlines()
+    for line in lines[2:7]:
+        name, runs, median, hired = re.match(
+            r"(\S+)\s+([\d,]+)\s+(\S+) \(\S+\)\s+(\S+)", line
+        ).group(1, 2, 3, 4)
         row = next(r for r in FINDINGS.splitlines() if r.startswith(f"| {name} "))
-        assert f"| {median} (" in row and f"| {hired} (" in row, (line, row)
+        assert runs == "2,000" and f"| {median} (" in row and f"| {hired} (" in row, (line, row)
+    # the paired difference the findings quote for specific-positive
+    paired = next(line for line in lines if line.strip().startswith("specific-positive  hired"))
+    points, low, high, weeks = re.search(
+        r"hired \+(\S+) points \(\+(\S+) to \+(\S+)\); weeks searching -(\S+) ", paired
+    ).groups()
+    assert f"**+{points} points** more often (+{low} to +{high})" in " ".join(FINDINGS.split())
+    assert f"**{weeks} fewer weeks**" in FINDINGS
 
 
 def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):
