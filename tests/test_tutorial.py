@@ -8,6 +8,7 @@ file, the calibration's outputs), so the checks read the notebook's state, not i
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ TUTORIAL = ROOT / "docs" / "tutorial.md"
 # Per cell. Warm (the Numba core compiled and cached on disk) the slowest cell takes about 10 s;
 # on a fresh clone the first run of each engine compiles it first, about a minute.
 CELL_TIMEOUT = 300
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 FACTS = """\
 import json
@@ -93,7 +95,10 @@ def executed(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("tutorial")
     notebook = jupytext.read(TUTORIAL)
     notebook.cells.append(nbformat.v4.new_code_cell(FACTS))
-    execute(notebook, workdir)
+    try:
+        execute(notebook, workdir)
+    except CellExecutionError as exc:  # the failing cell and its traceback, without colours
+        pytest.fail(f"{TUTORIAL.name}: {ANSI.sub('', str(exc))}", pytrace=False)
     facts = json.loads(text_of(notebook.cells[-1]))
     return notebook, facts, workdir
 
