@@ -336,7 +336,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         main_dask(out=args.out.replace("benchmark.json", "benchmark-dask.json"), quick=args.quick)
         return 0
-    bench(quick=args.quick, out=args.out, large=args.large)
+    sizes = []
+    for text in args.sizes.split(","):
+        try:
+            size = int(text.strip().replace("_", ""))
+        except ValueError:
+            size = 0
+        if not 100 <= size <= 100_000_000:
+            raise ConfigError(
+                f"--sizes {args.sizes}: '{text}' is not allowed; allowed: a comma list of whole "
+                "numbers from 100 to 100,000,000 (persons)"
+            )
+        sizes.append(size)
+    bench(quick=args.quick, out=args.out, large=args.large, sizes=tuple(sizes))
     return 0
 
 
@@ -696,6 +708,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add 10 million people to the scaling table (about 8 GB and several minutes), "
         "and NetworkX's builder at a million",
+    )
+    p.add_argument(
+        "--sizes",
+        default="1000,10000,100000,1000000",
+        help="the scaling table's population sizes, a comma list (1000,10000,100000,1000000)",
     )
     p.add_argument("--out", default="results/benchmark.json", help="where to write the figures")
     p.add_argument("--dask", action="store_true", help="measure Dask's overhead per task instead")

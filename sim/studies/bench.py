@@ -210,7 +210,11 @@ def sweep_overhead(runs: int = 2000) -> dict[str, float]:
     }
 
 
-def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
+def measure(
+    quick: bool = False, large: bool = False, sizes: tuple[int, ...] = SCALING_N
+) -> dict[str, Any]:
+    """Every figure of the benchmark; ``sizes`` are the scaling table's population sizes
+    (persons; ``large`` adds ten million)."""
     params, unpinned = reference()
     market = Params.from_dict({"scenario": "market"})
     cores = os.cpu_count() or 1
@@ -244,7 +248,7 @@ def measure(quick: bool = False, large: bool = False) -> dict[str, Any]:
     mesa_replicates = 1 if quick else 3
     mesa = agent_steps_per_s(params, mesa_replicates, "mesa", None)
     phases = phase_shares(params, replicates)
-    sizes = SCALING_N + ((LARGE_N,) if large else ())
+    sizes = tuple(sizes) + ((LARGE_N,) if large else ())
     rows = scaling(sizes, params, nx_up_to=1_000_000 if large else 100_000)
     return {
         "reference_config": "configs/benchmark.toml",
@@ -339,9 +343,12 @@ def format_report(r: dict[str, Any]) -> str:
 
 
 def main(
-    quick: bool = False, out: str = "results/benchmark.json", large: bool = False
+    quick: bool = False,
+    out: str = "results/benchmark.json",
+    large: bool = False,
+    sizes: tuple[int, ...] = SCALING_N,
 ) -> dict[str, Any]:
-    report = measure(quick, large)
+    report = measure(quick, large, sizes)
     print(format_report(report))
     _save(report, out)
     return report
