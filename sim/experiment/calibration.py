@@ -121,6 +121,9 @@ class Prior(_Strict):
 
 
 class ABCSettings(_Strict):
+    """The ``[abc]`` table of a calibration config: the ABC-SMC sampler's budget (particles,
+    generations, the epsilon to stop at, wall-time)."""
+
     population_size: int = Field(default=200, ge=10, le=100_000, description="particles")
     generations: int = Field(default=8, ge=1, le=100, description="at most this many")
     min_epsilon: float = Field(
@@ -352,6 +355,8 @@ def mapper(workers: int, backend: str = "processes", scheduler: str = "") -> Ite
 
 # --- the calibration -----------------------------------------------------------------------------
 def config_hash(text: str) -> str:
+    """The first 16 hex digits of the SHA-256 of a calibration config's text: what a resume
+    checks to be the same calibration (sweeps keep all 64, ``sim.experiment.sweep``)."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -672,6 +677,8 @@ def posterior(folder: Path) -> pd.DataFrame:
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs=QUANTILES) -> list[float]:
+    """Quantiles ``qs`` of weighted particles ((N,) values and weights), by pyabc's
+    ``weighted_quantile``: the posterior's median and 90% interval by default."""
     from pyabc.weighted_statistics import weighted_quantile
 
     return [float(weighted_quantile(values, weights, alpha=q)) for q in qs]
@@ -874,6 +881,8 @@ FEW = 50
 
 
 def format_check(check: pd.DataFrame) -> list[str]:
+    """The posterior predictive check as lines of text: each moment, whether it was fitted or
+    held out, its target, the predictive median with its 90% interval, and whether it is met."""
     lines = [f"{'moment':<34} {'role':<9} {'target':>16} {'predictive median (90%)':>30}  met"]
     for r in check.itertuples():
         interval = f"{r.predictive_median:.3g} ({r.predictive_q05:.3g} to {r.predictive_q95:.3g})"

@@ -198,6 +198,8 @@ class Design(_Strict):
 
 
 class Outputs(_Strict):
+    """The ``[outputs]`` table: what a sweep keeps besides one row per run."""
+
     weekly: bool = Field(default=False, description="also keep per-week series (large)")
 
 
@@ -457,6 +459,8 @@ def parse_config(
 
 
 def load_config(path: str) -> Experiment:
+    """Read and validate an experiment config (TOML) from ``path``; its name defaults to the
+    file's stem. Raises ``ConfigError`` (one line) for an unreadable file or a bad config."""
     return parse_config(read_file(path), source=path, stem=Path(path).stem)
 
 

@@ -285,6 +285,7 @@ def _alive(pid: int) -> bool:
 
 
 def config_hash(text: str) -> str:
+    """The SHA-256 of a config's text (64 hex digits): a results folder belongs to it."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -171,6 +171,8 @@ def parse_targets(text: str, source: str = "targets") -> Targets:
 
 
 def load_targets(path: str | Path) -> Targets:
+    """Read and validate a calibration targets file (TOML). Raises ``ConfigError`` (one line)
+    for an unreadable file or a bad target."""
     from sim.experiment.config import read_file
 
     return parse_targets(read_file(path, "targets file"), source=str(path))

@@ -89,6 +89,8 @@ def stationary(P: np.ndarray) -> np.ndarray:
 
 
 def unemployed_indicator(n: int, node: int) -> np.ndarray:
+    """(2**n,) float: 1 in the states (bit i set: node i unemployed) where ``node`` is
+    unemployed, else 0."""
     return ((np.arange(1 << n) >> node) & 1).astype(float)
 
 

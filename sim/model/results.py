@@ -153,6 +153,8 @@ class Runs:
 
 
 def empty(params: Params, engine: str, replicates: int, n: int, per_person: bool = True) -> Runs:
+    """A zeroed :class:`Runs` for ``replicates`` runs of ``n`` people that an engine fills in
+    (per-person arrays are empty when ``per_person`` is False)."""
     weeks = params.weeks
     people = n if per_person else 0
     return Runs(
