@@ -141,7 +141,7 @@ def strategy_table(
     for name, rows in groups.items():
         weeks = rows["weeks_to_offer"].to_numpy()
         median, low, high = stats.median_interval(np.where(weeks > 0, weeks, math.inf))
-        k, n = int(((weeks > 0) & (weeks <= horizon)).sum()), len(rows)
+        k, n = int(_hired(rows, horizon).sum()), len(rows)
         p_low, p_high = stats.proportion_interval(k, n)
         answers = rows[list(ANSWER_COLUMNS)].to_numpy().sum(axis=0)
         shares = answers / max(answers.sum(), 1)

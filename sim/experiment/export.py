@@ -37,9 +37,10 @@ def readable(table: pa.Table) -> pa.Table:
             names.index("weeks_to_offer"), "weeks_to_offer",
             pc.if_else(pc.equal(weeks, 0), pa.scalar(None, weeks.type), weeks),
         )  # fmt: skip
-    if "hired_channel" in names:
-        codes = table["hired_channel"].to_numpy(zero_copy_only=False)
-        text = pa.array([CHANNEL_NAMES[c] if c >= 0 else None for c in codes], pa.string())
+    if "hired_channel" in names:  # codes index CHANNEL_NAMES; -1 (not hired) becomes null
+        codes = table["hired_channel"]
+        known = pc.if_else(pc.less(codes, 0), pa.scalar(None, codes.type), codes)
+        text = pa.array(CHANNEL_NAMES, pa.string()).take(known.combine_chunks())
         table = table.set_column(names.index("hired_channel"), "hired_channel", text)
     if "strategy" in names:
         strategy = table["strategy"]
