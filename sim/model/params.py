@@ -20,11 +20,18 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import difflib
+import functools
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
+
+import annotated_types
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 
 class ConfigError(ValueError):
@@ -37,7 +44,8 @@ class SweepError(RuntimeError):
 
 @dataclass(frozen=True)
 class Spec:
-    """What a parameter means and which values it allows."""
+    """What a parameter means and which values it allows: a read-only view of its pydantic field
+    (:meth:`Params.specs`), for tables and messages."""
 
     unit: str
     doc: str
@@ -58,14 +66,48 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
-def _p(default: Any, unit: str, doc: str, low=None, high=None, choices=None, anchor: str = ""):
-    return field(
-        default=default,
-        metadata={"spec": Spec(unit, doc, low, high, choices, anchor)},
-    )
+def _p(default: Any, unit: str, doc: str, low=None, high=None, anchor: str = "") -> Any:
+    """A parameter's pydantic field: default, range (``ge``/``le``; choices are its ``Literal``
+    type), meaning (``description``), and unit and source in the JSON Schema (``unit``,
+    ``source``)."""
+    extra: dict[str, Any] = {"unit": unit, **({"source": anchor} if anchor else {})}
+    return Field(default=default, ge=low, le=high, description=doc, json_schema_extra=extra)
 
 
-GRAPHS = (
+def _number(value: Any) -> Any:
+    """Before pydantic's own parsing: a bool or a NaN is not a number (pydantic's lax mode
+    would read True as 1 and compare NaN with the range)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("not_a_number", "not a number")
+    try:
+        nan = math.isnan(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return value  # pydantic names what is wrong with it
+    if nan:
+        raise PydanticCustomError("not_a_number", "not a number")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A whole number written as text the way float() reads it ("52", "52.0", "1e3") is that
+    int; pydantic's own int parsing takes only digits."""
+    value = _number(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
+    return value
+
+
+# Numbers as the config, the CLI and Python give them: 0.8, "0.8", 52, "52", 52.0 (a whole
+# number); not True, not NaN (pydantic's lax mode, Python's float() syntax).
+Real = Annotated[float, BeforeValidator(_number)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+
+Scenario = Literal["single", "market"]
+Graph = Literal[
     "personal",
     "erdos-renyi",
     "watts-strogatz",
@@ -77,28 +119,35 @@ GRAPHS = (
     "les-miserables",
     "davis",
     "file",
-)
-SCENARIOS = ("single", "market")
-TARGETING = ("close", "distant", "random")
-TIE_STRENGTHS = ("overlap", "random")
-GRAPH_DELIMITERS = ("auto", "tab", "comma", "semicolon", "space")
-HEADERS = ("auto", "yes", "no")
+]
+Targeting = Literal["close", "distant", "random"]
+TieStrength = Literal["overlap", "random"]
+GraphDelimiter = Literal["auto", "tab", "comma", "semicolon", "space"]
+Header = Literal["auto", "yes", "no"]
+GRAPHS: tuple[str, ...] = get_args(Graph)
+SCENARIOS: tuple[str, ...] = get_args(Scenario)
+TARGETING: tuple[str, ...] = get_args(Targeting)
+TIE_STRENGTHS: tuple[str, ...] = get_args(TieStrength)
+GRAPH_DELIMITERS: tuple[str, ...] = get_args(GraphDelimiter)
+HEADERS: tuple[str, ...] = get_args(Header)
 FILE_READING = {"seeker": "", "graph_delimiter": "auto", "graph_header": "auto",
                 "graph_encoding": "utf-8"}  # fmt: skip
 DEMOGRAPHY = ("exit_rate", "entrant_unemployed")  # market only, and off in baseline
 WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Params:
     """All parameters of one run. Build with :meth:`from_dict` to validate."""
 
     # --- scenario and time ---------------------------------------------------------------
-    scenario: str = _p(
-        "single", "-", "single seeker in a personal network, or a labour market", choices=SCENARIOS
+    scenario: Scenario = _p(
+        "single", "-", "single seeker in a personal network, or a labour market"
     )
-    weeks: int = _p(26, "weeks", "horizon of one run", 1, 10_000_000, anchor="post: 26 or 52 weeks")
-    burn_in: int = _p(
+    weeks: Whole = _p(
+        26, "weeks", "horizon of one run", 1, 10_000_000, anchor="post: 26 or 52 weeks"
+    )
+    burn_in: Whole = _p(
         0,
         "weeks",
         "market: weeks before the measuring window; outcomes are measured after them",
@@ -109,14 +158,13 @@ class Params:
         False,
         "-",
         "levers off: the Calvo-Armengol & Jackson (2004) job-information model",
-        choices=("false", "true"),
     )
     # --- graph -----------------------------------------------------------------------------
-    graph: str = _p("personal", "-", "network builder", choices=GRAPHS)
-    n_nodes: int = _p(1000, "persons", "size of a generated graph (random graphs)", 2, 10_000_000)
-    mean_degree: float = _p(6.0, "ties", "mean degree of a generated graph", 1, 1000)
-    rewire: float = _p(0.1, "-", "Watts-Strogatz rewiring probability", 0, 1)
-    triad_prob: float = _p(
+    graph: Graph = _p("personal", "-", "network builder")
+    n_nodes: Whole = _p(1000, "persons", "size of a generated graph (random graphs)", 2, 10_000_000)
+    mean_degree: Real = _p(6.0, "ties", "mean degree of a generated graph", 1, 1000)
+    rewire: Real = _p(0.1, "-", "Watts-Strogatz rewiring probability", 0, 1)
+    triad_prob: Real = _p(
         0.8,
         "-",
         "Holme-Kim: P(a new tie closes a triangle)",
@@ -124,10 +172,10 @@ class Params:
         1,
         anchor="Holme & Kim 2002",
     )
-    community_size: int = _p(
+    community_size: Whole = _p(
         25, "persons", "communities graph: people per community", 2, 10_000_000
     )
-    mixing: float = _p(
+    mixing: Real = _p(
         0.2, "-", "communities graph: expected share of a person's ties outside it", 0, 1
     )
     graph_file: str = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
@@ -135,48 +183,45 @@ class Params:
     seeker: str = _p(
         "", "label", "graph=file: label of the single seeker; empty: the first label in the file"
     )
-    graph_delimiter: str = _p(
-        "auto", "-", "graph=file: an edge list's field separator", choices=GRAPH_DELIMITERS
-    )
-    graph_header: str = _p(
-        "auto", "-", "graph=file: whether an edge list's first line is a header", choices=HEADERS
+    graph_delimiter: GraphDelimiter = _p("auto", "-", "graph=file: an edge list's field separator")
+    graph_header: Header = _p(
+        "auto", "-", "graph=file: whether an edge list's first line is a header"
     )
     graph_encoding: str = _p("utf-8", "-", "graph=file: the file's text encoding (a codec name)")
-    n_family: int = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
-    n_friends: int = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
-    n_colleagues: int = _p(6, "persons", "personal network: colleagues (regular ties)", 0, 1000)
-    n_acquaintances: int = _p(
+    n_family: Whole = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
+    n_friends: Whole = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
+    n_colleagues: Whole = _p(6, "persons", "personal network: colleagues (regular ties)", 0, 1000)
+    n_acquaintances: Whole = _p(
         8, "persons", "personal network: acquaintances (distant ties)", 0, 1000
     )
-    share_close: float = _p(
+    share_close: Real = _p(
         0.2, "-", "unweighted graphs: share of ties drawn as close", 0, 1, anchor="assumption"
     )
-    share_regular: float = _p(
+    share_regular: Real = _p(
         0.4, "-", "unweighted graphs: share of ties drawn as regular (rest distant)", 0, 1
     )
-    tie_strength: str = _p(
+    tie_strength: TieStrength = _p(
         "overlap",
         "-",
         "unweighted graphs: classes by neighbourhood overlap (highest closest) or at random",
-        choices=TIE_STRENGTHS,
         anchor="Onnela et al. 2007",
     )
     # --- strategy of a seeker ------------------------------------------------------------
-    specificity: float = _p(0.5, "-", "how concrete the ask is (0 vague, 1 one named target)", 0, 1)
-    positivity: float = _p(0.5, "-", "how capable and upbeat the seeker seems", 0, 1)
-    asks_per_week: int = _p(3, "asks/week", "contacts asked per week (k)", 0, 1000)
-    targeting: str = _p("close", "-", "which ties a seeker asks first", choices=TARGETING)
-    banked_favours: int = _p(
+    specificity: Real = _p(0.5, "-", "how concrete the ask is (0 vague, 1 one named target)", 0, 1)
+    positivity: Real = _p(0.5, "-", "how capable and upbeat the seeker seems", 0, 1)
+    asks_per_week: Whole = _p(3, "asks/week", "contacts asked per week (k)", 0, 1000)
+    targeting: Targeting = _p("close", "-", "which ties a seeker asks first")
+    banked_favours: Whole = _p(
         0, "favours", "single seeker: favours done for contacts before the job loss", 0, 1000
     )
-    help_banker_share: float = _p(
+    help_banker_share: Real = _p(
         0.0, "-", "share of persons with the help-banker habit", 0, 1, anchor="reader comment"
     )
     # --- openings and labour market --------------------------------------------------------
-    arrival_rate: float = _p(
+    arrival_rate: Real = _p(
         0.1, "1/week", "a: probability a person hears of an opening", 0, 1, anchor="CAJ 2004"
     )
-    separation_rate: float = _p(
+    separation_rate: Real = _p(
         0.015,
         "1/week",
         "b: probability an employed person loses the job (market)",
@@ -184,8 +229,8 @@ class Params:
         1,
         anchor="CAJ 2004",
     )
-    initial_unemployed: float = _p(0.1, "-", "market: share unemployed at week 0", 0, 1)
-    exit_rate: float = _p(
+    initial_unemployed: Real = _p(0.1, "-", "market: share unemployed at week 0", 0, 1)
+    exit_rate: Real = _p(
         round(1 / WORKING_LIFE_WEEKS, 6),
         "1/week",
         "market: P(a person retires and a new entrant takes the node)",
@@ -193,35 +238,33 @@ class Params:
         1,
         anchor="~40-year working life",
     )
-    entrant_unemployed: float = _p(
+    entrant_unemployed: Real = _p(
         1.0, "-", "market: share of entrants who start out looking for work", 0, 1
     )
-    experienced_share: float = _p(
+    experienced_share: Real = _p(
         0.5, "-", "share who have been unemployed before (job-search fraternity)", 0, 1
     )
     # --- answers to an ask: P(ACTION) is logistic in these terms ---------------------------
-    action_base: float = _p(-2.5, "logit", "P(ACTION) intercept: vague, gloomy, no credit", -10, 10)
-    w_specificity: float = _p(2.0, "logit", "P(ACTION) gain from a fully specific ask", 0, 10)
-    w_positivity: float = _p(1.5, "logit", "P(ACTION) gain from full positivity", 0, 10)
-    w_owed: float = _p(
-        1.0, "logit/log1p(favour)", "direct reciprocity: gain per owed favour", 0, 10
-    )
-    w_reputation: float = _p(
+    action_base: Real = _p(-2.5, "logit", "P(ACTION) intercept: vague, gloomy, no credit", -10, 10)
+    w_specificity: Real = _p(2.0, "logit", "P(ACTION) gain from a fully specific ask", 0, 10)
+    w_positivity: Real = _p(1.5, "logit", "P(ACTION) gain from full positivity", 0, 10)
+    w_owed: Real = _p(1.0, "logit/log1p(favour)", "direct reciprocity: gain per owed favour", 0, 10)
+    w_reputation: Real = _p(
         0.5, "logit/log1p(help)", "indirect reciprocity: gain per public help", 0, 10
     )
-    w_experience: float = _p(0.75, "logit", "gain if the contact was ever unemployed", 0, 10)
-    w_pity: float = _p(1.0, "logit/pity", "loss per unit of pity heard in gossip", 0, 10)
-    w_banker: float = _p(1.0, "logit", "gain if the contact is a help-banker", 0, 10)
-    motivation_close: float = _p(-1.5, "logit", "tie motivation, close ties", -5, 5)
-    motivation_regular: float = _p(1.5, "logit", "tie motivation, regular ties", -5, 5)
-    motivation_distant: float = _p(-0.5, "logit", "tie motivation, distant ties", -5, 5)
-    ears_base: float = _p(0.5, "logit", "P(EARS_OPEN | not ACTION) intercept", -10, 10)
-    ears_w_specificity: float = _p(1.5, "logit", "vaguer asks give more EARS_OPEN", 0, 10)
-    ears_w_positivity: float = _p(1.5, "logit", "gloomier asks give more SYMPATHY", 0, 10)
-    ears_w_close: float = _p(1.0, "logit", "close ties lean to SYMPATHY", 0, 10)
+    w_experience: Real = _p(0.75, "logit", "gain if the contact was ever unemployed", 0, 10)
+    w_pity: Real = _p(1.0, "logit/pity", "loss per unit of pity heard in gossip", 0, 10)
+    w_banker: Real = _p(1.0, "logit", "gain if the contact is a help-banker", 0, 10)
+    motivation_close: Real = _p(-1.5, "logit", "tie motivation, close ties", -5, 5)
+    motivation_regular: Real = _p(1.5, "logit", "tie motivation, regular ties", -5, 5)
+    motivation_distant: Real = _p(-0.5, "logit", "tie motivation, distant ties", -5, 5)
+    ears_base: Real = _p(0.5, "logit", "P(EARS_OPEN | not ACTION) intercept", -10, 10)
+    ears_w_specificity: Real = _p(1.5, "logit", "vaguer asks give more EARS_OPEN", 0, 10)
+    ears_w_positivity: Real = _p(1.5, "logit", "gloomier asks give more SYMPATHY", 0, 10)
+    ears_w_close: Real = _p(1.0, "logit", "close ties lean to SYMPATHY", 0, 10)
     # --- out of earshot --------------------------------------------------------------------
-    gossip_rate: float = _p(0.2, "1/week", "P(an aware contact talks about the seeker)", 0, 1)
-    relay_rate: float = _p(
+    gossip_rate: Real = _p(0.2, "1/week", "P(an aware contact talks about the seeker)", 0, 1)
+    relay_rate: Real = _p(
         1.0,
         "-",
         "P(a listener who does not know the seeker keeps a told ask: reach beyond one hop)",
@@ -230,9 +273,9 @@ class Params:
         anchor="unestimated",
     )
     # --- passing and hiring ----------------------------------------------------------------
-    fit_base: float = _p(0.2, "-", "P(an opening suits a seeker open to everything)", 0, 1)
-    fit_cost: float = _p(0.3, "-", "share of that fit lost with a fully specific target", 0, 1)
-    pass_base: float = _p(
+    fit_base: Real = _p(0.2, "-", "P(an opening suits a seeker open to everything)", 0, 1)
+    fit_cost: Real = _p(0.3, "-", "share of that fit lost with a fully specific target", 0, 1)
+    pass_base: Real = _p(
         0.27,
         "-",
         "P(pass a fitting opening) for UNAWARE and SYMPATHY contacts",
@@ -240,18 +283,18 @@ class Params:
         1,
         anchor="Marin 2012",
     )
-    banker_pass: float = _p(0.6, "-", "the same base rate for a help-banker", 0, 1)
-    recognise_vague: float = _p(0.3, "-", "EARS_OPEN: P(recognise the fit) of a vague ask", 0, 1)
-    recognise_specific: float = _p(
+    banker_pass: Real = _p(0.6, "-", "the same base rate for a help-banker", 0, 1)
+    recognise_vague: Real = _p(0.3, "-", "EARS_OPEN: P(recognise the fit) of a vague ask", 0, 1)
+    recognise_specific: Real = _p(
         0.9, "-", "EARS_OPEN: P(recognise the fit) of a fully specific ask", 0, 1
     )
-    hire_intro: float = _p(0.6, "-", "P(hire) for an introduction (ACTION), positive seeker", 0, 1)
-    hire_lead: float = _p(0.3, "-", "P(hire) for a bare lead, positive seeker", 0, 1)
-    hire_direct: float = _p(0.3, "-", "P(hire) for a direct application that fits", 0, 1)
-    gloom_penalty: float = _p(
+    hire_intro: Real = _p(0.6, "-", "P(hire) for an introduction (ACTION), positive seeker", 0, 1)
+    hire_lead: Real = _p(0.3, "-", "P(hire) for a bare lead, positive seeker", 0, 1)
+    hire_direct: Real = _p(0.3, "-", "P(hire) for a direct application that fits", 0, 1)
+    gloom_penalty: Real = _p(
         0.3, "-", "share of a passed opening's hire chance lost by a fully gloomy seeker", 0, 1
     )
-    credit_decay: float = _p(
+    credit_decay: Real = _p(
         0.0,
         "1/week",
         "weekly decay of favours owed and reputation (market default: half-life of a year)",
@@ -262,12 +305,13 @@ class Params:
     # ------------------------------------------------------------------------------------
     @classmethod
     def specs(cls) -> dict[str, Spec]:
-        return {f.name: f.metadata["spec"] for f in dataclasses.fields(cls)}
+        """Each parameter's :class:`Spec`, read from its pydantic field (``_SPECS`` caches it)."""
+        return {name: _spec(info) for name, info in _fields(cls).items()}
 
     @classmethod
     def defaults(cls, scenario: str = "single") -> dict[str, Any]:
         """Every parameter's default in a scenario (``SCENARIO_DEFAULTS`` over the field's)."""
-        values = {f.name: f.default for f in dataclasses.fields(cls)}
+        values = {name: info.default for name, info in _fields(cls).items()}
         values.update(SCENARIO_DEFAULTS[scenario])
         return values
 
@@ -284,7 +328,10 @@ class Params:
         scenario = _coerce("scenario", merged.get("scenario", "single"))
         kwargs = dict(SCENARIO_DEFAULTS[scenario])
         kwargs.update({name: _coerce(name, value) for name, value in merged.items()})
-        params = cls(**kwargs)
+        try:
+            params = cls(**kwargs)
+        except ValidationError as exc:  # each value passed _coerce: a rule of the class itself
+            raise ConfigError(_message(exc, kwargs)) from None
         if scenario == "market" and "burn_in" not in merged and params.burn_in >= params.weeks:
             raise ConfigError(
                 f"weeks={params.weeks} leaves no measuring window after the market's default "
@@ -433,54 +480,82 @@ def check_seed(seed: Any) -> int | None:
     return int(seed)
 
 
+def _fields(cls: type) -> dict[str, FieldInfo]:
+    """A pydantic dataclass's fields by name (the attribute pydantic sets on the class)."""
+    return cls.__pydantic_fields__  # type: ignore[attr-defined]
+
+
+def _spec(info: Any) -> Spec:
+    """A pydantic field as a :class:`Spec`: range from its ``Ge``/``Le`` metadata, choices from
+    its ``Literal`` type (a bool's are false and true), unit and source from its schema extra."""
+    extra = info.json_schema_extra or {}
+    low: Any = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
+    high: Any = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    choices = get_args(info.annotation) or None
+    if info.annotation is bool:
+        choices = ("false", "true")
+    return Spec(extra["unit"], info.description, low, high, choices, extra.get("source", ""))
+
+
 _SPECS = Params.specs()
-_TYPES = {f.name: f.type for f in dataclasses.fields(Params)}
+
+
+@functools.cache
+def _adapter(name: str) -> TypeAdapter:
+    """A validator of one parameter alone: its field's type with the field's constraints."""
+    info = _fields(Params)[name]
+    if not info.metadata:
+        return TypeAdapter(info.annotation)  # type: ignore[arg-type]
+    return TypeAdapter(Annotated[(info.annotation, *info.metadata)])  # type: ignore[arg-type]
 
 
 def check_value(name: str, value: Any) -> Any:
     """One parameter's value checked on its own (name, type, range or choices) and returned
-    with the declared type; rules over several parameters are :meth:`Params.from_dict`'s."""
+    with the declared type; rules over several parameters are :meth:`Params.from_dict`'s.
+
+    Raises :class:`ConfigError` (one line: the name, the value, what is allowed)."""
     return _coerce(name, value)
 
 
 def _coerce(name: str, value: Any) -> Any:
-    """Check one value against its spec and return it with the declared type."""
+    """Check one value with its field's pydantic validator; translate a refusal to one line."""
     if name not in _SPECS:
         close = difflib.get_close_matches(name, _SPECS, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ConfigError(
             f"unknown parameter '{name}'{hint}; see `empathy-sim params` for the allowed names"
         )
-    spec, kind = _SPECS[name], _TYPES[name]
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "1", "yes", "on"):
-            return True
-        if text in ("false", "0", "no", "off"):
-            return False
-        raise ConfigError(f"{name}={value!r} is not allowed; allowed: true or false")
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{name}={value!r} is not allowed; allowed: {spec.allowed()}")
-        if spec.choices is not None and value not in spec.choices:
-            raise ConfigError(f"{name}={value!r} is not allowed; allowed: {spec.allowed()}")
-        return value
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}={value!r} is not a number; allowed: {spec.allowed()}") from None
-    if isinstance(value, bool) or math.isnan(number):
-        raise ConfigError(f"{name}={value!r} is not a number; allowed: {spec.allowed()}")
-    if kind == "int":
-        if not number.is_integer():
-            raise ConfigError(f"{name}={value!r} must be a whole number; allowed: {spec.allowed()}")
-        number = int(number)
-    assert spec.low is not None and spec.high is not None
-    if not spec.low <= number <= spec.high:
-        raise ConfigError(f"{name}={value!r} is out of range; allowed: {spec.allowed()}")
-    return number
+        return _adapter(name).validate_python(value)
+    except ValidationError as exc:
+        raise ConfigError(_message(exc, {name: value})) from None
+
+
+# pydantic's error types, grouped by the one-line message a user gets for them.
+_NOT_A_NUMBER = {"float_parsing", "int_parsing", "not_a_number", "float_type", "int_type",
+                 "finite_number"}  # fmt: skip
+_NOT_WHOLE = {"int_from_float"}
+_OUT_OF_RANGE = {"greater_than_equal", "less_than_equal"}
+_NOT_A_BOOL = {"bool_parsing", "bool_type"}
+
+
+def _message(exc: ValidationError, values: Mapping[str, Any]) -> str:
+    """The first pydantic error of ``exc`` as this package's one-line message."""
+    error = exc.errors()[0]
+    name = next((str(part) for part in error["loc"] if str(part) in _SPECS), None)
+    if name is None:  # a value with no location: the single value validated alone
+        name = next(iter(values))
+    value = values.get(name, error.get("input"))
+    spec, kind = _SPECS[name], error["type"]
+    if kind in _NOT_A_BOOL:
+        return f"{name}={value!r} is not allowed; allowed: true or false"
+    if kind in _OUT_OF_RANGE:
+        return f"{name}={value!r} is out of range; allowed: {spec.allowed()}"
+    if kind in _NOT_WHOLE:
+        return f"{name}={value!r} must be a whole number; allowed: {spec.allowed()}"
+    if kind in _NOT_A_NUMBER:
+        return f"{name}={value!r} is not a number; allowed: {spec.allowed()}"
+    return f"{name}={value!r} is not allowed; allowed: {spec.allowed()}"
 
 
 # Strategy presets: what a seeker does. "Vague" and "gloomy" sit at 0.1, not 0: nobody asks
