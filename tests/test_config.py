@@ -18,7 +18,7 @@ from sim.experiment.config import (
     load_config,
     parse_config,
 )
-from sim.model.params import ConfigError
+from sim.model.params import ConfigError, Params, check_value
 
 CONFIGS = sorted(  # calibration configs are not sweeps: tests/test_calibration.py has them
     p for p in (Path(__file__).parents[1] / "configs").glob("*.toml")
@@ -122,6 +122,72 @@ def test_sampled_designs_stay_in_range_and_follow_the_seed():
 def test_schema_is_json_with_every_top_level_key():
     schema = json.loads(json_schema())
     assert {"seed", "design", "model", "replicates"} <= set(schema["properties"])
+
+
+def _validator():
+    import jsonschema
+
+    schema = json.loads(json_schema())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_schema_lists_every_parameter_with_its_unit_meaning_and_the_range_the_tool_enforces():
+    model = json.loads(json_schema())["properties"]["model"]
+    assert model["additionalProperties"] is False
+    assert set(model["properties"]) == set(Params.specs())
+    market = Params.defaults("market")
+    for name, field in model["properties"].items():
+        assert field["unit"] and field["description"], name
+        assert field["default"] == Params.defaults()[name], name
+        assert field.get("market_default", field["default"]) == market[name], name
+        if field["type"] in ("number", "integer"):
+            # the schema's bounds are the validator's: both accepted, one step beyond refused
+            low, high = field["minimum"], field["maximum"]
+            assert check_value(name, low) == low and check_value(name, high) == high, name
+            for outside in (low - 1, high + 1):
+                with pytest.raises(ConfigError, match="out of range"):
+                    check_value(name, outside)
+        elif "enum" in field:
+            for choice in field["enum"]:
+                assert check_value(name, choice) == choice
+            with pytest.raises(ConfigError, match="allowed: one of"):
+                check_value(name, "no-such-" + name)
+        else:  # free text (paths, labels, codec names) or a switch
+            assert field["type"] in ("string", "boolean"), name
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_every_shipped_config_passes_the_json_schema(path):
+    import tomllib
+
+    errors = list(_validator().iter_errors(tomllib.loads(path.read_text("utf-8"))))
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("[model]\nspecifity = 0.5\n" + STRATEGY, "model"),  # not a parameter
+        ("[model]\npositivity = 1.5\n" + STRATEGY, "positivity"),  # out of range
+        ("[model]\ngraph = 'ring'\n" + STRATEGY, "graph"),  # not a choice
+        ("[design]\nkind = 'grid'\n[design.values]\nweeks = [0, 26]\n", "weeks"),
+        ("[design]\nkind = 'lhs'\n[design.ranges]\ngraph = [0, 1]\n", "ranges"),
+        ("[design]\nkind = 'lhs'\n[design.ranges]\nrewire = [0, 2]\n", "rewire"),
+        ("[design]\nkind = 'strategies'\nstrategies = ['vague']\n", "strategies"),
+    ],
+    ids=["unknown", "out-of-range", "not-a-choice", "list", "range-of-text", "range", "preset"],
+)
+def test_the_json_schema_refuses_what_the_tool_refuses(text, where):
+    import tomllib
+
+    text = "seed = 1\n" + text
+    with pytest.raises(ConfigError):
+        parse_config(text)
+    errors = list(_validator().iter_errors(tomllib.loads(text)))
+    assert errors and where in " ".join(str(part) for e in errors for part in e.absolute_path) + (
+        " ".join(e.message for e in errors)
+    )
 
 
 def test_check_command_reports_a_valid_config_and_rejects_a_bad_one(tmp_path):

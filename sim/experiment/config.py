@@ -45,9 +45,26 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
-from sim.model.params import FILE_READING, JOINT, PRESETS, ConfigError, Params, check_value, preset
+from sim.model.params import (
+    FILE_READING,
+    JOINT,
+    PRESETS,
+    SCENARIO_DEFAULTS,
+    ConfigError,
+    Params,
+    check_value,
+    preset,
+)
 
 SAMPLED = ("lhs", "sobol", "morris")
 # What each kind of design reads besides ``kind``; a field it does not read is refused, not
@@ -75,6 +92,52 @@ MIN_SAMPLES = 8
 MAX_LEVELS = 1000  # Morris screens on a coarse grid; Saltelli et al. (2008) use 4 to 8 levels
 
 
+def _parameter_schemas() -> dict[str, dict[str, Any]]:
+    """Each parameter's JSON Schema, from :class:`~sim.model.params.Params`' pydantic fields:
+    type, range (``minimum``/``maximum``) or ``enum``, ``unit``, ``description``, ``default``,
+    ``source`` where the default has one, and ``market_default`` where the market changes it."""
+    properties: dict[str, dict[str, Any]] = TypeAdapter(Params).json_schema()["properties"]
+    for name, schema in properties.items():
+        schema.pop("title", None)
+        if name in SCENARIO_DEFAULTS["market"]:
+            schema["market_default"] = SCENARIO_DEFAULTS["market"][name]
+    return properties
+
+
+_PARAMETERS = _parameter_schemas()
+_NUMERIC = [name for name, schema in _PARAMETERS.items() if schema["type"] in ("number", "integer")]
+_VALUE = ("type", "minimum", "maximum", "enum")  # what a value in a design's list must satisfy
+
+
+def _table(of: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A TOML table whose keys are parameter names, each value with its own schema."""
+    return {"propertyNames": {"enum": list(of)}, "properties": of, "additionalProperties": False}
+
+
+# In the JSON Schema (``empathy-sim schema``), [model], design.values and design.ranges name
+# parameters: each lists every parameter with its range and unit, and no other key.
+MODEL_SCHEMA = _table(_PARAMETERS)
+VALUES_SCHEMA = _table(
+    {
+        name: {"type": "array", "minItems": 1, "items": {k: s[k] for k in _VALUE if k in s}}
+        for name, s in _PARAMETERS.items()
+    }
+)
+RANGES_SCHEMA = _table(
+    {
+        name: {
+            "type": "array",
+            "prefixItems": [{k: s[k] for k in _VALUE[1:3] if k in s} | {"type": "number"}] * 2,
+            "minItems": 2,
+            "maxItems": 2,
+            "description": f"[low, high] of {name} ({s['unit']})",
+        }
+        for name, s in _PARAMETERS.items()
+        if name in _NUMERIC
+    }
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
@@ -91,12 +154,19 @@ class Design(_Strict):
         description="strategies: named presets; grid: every combination of values; zip: the "
         "i-th value of each list together; lhs/sobol/morris: samples over ranges"
     )
-    strategies: list[str] = Field(default_factory=list, description="presets, for kind=strategies")
+    strategies: list[str] = Field(
+        default_factory=list,
+        description="presets, for kind=strategies",
+        json_schema_extra={"items": {"enum": list(PRESETS)}},
+    )
     values: dict[str, list[Any]] = Field(
-        default_factory=dict, description="parameter -> list of values, for grid and zip"
+        default_factory=dict,
+        description="parameter -> list of values, for grid and zip",
+        json_schema_extra=VALUES_SCHEMA,
     )
     ranges: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
+        json_schema_extra=RANGES_SCHEMA,
         description="parameter -> [low, high], for lhs, sobol and morris (whole-number "
         "parameters: whole-number bounds, every whole number in them drawn equally often)",
     )
@@ -227,6 +297,7 @@ class Experiment(_Strict):
         default_factory=dict,
         description="base parameters; a parameter the design sets (a list, a range or a "
         "strategy preset's value) cannot also be here",
+        json_schema_extra=MODEL_SCHEMA,
     )
     design: Design
     outputs: Outputs = Field(default_factory=Outputs)

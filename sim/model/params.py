@@ -138,7 +138,15 @@ WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Params:
-    """All parameters of one run. Build with :meth:`from_dict` to validate."""
+    """All parameters of one run: a frozen pydantic dataclass whose fields hold each
+    parameter's default, range (``ge``/``le``) or choices (a ``Literal``), unit and meaning.
+
+    Build with :meth:`from_dict`, which adds the scenario's defaults, checks the rules over
+    several parameters and raises :class:`ConfigError` (one line). ``Params(...)`` itself
+    validates each field but raises pydantic's ``ValidationError``, and skips those rules.
+    ``TypeAdapter(Params).json_schema()`` is the parameters' JSON Schema (``empathy-sim
+    schema`` shows it inside the config's).
+    """
 
     # --- scenario and time ---------------------------------------------------------------
     scenario: Scenario = _p(
