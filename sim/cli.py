@@ -735,7 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser(
-        "export", help="write a sweep's results as CSV: no-offer as empty cells, channels as text"
+        "export", help="write a sweep's results as CSV: nulls (no offer, no hire) as empty cells"
     )
     p.add_argument("results_dir", metavar="RESULTS_DIR", help="a finished sweep's folder")
     p.add_argument("--csv", action="store_true", help="CSV (the one format so far; required)")

@@ -172,7 +172,7 @@ def test_survival_curves_end_at_the_share_not_hired(results):
     ]  # fmt: skip
     for line, (_, group) in zip(curves, table.groupby("strategy", sort=False), strict=True):
         assert line.get_ydata()[0] == 100
-        assert line.get_ydata()[-1] == pytest.approx(100 * (group.weeks_to_offer == 0).mean())
+        assert line.get_ydata()[-1] == pytest.approx(100 * group.weeks_to_offer.isna().mean())
     assert len(ax.collections) == 3  # one band per curve
 
 

@@ -28,12 +28,13 @@ MAIN_STRATEGIES = ("vague-gloomy", "vague-positive", "specific-gloomy", "specifi
 ANSWERS = ("action", "ears_open", "sympathy")
 
 
-def censored_median(weeks: Sequence[int]) -> float:
-    """Median weeks to an offer, with runs not hired (0) counted as later than the horizon.
+def censored_median(weeks: Sequence[float]) -> float:
+    """Median weeks to an offer, with runs not hired (NaN, as pandas reads a null; or 0, as
+    ``Runs.weeks_to_offer`` holds it) counted as later than the horizon.
 
     Returns ``inf`` when half or more of the runs were not hired.
     """
-    values = sorted(w if w > 0 else math.inf for w in weeks)
+    values = sorted(w if w > 0 else math.inf for w in weeks)  # NaN > 0 is False
     return float(np.median(values)) if values else math.nan
 
 
@@ -56,9 +57,8 @@ def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, A
         weeks = rows["weeks_to_offer"].to_numpy()
         answers = {a: int(rows[f"total_{a}"].sum()) for a in ANSWERS}
         total = sum(answers.values()) or 1
-        hired = int((weeks > 0).sum())
-        codes = rows["hired_channel"].to_numpy()
-        channels = np.bincount(codes[codes >= 0], minlength=len(CHANNEL_NAMES))
+        hired = int(rows["weeks_to_offer"].notna().sum())
+        channels = rows["hired_channel"].value_counts().reindex(CHANNEL_NAMES, fill_value=0)
         out.append({
             "strategy": strategy,
             "engine": engine,
@@ -67,7 +67,7 @@ def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, A
             "median_weeks": censored_median(weeks.tolist()),
             "hired_share": hired / len(rows),
             **{f"share_{a}": answers[a] / total for a in ANSWERS},
-            **{f"via_{c}": channels[i] / max(hired, 1) for i, c in enumerate(CHANNEL_NAMES)},
+            **{f"via_{c}": channels[c] / max(hired, 1) for c in CHANNEL_NAMES},
         })  # fmt: skip
     return out
 
@@ -81,19 +81,22 @@ def compare_runs(
 ) -> pd.DataFrame:
     """One row per run of every strategy, on the same replicate seeds: the columns
     :func:`strategy_table` reads (``strategy``, ``replicate``, ``weeks_to_offer``,
-    ``weeks_run``, the answer totals)."""
+    ``weeks_run``, the answer totals), in the form ``pandas.read_parquet`` gives a sweep's
+    ``runs.parquet``: ``weeks_to_offer`` NaN where there was no offer, ``hired_channel`` text
+    (None where nobody was hired)."""
+    import pyarrow as pa
+
     frames = []
     for strategy in strategies:
         params = Params.from_dict({**(overrides or {}), "scenario": "single"}, strategy=strategy)
         runs = run(params, replicates, seed, engine)
-        frames.append(pd.DataFrame({
-            "strategy": strategy,
+        frames.append(pa.table({
+            "strategy": pa.array([strategy] * replicates, pa.string()),
             "replicate": np.arange(replicates),
-            "weeks_to_offer": runs.weeks_to_offer,
             "weeks_run": runs.weeks_run,
-            "hired_channel": runs.hired_channel,
+            **runs.table_outcomes(),
             **{f"total_{a}": runs.totals(a) for a in ANSWERS},
-        }))  # fmt: skip
+        }).to_pandas())  # fmt: skip
     return pd.concat(frames, ignore_index=True)
 
 
@@ -119,7 +122,7 @@ def strategy_table(
 ) -> list[str]:
     """The strategy comparison shared by ``compare``, ``plot`` and ``make run``, as lines of text.
 
-    ``runs`` has one row per run: ``strategy``, ``replicate``, ``weeks_to_offer`` (0: no offer),
+    ``runs`` has one row per run: ``strategy``, ``replicate``, ``weeks_to_offer`` (NaN: no offer),
     ``weeks_run`` (weeks searched: the week of the offer, else the horizon) and the answer
     totals. Per strategy: the median weeks to an offer with its order-statistic interval (an
     unhired run counts as later than the horizon), the share hired by week ``horizon`` with
@@ -139,7 +142,7 @@ def strategy_table(
     lines = [head, "-" * len(head)]
     groups = {str(k): g for k, g in runs.groupby("strategy", sort=False)}
     for name, rows in groups.items():
-        weeks = rows["weeks_to_offer"].to_numpy()
+        weeks = rows["weeks_to_offer"].to_numpy(dtype=float)
         median, low, high = stats.median_interval(np.where(weeks > 0, weeks, math.inf))
         k, n = int(_hired(rows, horizon).sum()), len(rows)
         p_low, p_high = stats.proportion_interval(k, n)
@@ -173,8 +176,8 @@ def strategy_table(
 
 
 def _hired(rows: pd.DataFrame, horizon: int) -> np.ndarray:
-    weeks = rows["weeks_to_offer"].to_numpy()
-    return (weeks > 0) & (weeks <= horizon)
+    weeks = rows["weeks_to_offer"].to_numpy(dtype=float)
+    return (weeks > 0) & (weeks <= horizon)  # False for NaN (no offer)
 
 
 def _weeks(median: float, low: float, high: float, horizon: int) -> str:

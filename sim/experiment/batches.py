@@ -120,7 +120,10 @@ def run_batch(job: Job, batch: Batch, threads: int | None = 1) -> dict[str, Any]
 def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, Any]:
     """One row per run: run index, design values, seed, outcomes: totals of every event (over
     the window after the burn-in: the whole run for a single seeker) and, for a market, the
-    outcomes of ``sim.analysis.market``."""
+    outcomes of ``sim.analysis.market``. No offer and nobody hired are nulls, the hire channel
+    and strategy text (:meth:`Runs.table_outcomes <sim.model.results.Runs.table_outcomes>`)."""
+    import pyarrow as pa
+
     size = segment.size
     params = runs.params
     index = np.arange(start, start + size, dtype=np.int64)
@@ -130,15 +133,15 @@ def summarise(job: Job, segment: Segment, start: int, runs: Runs) -> dict[str, A
         "replicate": np.arange(segment.first, segment.first + size, dtype=np.int64),
         # the 128-bit seed of the run's dynamics, as text (Parquet has no 128-bit integers)
         "seed": [str(as_int_seed(streams(job.seed, job.stream(int(i)))[1])) for i in index],
-        "strategy": [segment.point.strategy or ""] * size,
+        # the preset's name; null when the design point names none
+        "strategy": pa.array([segment.point.strategy] * size, pa.string()),
     }
     # every parameter the design sets (a strategy's preset values too), with the value that
     # ran: as validated, so 0 in a list of floats is 0.0
     for name in job.columns:
         columns[name] = np.full(size, getattr(params, name))
     columns["weeks_run"] = runs.weeks_run
-    columns["weeks_to_offer"] = runs.weeks_to_offer
-    columns["hired_channel"] = runs.hired_channel
+    columns.update(runs.table_outcomes())  # null: no offer, nobody hired; channels as text
     if params.scenario == "market":  # measured over the window after the burn-in
         from sim.analysis.market import outcomes
 

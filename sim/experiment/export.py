@@ -1,54 +1,25 @@
 """A sweep's results for use outside Python: ``empathy-sim export RESULTS_DIR --csv``.
 
 ``runs.parquet`` (and ``weekly.parquet`` where the sweep kept weeks) become CSV files beside
-them, readable in R, Stata or a spreadsheet without knowing the tool's codes:
+them, readable in R, Stata or a spreadsheet, column for column as stored. A missing value, null
+in Parquet, is an empty cell:
 
-- ``weeks_to_offer``: the week of the single seeker's offer, an empty cell when there was none
-  (Parquet keeps 0 for "no offer" within the horizon);
-- ``hired_channel``: ``direct``, ``lead`` or ``intro`` (``sim.model.rules.CHANNEL_NAMES``), an
-  empty cell when not hired (Parquet keeps the code, -1 for none);
-- ``strategy``: the preset's name, an empty cell when the design point names none.
+- ``weeks_to_offer``: the week of the single seeker's offer, empty when there was none;
+- ``hired_channel``: ``direct``, ``lead`` or ``intro`` (``sim.model.rules.CHANNEL_NAMES``),
+  empty when nobody was hired;
+- ``strategy``: the preset's name, empty when the design point names none.
 
-Every other column is written as stored. Each file is written atomically: an existing CSV is
-either the old one or the complete new one.
+Each file is written atomically: an existing CSV is either the old one or the complete new one.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from sim.experiment.storage import atomic
 from sim.model.params import ConfigError
-from sim.model.rules import CHANNEL_NAMES
 
 TABLES = ("runs", "weekly")
-
-
-def readable(table: pa.Table) -> pa.Table:
-    """The runs table with missing values as nulls and codes as text (see the module's list);
-    other tables, and columns absent from this one, pass unchanged."""
-    names = table.column_names
-    if "weeks_to_offer" in names:
-        weeks = table["weeks_to_offer"]
-        table = table.set_column(
-            names.index("weeks_to_offer"), "weeks_to_offer",
-            pc.if_else(pc.equal(weeks, 0), pa.scalar(None, weeks.type), weeks),
-        )  # fmt: skip
-    if "hired_channel" in names:  # codes index CHANNEL_NAMES; -1 (not hired) becomes null
-        codes = table["hired_channel"]
-        known = pc.if_else(pc.less(codes, 0), pa.scalar(None, codes.type), codes)
-        text = pa.array(CHANNEL_NAMES, pa.string()).take(known.combine_chunks())
-        table = table.set_column(names.index("hired_channel"), "hired_channel", text)
-    if "strategy" in names:
-        strategy = table["strategy"]
-        table = table.set_column(
-            names.index("strategy"), "strategy",
-            pc.if_else(pc.equal(strategy, ""), pa.scalar(None, strategy.type), strategy),
-        )  # fmt: skip
-    return table
 
 
 def export_csv(folder: Path, out: Path | None = None) -> list[tuple[Path, int]]:
@@ -72,7 +43,13 @@ def export_csv(folder: Path, out: Path | None = None) -> list[tuple[Path, int]]:
         source = folder / f"{name}.parquet"
         if not source.is_file():
             continue
-        table = readable(pq.read_table(source))
+        table = pq.read_table(source)
+        if "hired_channel" in table.column_names and table["hired_channel"].type != "string":
+            raise ConfigError(
+                f"{source} stores hire channels as codes (a sweep of empathy-sim before 0.2.0, "
+                "with 0 for no offer); allowed: a results folder of 0.2.0 or later: run its "
+                "config again with --force"
+            )
         target = out / f"{name}.csv"
         with atomic(target) as tmp:
             pyarrow.csv.write_csv(table, tmp)

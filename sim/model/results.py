@@ -7,6 +7,7 @@ and ``sim.model.runs``, which chooses between them, import it without importing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -150,6 +151,23 @@ class Runs:
 
     def channel_names(self) -> list[str]:
         return [CHANNEL_NAMES[c] if c >= 0 else "" for c in self.hired_channel]
+
+    def table_outcomes(self) -> dict[str, Any]:
+        """The single seeker's outcomes as a results table stores them (``runs.parquet``):
+        pyarrow arrays of shape (R,).
+
+        ``weeks_to_offer``: int64, the week of the offer, null where there was none by the
+        horizon (pandas reads it as float64 with NaN); ``hired_channel``: text, one of
+        ``rules.CHANNEL_NAMES`` (direct, lead, intro), null where nobody was hired.
+        """
+        import pyarrow as pa
+
+        weeks, codes = self.weeks_to_offer, self.hired_channel
+        channels = pa.array(CHANNEL_NAMES, pa.string()).take(pa.array(codes, mask=codes < 0))
+        return {
+            "weeks_to_offer": pa.array(weeks, pa.int64(), mask=weeks == 0),
+            "hired_channel": channels,
+        }
 
 
 def empty(params: Params, engine: str, replicates: int, n: int, per_person: bool = True) -> Runs:

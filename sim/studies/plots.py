@@ -12,7 +12,7 @@ Examples
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import pandas as pd
->>> table = pd.DataFrame({"strategy": ["a", "a", "b", "b"], "weeks_to_offer": [3, 0, 5, 6],
+>>> table = pd.DataFrame({"strategy": ["a", "a", "b", "b"], "weeks_to_offer": [3, None, 5, 6],
 ...                       "weeks_run": [3, 26, 5, 6]})
 >>> ax = hired_share(table)
 >>> [label.get_text() for label in ax.get_yticklabels()]
@@ -197,22 +197,23 @@ def _label(key: Any) -> str:
 
 def hired_by(table: pd.DataFrame, week: int | None = None) -> np.ndarray:
     """Bool per run: an offer by ``week`` (default: by the end of the run)."""
-    w = table["weeks_to_offer"].to_numpy()
-    hired = w > 0
+    w = table["weeks_to_offer"].to_numpy(dtype=float)
+    hired = w > 0  # no offer: NaN (a null in runs.parquet), or 0 in a Runs object
     return hired if week is None else hired & (w <= week)
 
 
 def offer_weeks(table: pd.DataFrame) -> np.ndarray:
     """Week of each run's offer, ``inf`` where there was none (later than any horizon): the
     sample whose median is the median weeks to an offer."""
-    weeks = table["weeks_to_offer"].to_numpy()
+    weeks = table["weeks_to_offer"].to_numpy(dtype=float)
     return np.where(weeks > 0, weeks, math.inf)
 
 
 def time_to_offer(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(weeks, offered): the week of the offer, or the last week run when censored."""
-    offered = table["weeks_to_offer"].to_numpy() > 0
-    weeks = np.where(offered, table["weeks_to_offer"], table["weeks_run"])
+    offer = table["weeks_to_offer"].to_numpy(dtype=float)
+    offered = offer > 0
+    weeks = np.where(offered, offer, table["weeks_run"])
     return weeks.astype(float), offered
 
 
