@@ -157,7 +157,10 @@ def test_schema_lists_every_parameter_with_its_unit_meaning_and_the_range_the_to
             assert field["type"] in ("string", "boolean"), name
 
 
-@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+SWEEP_CONFIGS = CONFIGS + sorted((Path(__file__).parents[1] / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SWEEP_CONFIGS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_shipped_config_passes_the_json_schema(path):
     import tomllib
 

@@ -30,6 +30,17 @@ def test_unknown_parameter_is_named_with_a_suggestion():
         ("positivity", float("nan"), "is not a number"),
         ("scenario", "village", "allowed: one of single, market"),
         ("baseline", "maybe", "allowed: true or false"),
+        # the same kinds at pydantic's edges: a whole number too large for its parser, an
+        # infinity, a switch spelt as a float or a letter, bytes for a path, True as a number
+        ("weeks", 1e300, r"weeks=1e\+300 is out of range; allowed: a number in \[1, 10,000,000\]"),
+        ("weeks", 10**30, "is out of range"),
+        ("weeks", float("inf"), "weeks=inf must be a whole number"),
+        ("baseline", 1.0, r"baseline=1.0 is not allowed; allowed: true or false"),
+        ("baseline", "f", "allowed: true or false"),
+        ("graph_file", b"x.csv", r"graph_file=b'x.csv' is not allowed; allowed: any text"),
+        ("positivity", True, r"positivity=True is not a number; allowed: a number in \[0, 1\]"),
+        ("weeks", None, "weeks=None is not a number"),
+        ("graph", 5, "graph=5 is not allowed; allowed: one of personal, "),
     ],
 )
 def test_bad_values_give_one_line_naming_the_problem(name, value, pattern):
@@ -42,6 +53,24 @@ def test_strings_from_the_command_line_are_coerced():
     params = Params.from_dict({"specificity": "0.8", "weeks": "52", "baseline": "true"})
     assert (params.specificity, params.weeks, params.baseline) == (0.8, 52, True)
     assert isinstance(params.weeks, int)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "read"),
+    [
+        ("weeks", "1e3", 1000),
+        ("weeks", "52.0", 52),
+        ("weeks", 52.0, 52),
+        ("baseline", " Yes ", True),
+        ("baseline", "off", False),
+        ("baseline", 0, False),
+        ("positivity", "0.25", 0.25),
+        ("positivity", 1, 1.0),
+    ],
+)
+def test_each_accepted_spelling_is_read_as_the_value_it_names(name, value, read):
+    got = getattr(Params.from_dict({name: value}), name)
+    assert got == read and type(got) is type(read)
 
 
 def test_joint_rules_are_checked():

@@ -83,3 +83,21 @@ def test_pairing_runs_that_do_not_share_replicates_is_refused():
 
     with pytest.raises(ValueError, match="do not share their replicates"):
         strategy_table(synthetic(paired_ok=False), 26, paired=True)
+
+
+def test_hire_channel_shares_are_the_runs_own_counts_in_either_form():
+    # the oracle: the same runs' Runs arrays (codes, 0 for no offer), counted with bincount
+    from sim.analysis.strategies import compare_runs, summarise
+    from sim.model import Params, run
+    from sim.model.rules import CHANNEL_NAMES
+
+    table = compare_runs(["specific-positive"], replicates=300, seed=7)
+    runs = run(Params.from_dict({"scenario": "single"}, strategy="specific-positive"), 300, 7)
+    hired = runs.hired_channel >= 0
+    expected = np.bincount(runs.hired_channel[hired], minlength=3) / hired.sum()
+    coded = table.assign(weeks_to_offer=runs.weeks_to_offer, hired_channel=runs.hired_channel)
+    for frame in (table, coded):  # as runs.parquet reads (NaN, text), and as Runs holds them
+        (row,) = summarise(frame, 26, "numba")
+        assert row["hired_share"] == hired.mean() > 0
+        got = [row[f"via_{c}"] for c in CHANNEL_NAMES]
+        assert got == list(expected) and math.isclose(sum(got), 1.0)

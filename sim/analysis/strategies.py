@@ -57,8 +57,9 @@ def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, A
         weeks = rows["weeks_to_offer"].to_numpy()
         answers = {a: int(rows[f"total_{a}"].sum()) for a in ANSWERS}
         total = sum(answers.values()) or 1
-        hired = int(rows["weeks_to_offer"].notna().sum())
-        channels = rows["hired_channel"].value_counts().reindex(CHANNEL_NAMES, fill_value=0)
+        hired = int((rows["weeks_to_offer"].to_numpy(dtype=float) > 0).sum())  # NaN: no offer
+        channels = _channels(rows["hired_channel"]).value_counts()
+        channels = channels.reindex(CHANNEL_NAMES, fill_value=0)
         out.append({
             "strategy": strategy,
             "engine": engine,
@@ -72,6 +73,14 @@ def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, A
     return out
 
 
+def _channels(column: pd.Series) -> pd.Series:
+    """Hire channels as text: names as stored, or codes of ``Runs.hired_channel`` (-1: none)."""
+    if pd.api.types.is_integer_dtype(column):
+        names = dict(enumerate(CHANNEL_NAMES))
+        return column.map(names)  # -1 maps to NaN
+    return column
+
+
 def compare_runs(
     strategies: Sequence[str],
     replicates: int = 200,
@@ -82,8 +91,8 @@ def compare_runs(
     """One row per run of every strategy, on the same replicate seeds: the columns
     :func:`strategy_table` reads (``strategy``, ``replicate``, ``weeks_to_offer``,
     ``weeks_run``, the answer totals), in the form ``pandas.read_parquet`` gives a sweep's
-    ``runs.parquet``: ``weeks_to_offer`` NaN where there was no offer, ``hired_channel`` text
-    (None where nobody was hired)."""
+    ``runs.parquet``: ``weeks_to_offer`` missing (NaN, the column then float64) where there
+    was no offer, ``hired_channel`` text, missing where nobody was hired."""
     import pyarrow as pa
 
     frames = []

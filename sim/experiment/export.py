@@ -27,6 +27,7 @@ def export_csv(folder: Path, out: Path | None = None) -> list[tuple[Path, int]]:
     folder itself). Returns (path, rows) for each file written.
 
     Raises ``ConfigError`` if ``folder`` holds no finished sweep (no ``runs.parquet``)."""
+    import pyarrow as pa
     import pyarrow.csv
     import pyarrow.parquet as pq
 
@@ -44,11 +45,13 @@ def export_csv(folder: Path, out: Path | None = None) -> list[tuple[Path, int]]:
         if not source.is_file():
             continue
         table = pq.read_table(source)
-        if "hired_channel" in table.column_names and table["hired_channel"].type != "string":
+        if "hired_channel" in table.column_names and pa.types.is_integer(
+            table["hired_channel"].type
+        ):
             raise ConfigError(
-                f"{source} stores hire channels as codes (a sweep of empathy-sim before 0.2.0, "
-                "with 0 for no offer); allowed: a results folder of 0.2.0 or later: run its "
-                "config again with --force"
+                f"{source} stores hire channels as codes and no offer as 0 (made before "
+                "runs.parquet held them as text and nulls); allowed: a results folder of this "
+                "version: run its config again with --force"
             )
         target = out / f"{name}.csv"
         with atomic(target) as tmp:

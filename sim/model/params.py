@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 import annotated_types
-from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
@@ -94,17 +94,35 @@ def _whole(value: Any) -> Any:
     value = _number(value)
     if isinstance(value, str):
         try:
-            number = float(value)
+            value = float(value)
         except ValueError:
             return value
-        return int(number) if number.is_integer() else number
+    if isinstance(value, float):  # 1e300 is whole (then out of range); inf is not
+        if value.is_integer():
+            return int(value)
+        raise PydanticCustomError("int_from_float", "not a whole number")
     return value
+
+
+def _switch(value: Any) -> Any:
+    """A switch: true or false, as TOML writes them, or the text true/false, yes/no, on/off,
+    1/0 (any case, spaces around ignored: the CLI's ``--set baseline=yes``)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise PydanticCustomError("bool_parsing", "not true or false")
 
 
 # Numbers as the config, the CLI and Python give them: 0.8, "0.8", 52, "52", 52.0 (a whole
 # number); not True, not NaN (pydantic's lax mode, Python's float() syntax).
 Real = Annotated[float, BeforeValidator(_number)]
 Whole = Annotated[int, BeforeValidator(_whole)]
+Switch = Annotated[bool, BeforeValidator(_switch)]
+Text = StrictStr  # a str, not bytes or a number
 
 Scenario = Literal["single", "market"]
 Graph = Literal[
@@ -162,7 +180,7 @@ class Params:
         0,
         10_000_000,
     )
-    baseline: bool = _p(
+    baseline: Switch = _p(
         False,
         "-",
         "levers off: the Calvo-Armengol & Jackson (2004) job-information model",
@@ -186,16 +204,16 @@ class Params:
     mixing: Real = _p(
         0.2, "-", "communities graph: expected share of a person's ties outside it", 0, 1
     )
-    graph_file: str = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
+    graph_file: Text = _p("", "path", "edge list (.edges/.txt/.csv) or GraphML file for graph=file")
     # How a graph file is read (docs/graph-files.md): the defaults detect by a stated rule.
-    seeker: str = _p(
+    seeker: Text = _p(
         "", "label", "graph=file: label of the single seeker; empty: the first label in the file"
     )
     graph_delimiter: GraphDelimiter = _p("auto", "-", "graph=file: an edge list's field separator")
     graph_header: Header = _p(
         "auto", "-", "graph=file: whether an edge list's first line is a header"
     )
-    graph_encoding: str = _p("utf-8", "-", "graph=file: the file's text encoding (a codec name)")
+    graph_encoding: Text = _p("utf-8", "-", "graph=file: the file's text encoding (a codec name)")
     n_family: Whole = _p(3, "persons", "personal network: family (close ties)", 0, 1000)
     n_friends: Whole = _p(3, "persons", "personal network: close friends (close ties)", 0, 1000)
     n_colleagues: Whole = _p(6, "persons", "personal network: colleagues (regular ties)", 0, 1000)
@@ -543,7 +561,7 @@ def _coerce(name: str, value: Any) -> Any:
 _NOT_A_NUMBER = {"float_parsing", "int_parsing", "not_a_number", "float_type", "int_type",
                  "finite_number"}  # fmt: skip
 _NOT_WHOLE = {"int_from_float"}
-_OUT_OF_RANGE = {"greater_than_equal", "less_than_equal"}
+_OUT_OF_RANGE = {"greater_than_equal", "less_than_equal", "int_parsing_size"}
 _NOT_A_BOOL = {"bool_parsing", "bool_type"}
 
 

@@ -157,8 +157,9 @@ class Runs:
         pyarrow arrays of shape (R,).
 
         ``weeks_to_offer``: int64, the week of the offer, null where there was none by the
-        horizon (pandas reads it as float64 with NaN); ``hired_channel``: text, one of
-        ``rules.CHANNEL_NAMES`` (direct, lead, intro), null where nobody was hired.
+        horizon (pandas reads it as NaN, in float64 when any run had no offer);
+        ``hired_channel``: text, one of ``rules.CHANNEL_NAMES`` (direct, lead, intro), null
+        where nobody was hired.
         """
         import pyarrow as pa
 
