@@ -35,10 +35,8 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium || \
 	    ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
-# Test files run in parallel, one worker per core, each file's tests on one worker (a module's
-# fixtures, such as the sweeps test_plots.py draws from, are built once).
 test: lint $(CHROMIUM)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest
 
 # The documentation site (mkdocs.yml): served here with live reload, or built strictly (a broken
 # link or anchor, or a docstring that cannot be read, fails it) into build/site.

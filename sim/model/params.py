@@ -156,8 +156,10 @@ WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Params:
-    """All parameters of one run: a frozen pydantic dataclass whose fields hold each
-    parameter's default, range (``ge``/``le``) or choices (a ``Literal``), unit and meaning.
+    """All parameters of one run, as a frozen pydantic dataclass.
+
+    Each field holds a parameter's default, range (``ge``, ``le``) or choices (a ``Literal``
+    type), unit and meaning.
 
     Build with :meth:`from_dict`, which adds the scenario's defaults, checks the rules over
     several parameters and raises :class:`ConfigError` (one line). ``Params(...)`` itself
