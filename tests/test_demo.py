@@ -155,12 +155,18 @@ def next_week(page, times):
         )  # fmt: skip
 
 
+def eventually(read, want, timeout=30.0):
+    """``read()``, once it equals ``want`` or ``timeout`` seconds have passed: the page's parts
+    (counts, each run's log) redraw one after another, so one may lag another."""
+    deadline = time.monotonic() + timeout
+    while read() != want and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return read()
+
+
 def settled(page, want, timeout=30.0):
     """The counts shown, once they equal ``want`` or ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while counts(page) != want and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return counts(page)
+    return eventually(lambda: counts(page), want, timeout)
 
 
 def model_after(steps, **settings):
@@ -286,7 +292,8 @@ def test_next_week_and_a_slider_give_what_the_model_gives(open_page, size):
     assert "started again" not in page.inner_text("body")  # the notice went with week 1
     room = model_after(3, **ask)
     for i in (0, 1):  # each run's log is its own model's, all of it, in the model's words
-        assert said(page, i) == room.panels[i].log
+        log = room.panels[i].log
+        assert eventually(lambda i=i: said(page, i), log) == log
     assert inside(page, ".network img")
     assert page.errors == []
 
