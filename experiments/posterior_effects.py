@@ -8,7 +8,7 @@ network's size), everyone asking specific-positive instead of vague-gloomy. It i
 ``empathy-sim calibrate configs/calibrate-market.toml`` (shipped in docs/calibration/), each
 over 20 paired markets (common random numbers), and beside it the Monte Carlo interval at the
 calibrated point alone (200 paired markets), which is what a study at one point would report.
-Uses ``sim.analysis.uncertainty``; ``--quick``: 10 draws of 4 markets.
+Uses ``sim.analysis.uncertainty``; ``--quick``: 5 draws of 2 markets, 10 at the point (a preview).
 """
 
 from pathlib import Path
@@ -38,7 +38,7 @@ TOPOLOGY = {f"on {g}": (VG, SP, {"graph": g, "n_nodes": 200}) for g in NETWORKS}
 
 
 def run(args):
-    draws_k, replicates, at_point = (10, 4, 40) if args.quick else (100, 20, 200)
+    draws_k, replicates, at_point = (5, 2, 10) if args.quick else (100, 20, 200)
     particles = pd.read_parquet(POSTERIOR)
     names = [c for c in particles.columns if c not in ("weight", "distance", "generation")]
     draws = uncertainty.posterior_draws(particles, draws_k, SEED)

@@ -54,10 +54,10 @@ def summarise(runs: pd.DataFrame, horizon: int, engine: str) -> list[dict[str, A
     median weeks (:func:`censored_median`), share hired, answer mix, hire channels."""
     out = []
     for strategy, rows in runs.groupby("strategy", sort=False):
-        weeks = rows["weeks_to_offer"].to_numpy()
+        weeks = rows["weeks_to_offer"].to_numpy(dtype=float)
         answers = {a: int(rows[f"total_{a}"].sum()) for a in ANSWERS}
         total = sum(answers.values()) or 1
-        hired = int((rows["weeks_to_offer"].to_numpy(dtype=float) > 0).sum())  # NaN: no offer
+        hired = int((weeks > 0).sum())  # False for NaN (no offer)
         channels = _channels(rows["hired_channel"]).value_counts()
         channels = channels.reindex(CHANNEL_NAMES, fill_value=0)
         out.append({

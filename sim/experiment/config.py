@@ -105,8 +105,8 @@ def _parameter_schemas() -> dict[str, dict[str, Any]]:
 
 
 _PARAMETERS = _parameter_schemas()
-_NUMERIC = [name for name, schema in _PARAMETERS.items() if schema["type"] in ("number", "integer")]
-_VALUE = ("type", "minimum", "maximum", "enum")  # what a value in a design's list must satisfy
+_BOUNDS = ("minimum", "maximum")
+_VALUE = ("type", *_BOUNDS, "enum")  # what a value in a design's list must satisfy
 
 
 def _table(of: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -127,13 +127,13 @@ RANGES_SCHEMA = _table(
     {
         name: {
             "type": "array",
-            "prefixItems": [{k: s[k] for k in _VALUE[1:3] if k in s} | {"type": "number"}] * 2,
+            "prefixItems": [{"type": "number"} | {k: s[k] for k in _BOUNDS}] * 2,
             "minItems": 2,
             "maxItems": 2,
             "description": f"[low, high] of {name} ({s['unit']})",
         }
         for name, s in _PARAMETERS.items()
-        if name in _NUMERIC
+        if s["type"] in ("number", "integer")  # every number has both bounds
     }
 )
 

@@ -25,13 +25,13 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NoReturn, get_args
 
 import annotated_types
 from pydantic import BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 
 class ConfigError(ValueError):
@@ -354,12 +354,14 @@ class Params:
             merged.update(preset(strategy))
         merged.update(values or {})
         scenario = _coerce("scenario", merged.get("scenario", "single"))
-        kwargs = dict(SCENARIO_DEFAULTS[scenario])
-        kwargs.update({name: _coerce(name, value) for name, value in merged.items()})
-        try:
-            params = cls(**kwargs)
-        except ValidationError as exc:  # each value passed _coerce: a rule of the class itself
-            raise ConfigError(_message(exc, kwargs)) from None
+        try:  # pydantic validates every field once; the first refusal in the user's order
+            params = cls(**{**SCENARIO_DEFAULTS[scenario], **merged})
+        except ValidationError as exc:
+            refused = {str(error["loc"][0]): error for error in exc.errors()}
+            name = next(name for name in merged if name in refused)
+            if name not in _SPECS:
+                _unknown(name)
+            raise ConfigError(_message(refused[name], name, merged[name])) from None
         if scenario == "market" and "burn_in" not in merged and params.burn_in >= params.weeks:
             raise ConfigError(
                 f"weeks={params.weeks} leaves no measuring window after the market's default "
@@ -548,15 +550,19 @@ def check_value(name: str, value: Any) -> Any:
 def _coerce(name: str, value: Any) -> Any:
     """Check one value with its field's pydantic validator; translate a refusal to one line."""
     if name not in _SPECS:
-        close = difflib.get_close_matches(name, _SPECS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(
-            f"unknown parameter '{name}'{hint}; see `empathy-sim params` for the allowed names"
-        )
+        _unknown(name)
     try:
         return _adapter(name).validate_python(value)
     except ValidationError as exc:
-        raise ConfigError(_message(exc, {name: value})) from None
+        raise ConfigError(_message(exc.errors()[0], name, value)) from None
+
+
+def _unknown(name: str) -> NoReturn:
+    close = difflib.get_close_matches(name, _SPECS, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ConfigError(
+        f"unknown parameter '{name}'{hint}; see `empathy-sim params` for the allowed names"
+    )
 
 
 # pydantic's error types, grouped by the one-line message a user gets for them.
@@ -567,13 +573,8 @@ _OUT_OF_RANGE = {"greater_than_equal", "less_than_equal", "int_parsing_size"}
 _NOT_A_BOOL = {"bool_parsing", "bool_type"}
 
 
-def _message(exc: ValidationError, values: Mapping[str, Any]) -> str:
-    """The first pydantic error of ``exc`` as this package's one-line message."""
-    error = exc.errors()[0]
-    name = next((str(part) for part in error["loc"] if str(part) in _SPECS), None)
-    if name is None:  # a value with no location: the single value validated alone
-        name = next(iter(values))
-    value = values.get(name, error.get("input"))
+def _message(error: ErrorDetails, name: str, value: Any) -> str:
+    """pydantic's refusal of ``value`` for parameter ``name`` as this package's one line."""
     spec, kind = _SPECS[name], error["type"]
     if kind in _NOT_A_BOOL:
         return f"{name}={value!r} is not allowed; allowed: true or false"
