@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike
 from scipy import stats as sps
 
 from sim.analysis.stats import gini_of_counts, kaplan_meier_hist, proportion_interval
-from sim.model.results import SPELL_BINS, Runs
+from sim.model.results import GROUP_COUNTS, SPELL_BINS, Runs
 
 SPELL_LABELS = tuple(f"{low}_{high}" if high else f"{low}_plus" for low, high in SPELL_BINS)
 TIE_CLASSES = ("close", "regular", "distant", "relay")
@@ -117,6 +117,31 @@ def outcomes(runs: Runs) -> dict[str, np.ndarray]:
     for name, series in _series(runs).items():
         drift, se = _drift(*series)
         out[f"drift_{name}"], out[f"drift_{name}_se"] = drift, se
+    return out
+
+
+def by_group(runs: Runs) -> dict[str, np.ndarray]:
+    """Outcomes by strategy group (``sim.model.population``), one row per (run, group) in run
+    then group order, as arrays of shape (R * G,): ``replicate`` (0 .. R - 1 in ``runs``),
+    ``group`` (its name), ``people``, and over the window ``unemployment_rate`` (the group's
+    person-weeks ending unemployed / (people * window weeks)), ``exit_hazard`` (exits /
+    unemployed at risk), ``share_via_contacts`` (exits through a lead or an introduction /
+    exits), with the counts ``unemployed_weeks``, ``at_risk``, ``exits``,
+    ``exits_via_contacts`` for pooling as ratios of sums. NaN where a group has no one at risk
+    or no exit. Summed over the groups, the counts are the run's own (``outcomes``)."""
+    counts = runs.by_group  # (R, G, len(GROUP_COUNTS))
+    R, G = counts.shape[:2]
+    flat = counts.reshape(R * G, -1)
+    weeks = np.repeat(runs.window_weeks(), G)
+    out: dict[str, np.ndarray] = {
+        "replicate": np.repeat(np.arange(R, dtype=np.int64), G),
+        "group": np.tile(np.array(runs.group_names(), dtype=object), R),
+    }
+    for j, name in enumerate(GROUP_COUNTS):
+        out[name] = flat[:, j].copy()
+    out["unemployment_rate"] = _ratio(out["unemployed_weeks"], out["people"] * weeks)
+    out["exit_hazard"] = _ratio(out["exits"], out["at_risk"])
+    out["share_via_contacts"] = _ratio(out["exits_via_contacts"], out["exits"])
     return out
 
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from mesa.discrete_space import FixedAgent
 
+from sim.model.interventions import OTHER, TREATED, shifted
+from sim.model.results import A_UNEMPLOYED, G_UNEMPLOYED
 from sim.model.rules import (
     ACTION,
     DIRECT,
@@ -35,6 +37,7 @@ from sim.model.rules import (
 
 if TYPE_CHECKING:
     from sim.model.mesa_model import JobSearchModel
+    from sim.model.population import Population
 
 
 @dataclass
@@ -70,9 +73,13 @@ class Person(FixedAgent):
         self.ever_unemployed: bool = experienced or not employed
         self.experienced_at_start: bool = self.ever_unemployed
         self.reputation: float = 0.0
-        self.specificity: float = p.specificity
-        self.positivity: float = p.positivity
-        self.asks_per_week: int = p.asks_per_week
+        # the strategy: this node's in the model's population (sim.model.population)
+        self.group: int = int(model.population.group[self.node])
+        self.specificity: float = 0.0
+        self.positivity: float = 0.0
+        self.asks_per_week: int = 0
+        self.ask_as(model.population)
+        self.arm: int = OTHER  # in a programme (sim.model.interventions)
         self.targeting: str = p.targeting
         self.help_banker: bool = help_banker
         self.help_banker_at_start: bool = help_banker
@@ -87,6 +94,12 @@ class Person(FixedAgent):
         self.relay_told: dict[int, tuple[int, int]] = {}  # teller -> (week, tellings that week)
         self.owes: dict[int, float] = {}
         self.unemployed_weeks_total: int = 0
+
+    def ask_as(self, population: Population) -> None:
+        """Ask with this node's strategy in ``population`` (again, after coaching)."""
+        self.specificity = float(population.specificity[self.node])
+        self.positivity = float(population.positivity[self.node])
+        self.asks_per_week = int(population.asks_per_week[self.node])
 
     # --- 1. asks ------------------------------------------------------------------------
     def ask(self) -> None:
@@ -121,6 +134,8 @@ class Person(FixedAgent):
             view.pity,
             float(self.help_banker and self.employed),  # the habit acts while employed
         )
+        if model.bonus != 0.0 and seeker.arm == TREATED and self.employed:
+            pa = shifted(pa, model.bonus)  # a referral bonus for acting on a treated seeker
         if rnd.random() < pa:
             state = ACTION
         elif rnd.random() < p_ears_open(model.rules, seeker.specificity, seeker.positivity, tie):
@@ -196,6 +211,11 @@ class Person(FixedAgent):
         if not self.employed_at_start:
             if rnd.random() < fit(r, self.specificity):
                 model.offer(self, DIRECT, None, rnd.random() < p_hire(r, DIRECT, self.positivity))
+            elif len(model.club) > 1 and self.arm == TREATED:  # a job club: to another member
+                other = rnd.choice([member for member in model.club if member is not self])
+                if rnd.random() < fit(r, other.specificity):
+                    hired = rnd.random() < p_hire(r, LEAD, other.positivity)
+                    model.offer(other, LEAD, self, hired, club=True)
             return
         eligible: list[tuple[Person, int]] = []
         for contact in self.contacts:
@@ -252,6 +272,7 @@ class Person(FixedAgent):
             if not self.employed:
                 model.censor(self)
             self.make_entrant()
+            model.leave_arm(self)
             self.replaced = True
 
     def make_entrant(self) -> None:
@@ -280,14 +301,15 @@ class Person(FixedAgent):
         self.spell_start = model.steps
 
     # --- 5. help bank ---------------------------------------------------------------------------
-    def credit(self, helper: Person) -> None:
+    def credit(self, helper: Person, tied: bool = True) -> None:
         """``helper``'s pass got me hired: a debt of theirs to me is repaid first, else I owe.
 
         A relay listener (no tie to me) gains reputation but no ledger entry: we never met, and
-        a debt between strangers could never be asked for or repaid.
+        a debt between strangers could never be asked for or repaid. A fellow job-club member's
+        pass (``tied=False``) is credited the same way, tie or not, as the Numba core does.
         """
         helper.reputation += 1.0
-        if helper.node not in self.tie:
+        if not tied or helper.node not in self.tie:
             return
         owed_to_me = helper.owes.get(self.node, 0.0)
         repaid = min(1.0, owed_to_me)
@@ -308,6 +330,9 @@ class Person(FixedAgent):
         model = self.model
         if model.measured:
             self.unemployed_weeks_total += 1
+            model.by_group[self.group, G_UNEMPLOYED] += 1
+            if model.followed:
+                model.by_arm[self.arm, A_UNEMPLOYED] += 1
             if model.steps == model.params.weeks:
                 model.censor(self)  # still looking at the window's end
         self.weeks_unemployed += 1

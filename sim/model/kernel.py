@@ -20,9 +20,10 @@ start-of-week status, and when several tellings in one week reach the same liste
 tie, one is kept uniformly at random), so the order changes which random numbers are used, not
 the distribution.
 
-Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/model/rules.py`` does, so
-a cached kernel could keep old rules while the Mesa engine uses new ones: at import, the kernel's
-cache files are dropped whenever the rules' source differs from the one they were built with.
+Numba's ``cache=True`` re-compiles when this file changes, not when ``sim/model/rules.py`` (or
+``sim/model/interventions.py``) does, so a cached kernel could keep old rules while the Mesa
+engine uses new ones: at import, the kernel's cache files are dropped whenever those files'
+source differs from the one they were built with.
 """
 
 from __future__ import annotations
@@ -44,7 +45,41 @@ from numba.typed import List
 from sim.model.csr import CSRGraph
 from sim.model.graphs import SEEKER
 from sim.model.params import Params
-from sim.model.results import BANKER, COLUMN, EXPERIENCED, REPLACED, Runs, empty, spell_bin_of
+from sim.model.interventions import (
+    COACHING,
+    CONTROL,
+    JOB_CLUB,
+    KINDS,
+    NONE,
+    OTHER,
+    REFERRAL_BONUS,
+    TREATED,
+    WHOM,
+    choose_treated,
+    clipped,
+    shifted,
+)
+from sim.model.population import Population, draw, draws
+from sim.model.results import (
+    BANKER,
+    COLUMN,
+    EXPERIENCED,
+    G_AT_RISK,
+    G_EXITS,
+    G_PEOPLE,
+    G_UNEMPLOYED,
+    G_VIA,
+    A_AT_RISK,
+    A_EXITS,
+    A_PEOPLE,
+    A_UNEMPLOYED,
+    A_VIA,
+    A_WEEKS,
+    REPLACED,
+    Runs,
+    empty,
+    spell_bin_of,
+)
 from sim.model.rules import (
     ACTION,
     DIRECT,
@@ -65,7 +100,9 @@ from sim.model.rules import (
 def _drop_stale_cache() -> None:
     here = Path(__file__).resolve().parent
     cache = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else here / "__pycache__"
-    stamp = hashlib.sha256((here / "rules.py").read_bytes()).hexdigest()
+    stamp = hashlib.sha256(
+        b"".join((here / name).read_bytes() for name in ("rules.py", "interventions.py"))
+    ).hexdigest()
     marker = cache / "kernel.rules.sha256"
     try:
         if marker.is_file() and marker.read_text() == stamp:
@@ -86,10 +123,7 @@ Setup = namedtuple(
         "single",
         "baseline",
         "weeks",
-        "asks_per_week",
         "targeting",
-        "specificity",
-        "positivity",
         "arrival",
         "separation",
         "gossip",
@@ -102,6 +136,14 @@ Setup = namedtuple(
         "exit_rate",
         "entrant_unemployed",
         "relay",
+        "kind",
+        "whom",
+        "treated_share",
+        "start",
+        "stop",
+        "coaching_specificity",
+        "coaching_positivity",
+        "bonus",
     ],
 )
 # The graph as the phases read it: CSR arrays, reverse edges, and each row grouped by tie class.
@@ -121,10 +163,17 @@ Outputs = namedtuple(
         "elapsed",
         "correlation",
         "unemployed_hist",
+        "by_group",
+        "by_arm",
         "clock",
     ],
 )
 # Everything a replicate keeps between phases. Per person (n,): status, traits, reputation,
+# strategy (``group``, ``specificity``, ``positivity``, ``asks_per_week``: the population) and
+# the rules' probabilities that follow from it alone, looked up rather than recomputed
+# (``ears`` (n, 3) P(EARS_OPEN | not ACTION) by tie class when asked, ``passes`` (n, 4, 2)
+# P(pass to them) by the holder's view and banker habit, ``hired`` (n, 3) P(hire) by channel,
+# ``fits`` P(a direct opening fits)),
 # contacts not yet asked this spell, spell length and start, ``epoch`` (spells begun, so a
 # relay of an ended spell's ask is recognised as dead), ``aware`` (contacts holding a SYMPATHY
 # or ACTION view of them, listed in row order in ``aware_of[indptr[u] : indptr[u] + aware[u]]``
@@ -140,6 +189,18 @@ State = namedtuple(
         "experienced",
         "banker",
         "reputation",
+        "group",
+        "specificity",
+        "positivity",
+        "asks_per_week",
+        "priority",
+        "arm",
+        "arm_size",
+        "club",
+        "ears",
+        "passes",
+        "hired",
+        "fits",
         "unasked",
         "spell",
         "spell_start",
@@ -217,14 +278,12 @@ assert COLUMN["hires_intro"] == HIRES + INTRO and COLUMN["hires_via_relay"] == V
 
 def setup_from(params: Params) -> Setup:
     single = params.scenario == "single"
+    start = params.treat_start or params.burn_in + 1  # the programme's first week
     return Setup(
         single=single,
         baseline=params.baseline,
         weeks=params.weeks,
-        asks_per_week=params.asks_per_week,
         targeting=TARGETING_CODE[params.targeting],
-        specificity=params.specificity,
-        positivity=params.positivity,
         arrival=params.arrival_rate,
         separation=0.0 if single else params.separation_rate,
         gossip=params.gossip_rate,
@@ -237,6 +296,14 @@ def setup_from(params: Params) -> Setup:
         exit_rate=0.0 if single or params.baseline else params.exit_rate,
         entrant_unemployed=params.entrant_unemployed,
         relay=params.relay_rate,
+        kind=KINDS[params.intervention],
+        whom=WHOM[params.treat_whom],
+        treated_share=params.treated_share,
+        start=start,
+        stop=start + params.treat_weeks if params.treat_weeks > 0 else params.weeks + 1,
+        coaching_specificity=params.coaching_specificity,
+        coaching_positivity=params.coaching_positivity,
+        bonus=params.bonus_logit,
     )
 
 
@@ -252,8 +319,14 @@ def simulate_graphs(
     clock: np.ndarray | None = None,
     per_person: bool = True,
     timings: dict[str, float] | None = None,
+    populations: Sequence[Population] | None = None,
 ) -> Runs:
     """Run one replicate per (graph, seed sequence), all replicates in parallel.
+
+    ``populations`` gives each replicate's people their strategies
+    (:func:`sim.model.population.draw`, one per replicate, or one shared by all); without it
+    everyone asks as ``params`` says, which needs a population with one group and no spread
+    (``sim.model.population.is_uniform``; ``sim.model.runs.run`` draws the others).
 
     Graphs are NetworkX graphs or :class:`~sim.model.csr.CSRGraph` arrays; replicates may share
     one (it is converted once) or each have their own; every graph must have the same number
@@ -281,10 +354,23 @@ def simulate_graphs(
         slot = unique[id(graph)]
         if arrays[slot] is None:
             arrays[slot] = _csr(graph)
+    n = graphs[0].number_of_nodes()
+    if populations is None:
+        if draws(params):
+            raise ValueError("a mix, a spread or a programme needs populations (see runs.run)")
+        populations = [draw(params, n, np.random.default_rng(0))]  # draws nothing
+    if len(populations) not in (1, len(graphs)):
+        raise ValueError("give one population per replicate, or one for all")
+    if any(pop.n_people != n for pop in populations):
+        raise ValueError("every population must have as many people as the graphs")
+    pop_of = np.zeros(len(graphs), dtype=np.int64)
+    if len(populations) > 1:
+        pop_of[:] = np.arange(len(graphs))
+    people = [np.stack([getattr(pop, name) for pop in populations]) for name in STRATEGY]
     node_start = np.cumsum([0] + [len(a[0]) for a in arrays]).astype(np.int64)
     edge_start = np.cumsum([0] + [len(a[1]) for a in arrays]).astype(np.int64)
     graph_of = np.array([unique[id(graph)] for graph in graphs], dtype=np.int64)
-    out = empty(params, "numba", len(graphs), graphs[0].number_of_nodes(), per_person)
+    out = empty(params, "numba", len(graphs), n, per_person)
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
@@ -296,6 +382,8 @@ def simulate_graphs(
             node_start,
             edge_start,
             graph_of,
+            pop_of,
+            *people,
             rules_from(params),
             setup_from(params),
             generators,
@@ -313,6 +401,8 @@ def simulate_graphs(
             out.elapsed,
             out.correlation,
             out.unemployed_hist,
+            out.by_group,
+            out.by_arm,
             spell_bin_of(params.weeks),
             np.zeros((len(graphs), 0)) if clock is None else clock,
         )
@@ -321,6 +411,9 @@ def simulate_graphs(
     if timings is not None:
         timings["kernel_s"] = time.perf_counter() - start
     return out
+
+
+STRATEGY = ("group", "specificity", "positivity", "asks_per_week", "priority")  # Population's
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:
@@ -337,6 +430,12 @@ def _simulate_batch(
     node_start,
     edge_start,
     graph_of,
+    pop_of,
+    group_all,
+    specificity_all,
+    positivity_all,
+    asks_all,
+    priority_all,
     rules,
     setup,
     generators,
@@ -354,6 +453,8 @@ def _simulate_batch(
     elapsed,
     correlation,
     unemployed_hist,
+    by_group,
+    by_arm,
     bin_of,
     clock,
 ):
@@ -377,10 +478,14 @@ def _simulate_batch(
             elapsed[r],
             correlation[r],
             unemployed_hist[r],
+            by_group[r],
+            by_arm[r],
             clock[r],
         )
+        q = pop_of[r]
+        people = (group_all[q], specificity_all[q], positivity_all[q], asks_all[q], priority_all[q])
         weeks_run[r], weeks_to_offer[r], hired_channel[r] = _replicate(
-            graph, rules, setup, generators[r], out, bin_of
+            graph, people, rules, setup, generators[r], out, bin_of
         )
 
 
@@ -428,10 +533,10 @@ def _tick(clock, phase, since):
 
 
 @njit(cache=True)
-def _replicate(graph, rules, setup, gen, out, bin_of):
+def _replicate(graph, people, rules, setup, gen, out, bin_of):
     """One run: initialization, then the weekly schedule of docs/model.md (section 4), one
     private function per phase; returns (weeks run, the seeker's offer week, its channel)."""
-    st = _initial_state(graph, setup, gen, out, bin_of)
+    st = _initial_state(graph, people, rules, setup, gen, out, bin_of)
     # Bernoulli trials with a small success probability (hearing of an opening, separating,
     # gossiping, leaving the labour force) are drawn as geometric gaps between successes: the
     # same iid trials, but one draw per success instead of one per trial.
@@ -452,21 +557,31 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
     for week in range(1, setup.weeks + 1):
         row = out.weekly[week]
         measured = week > setup.burn_in
+        followed = setup.kind != NONE and week >= setup.start  # counted by arm
+        active = followed and week < setup.stop  # the programme runs this week
+        if setup.kind != NONE and week == setup.start:
+            _start_programme(graph, st, rules, setup, out)
+        if setup.kind == COACHING and week == setup.stop:
+            _end_programme(st, rules, people)
+        club_size = _programme_week(st, setup, out, active) if followed else 0
+        bonus = setup.bonus if active and setup.kind == REFERRAL_BONUS else 0.0
         if not setup.baseline:
-            _asks(graph, st, rules, setup, gen, out, row, week)
+            _asks(graph, st, rules, setup, gen, out, row, week, bonus)
             if timed:
                 now = _tick(out.clock, PHASE_ASKS, now)
             _out_of_earshot(graph, st, setup, gen, row, week, log_keep[GOSSIP])
             if timed:
                 now = _tick(out.clock, PHASE_GOSSIP, now)
-        n_targets = _openings(graph, st, rules, setup, gen, row, log_keep[ARRIVAL])
+        n_targets = _openings(graph, st, gen, row, log_keep[ARRIVAL], club_size)
         if timed:
             now = _tick(out.clock, PHASE_OPENINGS, now)
         # A phase with nothing to do this week is not entered (it would draw nothing): on a
         # single seeker's small network the calls cost more than the work.
         n_helped = 0
         if n_targets > 0:
-            n_helped, offer = _hires(graph, st, setup, out, row, n_targets, measured, bin_of)
+            n_helped, offer = _hires(
+                graph, st, setup, out, row, n_targets, measured, followed, bin_of
+            )
             if offer >= 0:
                 offer_week, offer_channel = week, offer
         if timed:
@@ -480,10 +595,11 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
         if timed:
             now = _tick(out.clock, PHASE_HELP_BANK, now)
         if setup.exit_rate > 0.0:
-            _demography(graph, st, setup, gen, out, row, week, measured, log_keep[EXIT])
+            _demography(graph, st, rules, setup, gen, out, row, week, measured, log_keep[EXIT],
+                        people)  # fmt: skip
         if timed:
             now = _tick(out.clock, PHASE_DEMOGRAPHY, now)
-        _end_of_week(graph, st, setup, out, row, week, measured, bin_of)
+        _end_of_week(graph, st, setup, out, row, week, measured, followed, bin_of)
         if timed:
             now = _tick(out.clock, PHASE_END, now)
         week_run = week
@@ -503,9 +619,11 @@ def _replicate(graph, rules, setup, gen, out, bin_of):
 
 
 @njit(cache=True)
-def _initial_state(graph, setup, gen, out, bin_of):
+def _initial_state(graph, people, rules, setup, gen, out, bin_of):
     """Everyone's week-0 state (docs/model.md, section 5) and the bookkeeping the phases keep
-    up to date: the unemployed pool, each person's unemployed contacts, employed ties."""
+    up to date: the unemployed pool, each person's unemployed contacts, employed ties; and
+    the rules' probabilities that follow from each person's strategy."""
+    group, specificity, positivity, asks_per_week, priority = people
     indptr, indices, rev = graph.indptr, graph.indices, graph.rev
     n, n_edges = len(indptr) - 1, len(indices)
     max_degree = 0
@@ -516,6 +634,18 @@ def _initial_state(graph, setup, gen, out, bin_of):
         experienced=np.zeros(n, dtype=np.bool_),
         banker=np.zeros(n, dtype=np.bool_),
         reputation=np.zeros(n),
+        group=group,
+        specificity=specificity.copy(),  # a programme may change them (coaching)
+        positivity=positivity.copy(),
+        asks_per_week=asks_per_week,
+        priority=priority,
+        arm=np.zeros(n, dtype=np.int8),
+        arm_size=np.array([n, 0, 0]),
+        club=np.empty(n, dtype=np.int64),
+        ears=np.empty((n, 3)),
+        passes=np.empty((n, 4, 2)),
+        hired=np.empty((n, 3)),
+        fits=np.empty(n),
         unasked=np.diff(indptr),
         spell=np.zeros(n, dtype=np.int64),
         spell_start=np.zeros(n, dtype=np.int64),
@@ -550,6 +680,9 @@ def _initial_state(graph, setup, gen, out, bin_of):
         gaps=np.zeros(4, dtype=np.int64),
     )
     for i in range(n):
+        _strategy(st, rules, i, specificity[i], positivity[i])
+        out.by_group[group[i], G_PEOPLE] += 1
+    for i in range(n):
         employed = i != SEEKER if setup.single else gen.random() >= setup.initial_unemployed
         st.experienced[i] = gen.random() < setup.experienced_share or not employed
         st.banker[i] = gen.random() < setup.banker_share
@@ -557,6 +690,7 @@ def _initial_state(graph, setup, gen, out, bin_of):
         st.spell[i] = 0 if employed else 1  # unemployed at the end of week 0
         if setup.burn_in == 0 and not employed:  # at risk in week 1, the window's first
             out.hazard[0, bin_of[st.spell[i]]] += 1
+            out.by_group[group[i], G_AT_RISK] += 1
         if not employed:
             _set_employed(
                 graph.indptr, graph.indices, st.employed, st.jobless_contacts, st.pool, st.pool_at,
@@ -574,6 +708,73 @@ def _initial_state(graph, setup, gen, out, bin_of):
     out.weekly[0, UNEMPLOYED] = st.counts[POOL]
     out.mean_reputation[0] = st.reputation.mean()
     return st
+
+
+@njit(cache=True)
+def _strategy(st, rules, u, s, p):
+    """Person u asks with specificity s and positivity p: their values and the rules'
+    probabilities that follow from them alone."""
+    st.specificity[u], st.positivity[u] = s, p
+    for tie in range(3):
+        st.ears[u, tie] = p_ears_open(rules, s, p, tie)
+    for view in range(4):
+        for habit in range(2):
+            st.passes[u, view, habit] = p_pass(rules, view, s, habit == 1)
+    for channel in range(3):
+        st.hired[u, channel] = p_hire(rules, channel, p)
+    st.fits[u] = fit(rules, s)
+
+
+@njit(cache=True)
+def _start_programme(graph, st, rules, setup, out):
+    """The programme's first week, before anything happens in it: its eligible are the
+    unemployed now (the pool), a share of them treated (``sim.model.interventions``)."""
+    pool, counts, arm, by_arm = st.pool, st.counts, st.arm, out.by_arm
+    eligible = pool[: counts[POOL]].copy()
+    degree = np.diff(graph.indptr)
+    treated = choose_treated(eligible, st.spell, degree, st.priority, setup.whom,
+                             setup.treated_share)  # fmt: skip
+    for u in eligible:
+        arm[u] = CONTROL
+    for u in treated:
+        arm[u] = TREATED
+        if setup.kind == COACHING:
+            _strategy(
+                st, rules, u,
+                clipped(st.specificity[u], setup.coaching_specificity),
+                clipped(st.positivity[u], setup.coaching_positivity),
+            )  # fmt: skip
+    st.arm_size[TREATED] = len(treated)
+    st.arm_size[CONTROL] = len(eligible) - len(treated)
+    st.arm_size[OTHER] = len(graph.indptr) - 1 - len(eligible)
+    for a in range(3):
+        by_arm[a, A_PEOPLE] = st.arm_size[a]
+
+
+@njit(cache=True)
+def _end_programme(st, rules, people):
+    """After the programme's last week: the treated ask with their own values again."""
+    for u in range(len(st.arm)):
+        if st.arm[u] == TREATED:
+            _strategy(st, rules, u, people[1][u], people[2][u])
+
+
+@njit(cache=True)
+def _programme_week(st, setup, out, active):
+    """At a followed week's start: each arm's person-weeks and unemployed at risk; and, in a
+    job club's week, its members (treated and unemployed now) listed in ``st.club``.
+    Returns the club's size."""
+    pool, counts, arm, by_arm, club = st.pool, st.counts, st.arm, out.by_arm, st.club
+    for a in range(3):
+        by_arm[a, A_WEEKS] += st.arm_size[a]
+    members = 0
+    for i in range(counts[POOL]):
+        u = pool[i]
+        by_arm[arm[u], A_AT_RISK] += 1
+        if active and setup.kind == JOB_CLUB and arm[u] == TREATED:
+            club[members] = u
+            members += 1
+    return members
 
 
 @njit(cache=True)
@@ -649,9 +850,10 @@ def _tidy_pool(st):
 
 
 @njit(cache=True)
-def _asks(graph, st, rules, setup, gen, out, row, week):
+def _asks(graph, st, rules, setup, gen, out, row, week, bonus):
     """1. Each unemployed person asks up to k contacts not yet asked this spell; each contact
-    answers (docs/model.md 7.1-7.2)."""
+    answers (docs/model.md 7.1-7.2). ``bonus``: a referral bonus's shift in the logit of
+    P(ACTION) of a treated seeker's employed contacts this week (0: none)."""
     answer_state, answer_week = out.answer_state, out.answer_week
     # the state's arrays as locals: a tuple field read in a loop costs a reference count
     counts, pool, unasked, asked = st.counts, st.pool, st.unasked, st.asked
@@ -659,21 +861,20 @@ def _asks(graph, st, rules, setup, gen, out, row, week):
     reputation, experienced = st.reputation, st.experienced
     pity, banker, employed = st.pity, st.banker, st.employed
     aware, aware_of, state = st.aware, st.aware_of, st.state
-    if setup.asks_per_week == 0:
-        return
+    specificity, positivity, asks_per_week, ears = (
+        st.specificity, st.positivity, st.asks_per_week, st.ears
+    )  # fmt: skip
+    arm = st.arm
     indptr, indices, ties, rev = graph.indptr, graph.indices, graph.ties, graph.rev
-    s, p = setup.specificity, setup.positivity
-    ears = np.empty(3)  # P(EARS_OPEN | not ACTION) depends on the tie class alone
-    for tie in range(3):
-        ears[tie] = p_ears_open(rules, s, p, tie)
     for i in range(counts[POOL]):
         u = pool[i]
-        if unasked[u] == 0:
+        if unasked[u] == 0 or asks_per_week[u] == 0:
             continue
         chosen = _choose_asks(
-            gen, graph.indptr, graph.by_tie, graph.tie_ptr, asked, u, setup.asks_per_week,
+            gen, graph.indptr, graph.by_tie, graph.tie_ptr, asked, u, asks_per_week[u],
             setup.targeting, candidates,
         )  # fmt: skip
+        s, p = specificity[u], positivity[u]
         for t in range(chosen):
             e = candidates[t]
             c = indices[e]
@@ -691,9 +892,11 @@ def _asks(graph, st, rules, setup, gen, out, row, week):
                 pity[ce],
                 1.0 if banker[c] and employed[c] else 0.0,
             )
+            if bonus != 0.0 and arm[u] == TREATED and employed[c]:
+                pa = shifted(pa, bonus)
             if gen.random() < pa:
                 answer = ACTION
-            elif gen.random() < ears[ties[e]]:
+            elif gen.random() < ears[u, ties[e]]:
                 answer = EARS_OPEN
             else:
                 answer = SYMPATHY
@@ -758,7 +961,7 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
     relay_count, relays_held = st.relay_count, st.relays_held
     relay_epoch, epoch = st.relay_epoch, st.epoch
     indptr, indices, rev = graph.indptr, graph.indices, graph.rev
-    p = setup.positivity
+    positivity = st.positivity
     gap = gaps[GOSSIP]
     for i in range(counts[POOL]):
         seeker = pool[i]
@@ -790,8 +993,8 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
             heard = mark_edge[listener] if mark[listener] == seeker else -1
             if view == SYMPATHY:
                 row[GOSSIP_PITY] += 1
-                if heard >= 0:
-                    pity[heard] += 1.0 - p
+                if heard >= 0:  # a positive seeker leaves the teller less pity to pass on
+                    pity[heard] += 1.0 - positivity[seeker]
             elif heard >= 0:
                 if state[heard] == UNAWARE:
                     state[heard] = EARS_OPEN
@@ -815,13 +1018,15 @@ def _out_of_earshot(graph, st, setup, gen, row, week, log_keep_gossip):
 
 
 @njit(cache=True)
-def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
+def _openings(graph, st, gen, row, log_keep_arrival, club_size):
     """3. Openings: whoever hears of one applies if unemployed, or passes it to one contact
     who would take it (docs/model.md 7.4). Returns the number of people with an offer.
 
     Nothing changes anyone's status before the hires, so ``employed`` is still the status at
     the start of the week. A hearer with no unemployed contact and no relayed ask loses the
-    opening without a look at their contacts (the look draws nothing then either)."""
+    opening without a look at their contacts (the look draws nothing then either). In a job
+    club's week (``club_size`` members in ``st.club``), a member whom an opening does not fit
+    passes it to another member (``sim.model.interventions``)."""
     # the state's arrays as locals: a tuple field read in a loop costs a reference count
     gaps, employed, win, targets = st.gaps, st.employed, st.win, st.targets
     jobless_contacts, state = st.jobless_contacts, st.state
@@ -830,16 +1035,9 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
     relays_held, relay = st.relays_held, st.relay
     relay_epoch, epoch = st.relay_epoch, st.epoch
     indptr, indices = graph.indptr, graph.indices
-    s, p = setup.specificity, setup.positivity
-    # The rules' probabilities here depend on a handful of codes: looked up, not recomputed.
-    passes = np.empty((4, 2))  # P(pass) by the holder's view (state code) and banker habit
-    for view in range(4):
-        for habit in range(2):
-            passes[view, habit] = p_pass(rules, view, s, habit == 1)
-    hired = np.empty(3)  # P(hire) by channel
-    for channel in range(3):
-        hired[channel] = p_hire(rules, channel, p)
-    fits = fit(rules, s)
+    # the rules' probabilities, per person and a handful of codes: looked up, not recomputed
+    passes, hired, fits = st.passes, st.hired, st.fits
+    arm, club = st.arm, st.club
     n = len(indptr) - 1
     n_targets = 0
     u, skip = -1, gaps[ARRIVAL]  # skip: trials that fail before the next success
@@ -851,8 +1049,17 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
         skip = _gap(gen, log_keep_arrival)
         row[OPENINGS] += 1
         if not employed[u]:
-            if gen.random() < fits and gen.random() < hired[DIRECT]:
-                n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
+            if gen.random() < fits[u]:
+                if gen.random() < hired[u, DIRECT]:
+                    n_targets = _offer(gen, win, targets, n_targets, u, DIRECT, -1, -1)
+            elif club_size > 1 and arm[u] == TREATED:
+                v = club[_below(gen, club_size - 1)]  # uniform over the other members
+                if v == u:
+                    v = club[club_size - 1]
+                if gen.random() < fits[v]:
+                    row[PASSES] += 1
+                    if gen.random() < hired[v, LEAD]:
+                        n_targets = _offer(gen, win, targets, n_targets, v, LEAD, u, -1)
             continue
         m = 0
         habit = 1 if banker[u] else 0
@@ -861,7 +1068,7 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
                 v = indices[e]
                 if employed[v]:
                     continue
-                if gen.random() < passes[state[e], habit]:
+                if gen.random() < passes[v, state[e], habit]:
                     eligible[m] = v
                     eligible_channel[m] = INTRO if state[e] == ACTION else LEAD
                     eligible_edge[m] = e
@@ -876,7 +1083,7 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
                     relay[e] = -1
                     relays_held[u] -= 1
                     continue
-                if gen.random() < passes[EARS_OPEN, habit]:
+                if gen.random() < passes[seeker, EARS_OPEN, habit]:
                     eligible[m] = seeker
                     eligible_channel[m] = LEAD
                     eligible_edge[m] = -1
@@ -887,7 +1094,7 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
         j = _below(gen, m)
         row[PASSES] += 1
         channel = eligible_channel[j]
-        if gen.random() < hired[channel]:
+        if gen.random() < hired[eligible[j], channel]:
             n_targets = _offer(
                 gen, win, targets, n_targets, eligible[j], channel, u,
                 eligible_edge[j],
@@ -896,14 +1103,14 @@ def _openings(graph, st, rules, setup, gen, row, log_keep_arrival):
 
 
 @njit(cache=True)
-def _hires(graph, st, setup, out, row, n_targets, measured, bin_of):
+def _hires(graph, st, setup, out, row, n_targets, measured, followed, bin_of):
     """4. Everyone with an offer is hired through the one kept (docs/model.md 7.5). Returns
     the number hired through a contact and, for a single seeker hired now, the channel."""
     hazard, spells = out.hazard, out.spells
     # the state's arrays as locals: a tuple field read in a loop costs a reference count
     targets, win, employed, jobless_contacts = st.targets, st.win, st.employed, st.jobless_contacts
     pool, pool_at, counts, spell = st.pool, st.pool_at, st.counts, st.spell
-    spell_start, helped = st.spell_start, st.helped
+    spell_start, helped, group, by_group = st.spell_start, st.helped, st.group, out.by_group
     n_helped, offer = 0, -1
     for i in range(n_targets):
         t = targets[i]
@@ -914,8 +1121,15 @@ def _hires(graph, st, setup, out, row, n_targets, measured, bin_of):
         )  # fmt: skip
         if measured:
             hazard[1, bin_of[spell[t]]] += 1
+            by_group[group[t], G_EXITS] += 1
+            if win[t, HELPER] >= 0:
+                by_group[group[t], G_VIA] += 1
             if spell_start[t] > setup.burn_in:
                 spells[0, spell[t]] += 1
+        if followed:
+            out.by_arm[st.arm[t], A_EXITS] += 1
+            if win[t, HELPER] >= 0:
+                out.by_arm[st.arm[t], A_VIA] += 1
         spell[t] = 0
         row[HIRES + win[t, CHANNEL]] += 1
         if win[t, HELPER] >= 0:
@@ -998,7 +1212,7 @@ def _help_bank(graph, st, setup, n_helped):
 
 
 @njit(cache=True)
-def _demography(graph, st, setup, gen, out, row, week, measured, log_keep_exit):
+def _demography(graph, st, rules, setup, gen, out, row, week, measured, log_keep_exit, people):
     """7. Leavers are replaced at their node by entrants (docs/model.md 7.9)."""
     n = len(graph.indptr) - 1
     u, skip = -1, st.gaps[EXIT]
@@ -1013,6 +1227,12 @@ def _demography(graph, st, setup, gen, out, row, week, measured, log_keep_exit):
         if not st.employed[u] and measured and st.spell_start[u] > setup.burn_in:
             out.spells[1, st.spell[u]] += 1  # censored: gone after surviving spell[u] weeks
         _replace_person(graph, st, u)
+        if st.arm[u] != OTHER:  # the entrant is in no arm of the programme, and untreated
+            if st.arm[u] == TREATED and setup.kind == COACHING:
+                _strategy(st, rules, u, people[1][u], people[2][u])
+            st.arm_size[st.arm[u]] -= 1
+            st.arm_size[OTHER] += 1
+            st.arm[u] = OTHER
         st.reputation[u] = 0.0
         employed = gen.random() >= setup.entrant_unemployed
         st.banker[u] = gen.random() < setup.banker_share
@@ -1025,13 +1245,13 @@ def _demography(graph, st, setup, gen, out, row, week, measured, log_keep_exit):
 
 
 @njit(cache=True)
-def _end_of_week(graph, st, setup, out, row, week, measured, bin_of):
+def _end_of_week(graph, st, setup, out, row, week, measured, followed, bin_of):
     """8. Head counts, reputation, and the window's spell and duration counts."""
     unemployed_weeks, spells, elapsed = out.unemployed_weeks, out.spells, out.elapsed
     hazard, correlation, mean_reputation = out.hazard, out.correlation, out.mean_reputation
     # the state's arrays as locals: a tuple field read in a loop costs a reference count
     employed, counts, pool, spell_start = st.employed, st.counts, st.pool, st.spell_start
-    spell, reputation = st.spell, st.reputation
+    spell, reputation, group, by_group = st.spell, st.reputation, st.group, out.by_group
     n = len(graph.indptr) - 1
     n_edges = len(graph.indices)
     last = week == setup.weeks
@@ -1045,6 +1265,9 @@ def _end_of_week(graph, st, setup, out, row, week, measured, bin_of):
         idle += 1
         if measured:
             unemployed_weeks[u] += 1
+            by_group[group[u], G_UNEMPLOYED] += 1
+            if followed:
+                out.by_arm[st.arm[u], A_UNEMPLOYED] += 1
             if last and spell_start[u] > setup.burn_in:
                 spells[1, spell[u]] += 1  # censored at the window's end
         spell[u] += 1
@@ -1052,6 +1275,7 @@ def _end_of_week(graph, st, setup, out, row, week, measured, bin_of):
             elapsed[spell[u]] += 1
         if at_risk_next:
             hazard[0, bin_of[spell[u]]] += 1
+            by_group[group[u], G_AT_RISK] += 1
     total_reputation = 0.0
     working = 0  # counted from status, apart from the pool, so conservation is a real check
     for u in range(n):

@@ -26,7 +26,31 @@ from mesa.discrete_space import Network
 from sim.model.agents import Person
 from sim.model.graphs import SEEKER, build_graph, prepare
 from sim.model.params import Params, check_seed
-from sim.model.results import EVENTS, SPELL_BINS, spell_bin_of
+from sim.model.interventions import (
+    CONTROL,
+    OTHER,
+    TREATED,
+    WHOM,
+    choose_treated,
+    clipped,
+)
+from sim.model.population import Population, draw, draws
+from sim.model.results import (
+    EVENTS,
+    G_AT_RISK,
+    G_EXITS,
+    G_PEOPLE,
+    G_VIA,
+    GROUP_COUNTS,
+    A_AT_RISK,
+    A_EXITS,
+    A_PEOPLE,
+    A_VIA,
+    A_WEEKS,
+    ARM_COUNTS,
+    SPELL_BINS,
+    spell_bin_of,
+)
 from sim.model.rules import CHANNEL_NAMES, STATE_NAMES, TIE_NAMES, rules_from
 
 # Counts collected every week (one list for both engines); each is reset at the start of a week.
@@ -51,6 +75,10 @@ class JobSearchModel(mesa.Model):
         A named preset from ``sim.model.params.PRESETS`` applied before ``params``.
     network : networkx.Graph, optional
         Use this graph instead of building one from ``params`` (it is copied and relabelled).
+    population : sim.model.population.Population, optional
+        Each person's strategy group and values (``sim.model.runs.run`` passes the one the
+        Numba engine gets too); without it, a mixed population (``mix``, spreads) is drawn
+        from this model's own random stream.
     **params
         Any parameter of :class:`sim.model.params.Params`; unknown names and out-of-range values
         raise :class:`sim.model.params.ConfigError`. Every keyword has a default, so the class works
@@ -75,6 +103,7 @@ class JobSearchModel(mesa.Model):
         seed: int | None = None,
         strategy: str | None = None,
         network: nx.Graph | None = None,
+        population: Population | None = None,
         **params: Any,
     ) -> None:
         # rng=, not seed= (deprecated from Mesa 3.5): for a whole number the very same streams
@@ -95,8 +124,26 @@ class JobSearchModel(mesa.Model):
         self.grid = Network(self.graph, random=self.random)
 
         rnd = self.random
+        n = self.graph.number_of_nodes()
+        if population is None:  # a uniform population draws nothing: the old streams
+            seed = rnd.getrandbits(128) if draws(p) else 0
+            population = draw(p, n, np.random.default_rng(seed))
+        if population.n_people != n:
+            raise ValueError(f"the population has {population.n_people} people, the graph {n}")
+        self.population = population
+        self.by_group = np.zeros((len(population.names), len(GROUP_COUNTS)), dtype=np.int64)
+        # a programme (sim.model.interventions): its weeks, arms and this week's state
+        self.programme_start = p.treat_start or p.burn_in + 1
+        self.programme_stop = (
+            self.programme_start + p.treat_weeks if p.treat_weeks > 0 else p.weeks + 1
+        )
+        self.by_arm = np.zeros((3, len(ARM_COUNTS)), dtype=np.int64)
+        self.arm_size = np.array([n, 0, 0])
+        self.followed = self.active = False
+        self.bonus = 0.0
+        self.club: list[Person] = []
         self.person: list[Person] = []
-        for node in range(self.graph.number_of_nodes()):
+        for node in range(n):
             employed = node != SEEKER if self.single else rnd.random() >= p.initial_unemployed
             experienced = rnd.random() < p.experienced_share
             banker = rnd.random() < p.help_banker_share
@@ -104,6 +151,7 @@ class JobSearchModel(mesa.Model):
             self.person.append(
                 Person(self, cell, employed=employed, experienced=experienced, help_banker=banker)
             )
+            self.by_group[population.group[node], G_PEOPLE] += 1
         for person in self.person:
             for neighbour, data in sorted(self.graph.adj[person.node].items()):
                 person.contacts.append(self.person[neighbour])
@@ -129,7 +177,7 @@ class JobSearchModel(mesa.Model):
         self.correlation = np.zeros(5)
         self.week: Counter[str] = Counter()
         self.offers: dict[Person, list[tuple[int, Person | None, bool]]] = {}
-        self.helped: list[tuple[Person, Person]] = []
+        self.helped: list[tuple[Person, Person, bool]] = []
         reporters: dict[str, Any] = {key: _weekly(key) for key in WEEKLY_COUNTS}
         reporters["employed"] = lambda m: m.count_employed()
         reporters["unemployed"] = lambda m: sum(not person.employed for person in m.person)
@@ -144,10 +192,12 @@ class JobSearchModel(mesa.Model):
     def step(self) -> None:
         self.week = Counter()
         self.measured = self.steps > self.params.burn_in
+        self._programme_week()
         for person in self.person:
             person.employed_at_start = person.employed
             if self.measured and not person.employed:
                 self.hazard[0, self.spell_bin[person.weeks_unemployed]] += 1
+                self.by_group[person.group, G_AT_RISK] += 1
         if not self.params.baseline:
             self.agents.shuffle_do("ask")
             self.agents.shuffle_do("gossip")
@@ -168,6 +218,66 @@ class JobSearchModel(mesa.Model):
             self.running = False
             self.tie_products()  # here, not in run(): batch_run and SolaraViz step by hand
 
+    def _programme_week(self) -> None:
+        """A programme's business at the start of a week: it starts or ends; each arm's
+        person-weeks and unemployed at risk; the job club's members; the referral bonus."""
+        p, week = self.params, self.steps
+        if p.intervention == "none":
+            return
+        if week == self.programme_start:
+            self._start_programme()
+        if p.intervention == "coaching" and week == self.programme_stop:
+            for person in self.person:
+                if person.arm == TREATED:
+                    person.ask_as(self.population)
+        self.followed = week >= self.programme_start
+        self.active = self.followed and week < self.programme_stop
+        if not self.followed:
+            return
+        self.by_arm[:, A_WEEKS] += self.arm_size
+        for person in self.person:
+            if not person.employed:
+                self.by_arm[person.arm, A_AT_RISK] += 1
+        self.club = [
+            person for person in self.person
+            if self.active and p.intervention == "job-club" and person.arm == TREATED
+            and not person.employed
+        ]  # fmt: skip
+        self.bonus = p.bonus_logit if self.active and p.intervention == "referral-bonus" else 0.0
+
+    def _start_programme(self) -> None:
+        """Its eligible are the unemployed now; a share of them treated, in the order
+        ``treat_whom`` sets (``sim.model.interventions.choose_treated``)."""
+        p = self.params
+        eligible = np.array([q.node for q in self.person if not q.employed], dtype=np.int64)
+        spell = np.array([q.weeks_unemployed for q in self.person], dtype=np.int64)
+        degree = np.array([len(q.contacts) for q in self.person], dtype=np.int64)
+        treated = choose_treated(
+            eligible, spell, degree, self.population.priority, WHOM[p.treat_whom],
+            p.treated_share,
+        )  # fmt: skip
+        for node in eligible:
+            self.person[node].arm = CONTROL
+        for node in treated:
+            person = self.person[node]
+            person.arm = TREATED
+            if p.intervention == "coaching":
+                person.specificity = clipped(person.specificity, p.coaching_specificity)
+                person.positivity = clipped(person.positivity, p.coaching_positivity)
+        self.arm_size[:] = [len(self.person) - len(eligible), len(eligible) - len(treated),
+                            len(treated)]  # fmt: skip
+        self.by_arm[:, A_PEOPLE] = self.arm_size
+
+    def leave_arm(self, person: Person) -> None:
+        """A member of an arm left the labour force: the entrant is untreated, in no arm."""
+        if person.arm == OTHER:
+            return
+        if person.arm == TREATED and self.params.intervention == "coaching":
+            person.ask_as(self.population)
+        self.arm_size[person.arm] -= 1
+        self.arm_size[OTHER] += 1
+        person.arm = OTHER
+
     def run(self) -> None:
         """Step until the seeker is hired (single scenario) or the horizon is reached."""
         while self.running:
@@ -181,11 +291,14 @@ class JobSearchModel(mesa.Model):
         if self.single:
             self.answers.append((self.steps, seeker.node, contact.node, name))
 
-    def offer(self, target: Person, channel: int, helper: Person | None, hired: bool) -> None:
-        """An opening reached ``target``; ``hired`` says whether it turned into an offer."""
+    def offer(
+        self, target: Person, channel: int, helper: Person | None, hired: bool, club: bool = False
+    ) -> None:
+        """An opening reached ``target``; ``hired`` says whether it turned into an offer;
+        ``club``: passed by a fellow job-club member (credited as a relay: no tie)."""
         if helper is not None:
             self.week["passes"] += 1
-        self.offers.setdefault(target, []).append((channel, helper, hired))
+        self.offers.setdefault(target, []).append((channel, helper, hired, club))
 
     # --- model-level phases ---------------------------------------------------------------------
     def _hire(self) -> None:
@@ -194,17 +307,24 @@ class JobSearchModel(mesa.Model):
             wins = [o for o in offers if o[2]]
             if not wins:
                 continue
-            channel, helper, _ = wins[0] if len(wins) == 1 else self.random.choice(wins)
+            channel, helper, _, club = wins[0] if len(wins) == 1 else self.random.choice(wins)
             target.employed = True
             if self.measured:
                 self.hazard[1, self.spell_bin[target.weeks_unemployed]] += 1
+                self.by_group[target.group, G_EXITS] += 1
+                if helper is not None:
+                    self.by_group[target.group, G_VIA] += 1
                 if target.spell_start > self.params.burn_in:
                     self.spells[0, target.weeks_unemployed] += 1
+            if self.followed:
+                self.by_arm[target.arm, A_EXITS] += 1
+                if helper is not None:
+                    self.by_arm[target.arm, A_VIA] += 1
             target.weeks_unemployed = 0
             self.week["hires_" + CHANNEL_NAMES[channel]] += 1
             if helper is not None:
-                self.helped.append((target, helper))
-                tie = helper.tie.get(target.node)
+                self.helped.append((target, helper, club))
+                tie = None if club else helper.tie.get(target.node)
                 self.week["hires_via_" + ("relay" if tie is None else TIE_NAMES[tie])] += 1
             if self.single and target is self.seeker:
                 self.weeks_to_offer = self.steps
@@ -251,8 +371,8 @@ class JobSearchModel(mesa.Model):
         if decay > 0.0:
             for person in self.person:
                 person.decay_credit(1.0 - decay)
-        for hired, helper in self.helped:
-            hired.credit(helper)
+        for hired, helper, club in self.helped:
+            hired.credit(helper, tied=not club)
 
     # --- what a researcher reads off ------------------------------------------------------------
     def count_employed(self) -> int:

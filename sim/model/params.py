@@ -53,8 +53,11 @@ class Spec:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     anchor: str = ""
+    rule: str = ""  # what a text parameter allows, where it is not any text
 
     def allowed(self) -> str:
+        if self.rule:
+            return self.rule
         if self.choices is not None:
             return "one of " + ", ".join(self.choices)
         if self.low is None or self.high is None:
@@ -66,11 +69,17 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
-def _p(default: Any, unit: str, doc: str, low=None, high=None, anchor: str = "") -> Any:
+def _p(
+    default: Any, unit: str, doc: str, low=None, high=None, anchor: str = "", rule: str = ""
+) -> Any:
     """A parameter's pydantic field: default, range (``ge``/``le``; choices are its ``Literal``
-    type), meaning (``description``), and unit and source in the JSON Schema (``unit``,
-    ``source``)."""
-    extra: dict[str, Any] = {"unit": unit, **({"source": anchor} if anchor else {})}
+    type), meaning (``description``), and unit, source and the rule a text value follows in
+    the JSON Schema (``unit``, ``source``, ``allowed``)."""
+    extra: dict[str, Any] = {
+        "unit": unit,
+        **({"source": anchor} if anchor else {}),
+        **({"allowed": rule} if rule else {}),
+    }
     return Field(default=default, ge=low, le=high, description=doc, json_schema_extra=extra)
 
 
@@ -124,6 +133,56 @@ Whole = Annotated[int, BeforeValidator(_whole)]
 Switch = Annotated[bool, BeforeValidator(_switch)]
 Text = StrictStr  # a str, not bytes or a number
 
+MIX_RULE = (
+    "empty, or groups 'name: share' separated by commas, each name a strategy preset "
+    "(vague-gloomy, vague-positive, specific-gloomy, specific-positive) or own, the shares "
+    "in [0, 1] and summing to 1"
+)
+MIX_NAMES = ("own", "vague-gloomy", "vague-positive", "specific-gloomy", "specific-positive")
+
+
+def mix_groups(text: str) -> tuple[tuple[str, float], ...]:
+    """The (name, share) groups of a population mix as written, in its order: ``"a: 0.25,
+    b: 0.75"`` (``=`` also separates a name from its share). Raises ValueError (the reason)
+    on anything else; see ``sim.model.population`` for what the groups mean."""
+    groups: list[tuple[str, float]] = []
+    if not text.strip():
+        return ()
+    for part in text.split(","):
+        name, sep, share = part.replace("=", ":").partition(":")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"'{part.strip()}' is not 'name: share'")
+        if name not in MIX_NAMES:
+            raise ValueError(f"unknown group '{name}'")
+        if name in (seen[0] for seen in groups):
+            raise ValueError(f"group '{name}' is named twice")
+        try:
+            value = float(share)
+        except ValueError:
+            raise ValueError(f"the share of '{name}' is not a number") from None
+        if not 0.0 <= value <= 1.0:  # NaN fails this too
+            raise ValueError(f"the share of '{name}' is outside [0, 1]")
+        groups.append((name, value))
+    total = math.fsum(share for _, share in groups)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"the shares sum to {total:g}")
+    return tuple(groups)
+
+
+def _mix(value: Any) -> Any:
+    """A population mix in one spelling: "name: share, ..." (shares as Python writes them)."""
+    if not isinstance(value, str):
+        return value  # pydantic refuses it: not text
+    try:
+        groups = mix_groups(value)
+    except ValueError as exc:
+        raise PydanticCustomError("mix", "{reason}", {"reason": str(exc)}) from None
+    return ", ".join(f"{name}: {share!r}" for name, share in groups)
+
+
+Mix = Annotated[StrictStr, BeforeValidator(_mix)]
+
 Scenario = Literal["single", "market"]
 Graph = Literal[
     "personal",
@@ -139,18 +198,26 @@ Graph = Literal[
     "file",
 ]
 Targeting = Literal["close", "distant", "random"]
+Intervention = Literal["none", "coaching", "job-club", "referral-bonus"]
+TreatWhom = Literal["random", "long-term", "highest-degree"]
 TieStrength = Literal["overlap", "random"]
 GraphDelimiter = Literal["auto", "tab", "comma", "semicolon", "space"]
 Header = Literal["auto", "yes", "no"]
 GRAPHS: tuple[str, ...] = get_args(Graph)
 SCENARIOS: tuple[str, ...] = get_args(Scenario)
 TARGETING: tuple[str, ...] = get_args(Targeting)
+INTERVENTIONS: tuple[str, ...] = get_args(Intervention)
 TIE_STRENGTHS: tuple[str, ...] = get_args(TieStrength)
 GRAPH_DELIMITERS: tuple[str, ...] = get_args(GraphDelimiter)
 HEADERS: tuple[str, ...] = get_args(Header)
 FILE_READING = {"seeker": "", "graph_delimiter": "auto", "graph_header": "auto",
                 "graph_encoding": "utf-8"}  # fmt: skip
 DEMOGRAPHY = ("exit_rate", "entrant_unemployed")  # market only, and off in baseline
+POPULATION = ("mix", "specificity_spread", "positivity_spread")  # market only
+# a programme's parameters (sim.model.interventions): market only, and only with a programme
+PROGRAMME = ("treated_share", "treat_whom", "treat_start", "treat_weeks")
+KIND_PARAMETERS = {"coaching": ("coaching_specificity", "coaching_positivity"),
+                   "referral-bonus": ("bonus_logit",)}  # fmt: skip
 WORKING_LIFE_WEEKS = 40 * 52  # a ~40-year working life (docs/model.md, 8.4)
 
 
@@ -244,6 +311,54 @@ class Params:
     )
     help_banker_share: Real = _p(
         0.0, "-", "share of persons with the help-banker habit", 0, 1, anchor="reader comment"
+    )
+    # --- a market's mix of strategies (sim.model.population) -------------------------------
+    mix: Mix = _p(
+        "",
+        "-",
+        "market: strategy groups and their shares of the people, e.g. 'specific-positive: "
+        "0.25, own: 0.75' (own: this run's specificity and positivity); empty: one group, own",
+        rule=MIX_RULE,
+    )
+    specificity_spread: Real = _p(
+        0.0,
+        "-",
+        "market: spread of each person's specificity around their group's, a Beta's standard "
+        "deviation as a share of the largest one its mean allows; 0: all alike",
+        0,
+        0.95,
+    )
+    positivity_spread: Real = _p(
+        0.0, "-", "market: the same spread for each person's positivity", 0, 0.95
+    )
+    # --- an intervention in a market (sim.model.interventions) ------------------------------
+    intervention: Intervention = _p(
+        "none", "-", "market: a programme for some of the unemployed (docs/model.md 7.13)"
+    )
+    treated_share: Real = _p(
+        0.5, "-", "programme: share of the eligible (unemployed when it starts) treated", 0, 1
+    )
+    treat_whom: TreatWhom = _p(
+        "random", "-", "programme: which of the eligible are treated first"
+    )
+    treat_start: Whole = _p(
+        0, "week", "programme: its first week; 0: the first week after the burn-in", 0, 10_000_000
+    )
+    treat_weeks: Whole = _p(
+        0, "weeks", "programme: how long it runs; 0: to the end of the run", 0, 10_000_000
+    )
+    coaching_specificity: Real = _p(
+        0.4, "-", "coaching: added to a treated seeker's specificity (kept in [0, 1])", -1, 1
+    )
+    coaching_positivity: Real = _p(
+        0.4, "-", "coaching: added to a treated seeker's positivity (kept in [0, 1])", -1, 1
+    )
+    bonus_logit: Real = _p(
+        1.0,
+        "logit",
+        "referral bonus: added to the logit of P(ACTION) of a treated seeker's employed contacts",
+        -10,
+        10,
     )
     # --- openings and labour market --------------------------------------------------------
     arrival_rate: Real = _p(
@@ -438,6 +553,41 @@ class Params:
                     f"read; allowed: graph=file, or leave it at {default!r}"
                 )
         check_encoding(self.graph_encoding)
+        self._check_programme()
+        for name in POPULATION:
+            if self.scenario == "single" and getattr(self, name) != Params.defaults()[name]:
+                raise ConfigError(
+                    f"{name}={getattr(self, name)!r} has no effect: a single seeker asks with "
+                    "specificity and positivity alone; allowed: scenario=market, or leave it at "
+                    "its default"
+                )
+
+
+    def _check_programme(self) -> None:
+        defaults = Params.defaults()
+        if self.intervention != "none" and self.scenario == "single":
+            raise ConfigError(
+                f"intervention={self.intervention!r} applies to the market scenario only; "
+                "allowed: scenario=market, or intervention='none'"
+            )
+        owned = {name: kind for kind, names in KIND_PARAMETERS.items() for name in names}
+        for name in (*PROGRAMME, *owned):
+            if getattr(self, name) == defaults[name]:
+                continue
+            needs = owned.get(name)
+            if self.intervention == "none" or (needs is not None and self.intervention != needs):
+                wanted = f"intervention={needs!r}" if needs else "an intervention"
+                raise ConfigError(
+                    f"{name}={getattr(self, name)!r} has no effect with "
+                    f"intervention={self.intervention!r}; allowed: {wanted}, or leave it at "
+                    "its default"
+                )
+        start = self.treat_start or self.burn_in + 1
+        if self.intervention != "none" and not self.burn_in < start <= self.weeks:
+            raise ConfigError(
+                f"treat_start={self.treat_start} is outside the measuring window; allowed: a "
+                f"week in [{self.burn_in + 1}, {self.weeks}], or 0 for week {self.burn_in + 1}"
+            )
 
 
 # The parameters that Params.from_dict checks together: a rule over two or more of them
@@ -451,7 +601,8 @@ JOINT = frozenset(
     {
         "scenario", "weeks", "burn_in", "baseline", "recognise_vague", "recognise_specific",
         "hire_intro", "hire_lead", "share_close", "share_regular", "graph", "graph_file",
-        "community_size", "n_nodes", *DEMOGRAPHY, *FILE_READING,
+        "community_size", "n_nodes", *DEMOGRAPHY, *FILE_READING, *POPULATION, "intervention",
+        *PROGRAMME, *(name for names in KIND_PARAMETERS.values() for name in names),
     }
 )  # fmt: skip
 
@@ -524,7 +675,15 @@ def _spec(info: Any) -> Spec:
     choices = get_args(info.annotation) or None
     if info.annotation is bool:
         choices = ("false", "true")
-    return Spec(extra["unit"], info.description, low, high, choices, extra.get("source", ""))
+    return Spec(
+        extra["unit"],
+        info.description,
+        low,
+        high,
+        choices,
+        extra.get("source", ""),
+        extra.get("allowed", ""),
+    )
 
 
 _SPECS = Params.specs()
@@ -576,6 +735,8 @@ _NOT_A_BOOL = {"bool_parsing", "bool_type"}
 def _message(error: ErrorDetails, name: str, value: Any) -> str:
     """pydantic's refusal of ``value`` for parameter ``name`` as this package's one line."""
     spec, kind = _SPECS[name], error["type"]
+    if kind == "mix":
+        return f"{name}={value!r} is not allowed ({error['msg']}); allowed: {spec.allowed()}"
     if kind in _NOT_A_BOOL:
         return f"{name}={value!r} is not allowed; allowed: true or false"
     if kind in _OUT_OF_RANGE:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.params import Params
+from sim.model.population import groups
 from sim.model.rules import CHANNEL_NAMES, STATE_NAMES
 
 # Per-week columns of ``Runs.weekly``: events counted during the week, then the head counts.
@@ -39,6 +40,13 @@ COLUMNS = EVENTS + ("employed", "unemployed")
 COLUMN = {name: i for i, name in enumerate(COLUMNS)}
 # Bins of completed weeks of a spell for the exit hazard: 1-4, 5-8, 9-13, 14-26, 27-52, 53+.
 SPELL_BINS = ((1, 4), (5, 8), (9, 13), (14, 26), (27, 52), (53, None))
+# Columns of ``Runs.by_group``: a strategy group's people, and its window counts.
+GROUP_COUNTS = ("people", "unemployed_weeks", "at_risk", "exits", "exits_via_contacts")
+G_PEOPLE, G_UNEMPLOYED, G_AT_RISK, G_EXITS, G_VIA = range(len(GROUP_COUNTS))
+# Columns of ``Runs.by_arm``: a programme's arm (sim.model.interventions.ARM_NAMES) at its
+# start, and its counts from then on.
+ARM_COUNTS = ("people", "weeks", "unemployed_weeks", "at_risk", "exits", "exits_via_contacts")
+A_PEOPLE, A_WEEKS, A_UNEMPLOYED, A_AT_RISK, A_EXITS, A_VIA = range(len(ARM_COUNTS))
 # Bits of ``Runs.traits``: what each person was at week 0.
 # REPLACED: the node's first occupant left the labour force during the run (market demography).
 BANKER, EXPERIENCED, REPLACED = 1, 2, 4
@@ -81,6 +89,17 @@ class Runs:
         [2] sum over window weeks of the share of ties employed at both ends, [3] the mean over
         ties of the product of the ends' window employment rates, [4] of their standard
         deviations (sqrt(e (1 - e)) of each end's rate).
+    by_group : (R, G, len(GROUP_COUNTS)) int64, per strategy group of the population mix
+        (``sim.model.population.groups(params)``, in that order; G = 1 without a mix): its
+        people, then over the window the person-weeks its members ended unemployed, were at
+        risk (unemployed at a week's start), left unemployment for a job, and did so through
+        a contact (a lead or an introduction). A node's entrant stays in the node's group.
+    by_arm : (R, 3, len(ARM_COUNTS)) int64, per arm of a programme (other, control,
+        treated: ``sim.model.interventions``), counted from its first week to the end of the
+        run: its people when it started, then the person-weeks its members were in the labour
+        force, ended a week unemployed, were at risk, left unemployment for a job, and did so
+        through a contact or a fellow club member. A member who leaves the labour force
+        leaves the arm (the entrant counts in ``other``). Zeros without a programme.
     """
 
     engine: str
@@ -99,6 +118,8 @@ class Runs:
     elapsed: np.ndarray
     correlation: np.ndarray
     unemployed_hist: np.ndarray
+    by_group: np.ndarray
+    by_arm: np.ndarray
     columns: tuple[str, ...] = COLUMNS
 
     @property
@@ -132,6 +153,10 @@ class Runs:
         if not self.per_person:
             raise ValueError("per-person outputs were not kept (per_person=False)")
         return self.unemployed_weeks / np.maximum(self.window_weeks(), 1)[:, None]
+
+    def group_names(self) -> tuple[str, ...]:
+        """The strategy groups of ``by_group``, in its order."""
+        return tuple(group.name for group in groups(self.params))
 
     def answer_names(self) -> list[list[str]]:
         return [[STATE_NAMES[s] if s >= 0 else "" for s in row] for row in self.answer_state]
@@ -193,6 +218,8 @@ def empty(params: Params, engine: str, replicates: int, n: int, per_person: bool
         elapsed=np.zeros((replicates, weeks + 2), dtype=np.int64),
         correlation=np.zeros((replicates, 5)),
         unemployed_hist=np.zeros((replicates, weeks + 2), dtype=np.int64),
+        by_group=np.zeros((replicates, len(groups(params)), len(GROUP_COUNTS)), dtype=np.int64),
+        by_arm=np.zeros((replicates, 3, len(ARM_COUNTS)), dtype=np.int64),
     )
 
 

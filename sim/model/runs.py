@@ -1,9 +1,11 @@
 """Replicated runs on either engine, with one result shape: the entry point for experiments.
 
-``run(params, replicates, seed, engine="numba")`` gives replicate ``r`` two streams derived
+``run(params, replicates, seed, engine="numba")`` gives replicate ``r`` streams derived
 from the root seed with ``numpy.random.SeedSequence``: one builds its graph, one drives its
-dynamics. Replicate ``r``'s streams depend only on ``(seed, r)``, never on how replicates are
-batched or how many threads run them.
+dynamics, and a third draws who asks how when the population is mixed
+(``sim.model.population``). Replicate ``r``'s streams depend only on ``(seed, r)``, never on
+how replicates are batched or how many threads run them; both engines get the same graph and
+the same population for it.
 
 Examples
 --------
@@ -26,6 +28,7 @@ from sim.model.csr import CSRGraph
 from sim.model.csr_builders import CSR_FAMILIES, build_csr
 from sim.model.graphs import build_graph, personal_network_csr, prepare
 from sim.model.params import ConfigError, Params, check_seed
+from sim.model.population import Population, draw, draws
 from sim.model.results import (
     BANKER,
     COLUMN,
@@ -46,6 +49,12 @@ def streams(seed: int, replicate: int) -> tuple[np.random.SeedSequence, np.rando
     They are the two children of ``SeedSequence(seed, spawn_key=(r,))`` (``.spawn(2)``),
     built directly (the same sequences, a third of the cost)."""
     return _stream(seed, replicate, 0), _stream(seed, replicate, 1)
+
+
+def population_of(params: Params, seed: int, replicate: int, n: int) -> Population:
+    """Replicate ``r``'s population: drawn from the third stream of ``(seed, r)``, so that the
+    graph and dynamics streams are those of a run without a mix."""
+    return draw(params, n, np.random.default_rng(_stream(seed, replicate, 2)))
 
 
 def _stream(seed: int, replicate: int, kind: int) -> np.random.SeedSequence:
@@ -174,20 +183,34 @@ def run(
     else:
         key, version = _graph_key(params)  # once for the call, not per replicate
         graphs = [_cached_csr(key, seed, 0 if same_graph else r, version) for r in indices]
+    n = graphs[0].number_of_nodes()
+    populations = None if not draws(params) else [
+        population_of(params, seed, r, n) for r in indices
+    ]  # fmt: skip
     if engine == "mesa":
-        return _run_mesa(params, graphs, dynamics)
+        return _run_mesa(params, graphs, dynamics, populations)
     from sim.model.kernel import simulate_graphs
 
-    return simulate_graphs(params, graphs, dynamics, threads=threads, per_person=per_person)
+    return simulate_graphs(
+        params, graphs, dynamics, threads=threads, per_person=per_person, populations=populations
+    )
 
 
-def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Runs:
+def _run_mesa(
+    params: Params,
+    graphs: list[nx.Graph],
+    dynamics: list[Any],
+    populations: list[Population] | None,
+) -> Runs:
     from sim.model.mesa_model import JobSearchModel
 
     values = params.as_dict()
     out = empty(params, "mesa", len(graphs), graphs[0].number_of_nodes())
     for r, (graph, stream) in enumerate(zip(graphs, dynamics, strict=True)):
-        model = JobSearchModel(seed=as_int_seed(stream), network=graph, **values)
+        population = None if populations is None else populations[r]
+        model = JobSearchModel(
+            seed=as_int_seed(stream), network=graph, population=population, **values
+        )
         model.run()
         frame = model.datacollector.get_model_vars_dataframe()  # weeks 1.., week 0 in start
         start = [model.start[name] for name in COLUMNS]
@@ -213,6 +236,8 @@ def _run_mesa(params: Params, graphs: list[nx.Graph], dynamics: list[Any]) -> Ru
         out.elapsed[r] = model.elapsed
         out.correlation[r] = model.correlation
         out.unemployed_hist[r] = np.bincount(out.unemployed_weeks[r], minlength=params.weeks + 2)
+        out.by_group[r] = model.by_group
+        out.by_arm[r] = model.by_arm
         for week, _, contact, answer in model.answers:
             out.answer_state[r, contact] = STATE_NAMES.index(answer)
             out.answer_week[r, contact] = week
