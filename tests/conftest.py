@@ -11,12 +11,18 @@ import threading
 import networkx as nx
 from hypothesis import strategies as st
 
-from sim.model.params import DEMOGRAPHY, Params
+from sim.model.params import DEMOGRAPHY, KIND_PARAMETERS, POPULATION, PROGRAMME, Params
 
+# who asks how and programmes are not rules (tests/test_population.py, test_interventions.py)
+NOT_RULES = {
+    *POPULATION,
+    *PROGRAMME,
+    *(name for names in KIND_PARAMETERS.values() for name in names),
+}
 RULE_FIELDS = [
     name
     for name, spec in Params.specs().items()
-    if spec.choices is None and Params.defaults()[name].__class__ is float
+    if spec.choices is None and Params.defaults()[name].__class__ is float and name not in NOT_RULES
 ]
 
 

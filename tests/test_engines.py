@@ -10,9 +10,13 @@ per-replicate outcomes (independent across replicates, so the tests' assumptions
   from the labour force, final mean reputation and mean unemployment rate, and on the window
   outcomes of ``sim.analysis.market`` (unemployment rate, exit hazard, elapsed durations, share via
   contacts, correlation across ties, Gini, mean reputation).
-A test fails below ALPHA = 1e-4. With the 101 tests below (4 single cases x 4, 4 market cases
-x 21, one per-seeker check), the chance that any fails when the engines agree is at most
-101 x 1e-4 = 1% (Bonferroni); the seeds are fixed, so a run is deterministic.
+Mixed populations are compared also by strategy group (unemployment rate, exit hazard, share
+via contacts), programmes by arm (controls and treated: share of follow-up weeks unemployed,
+exit hazard, share via contacts).
+A test fails below ALPHA = 1e-4. With the 191 tests below (4 single cases x 4, 7 market cases
+x 21, 3 groups x 3, 3 programmes x 6, one per-seeker check), the chance that any fails when
+the engines agree is at most 191 x 1e-4 = 1.9% (Bonferroni); the seeds are fixed, so a run is
+deterministic.
 The per-seeker check of the relay case guards the rule that one week's tellings on a tie are
 kept uniformly; with 200 runs it detects a bias in the kept relay only if it moves a seeker's
 unemployment by about 1 point (the rule itself is unit-tested in tests/test_model.py).
@@ -24,7 +28,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.analysis import market
+from sim.analysis import interventions, market
 from sim.model.params import Params
 from sim.model.runs import run
 
@@ -134,7 +138,53 @@ CASES = {
         200,
     ),
 }
+# Mixed populations and programmes: each compared also by strategy group and by arm.
+PROGRAMME_MARKET = {
+    "scenario": "market",
+    "graph": "holme-kim",
+    "n_nodes": 150,
+    "weeks": 80,
+    "burn_in": 20,
+    "separation_rate": 0.02,
+    "initial_unemployed": 0.2,
+    "exit_rate": 0.005,
+}
+CASES.update(
+    {
+        "market mixed population with spreads, coaching": (
+            None,
+            {
+                **PROGRAMME_MARKET,
+                "mix": "specific-positive: 0.3, vague-gloomy: 0.5, own: 0.2",
+                "specificity_spread": 0.4,
+                "positivity_spread": 0.3,
+                "intervention": "coaching",
+                "treat_weeks": 30,
+                "coaching_specificity": -0.3,
+                "coaching_positivity": 0.6,
+            },
+            150,
+        ),
+        "market job club": (
+            "vague-gloomy",
+            {**PROGRAMME_MARKET, "intervention": "job-club", "treated_share": 0.7},
+            150,
+        ),
+        "market referral bonus, long-term first": (
+            "specific-positive",
+            {
+                **PROGRAMME_MARKET,
+                "intervention": "referral-bonus",
+                "bonus_logit": 2.0,
+                "treat_whom": "long-term",
+            },  # fmt: skip
+            150,
+        ),
+    }
+)
 NETWORKS = {"market two seekers relayed through one teller": nx.Graph([(0, 1), (1, 2), (1, 3)])}
+GROUP_OUTCOMES = ("unemployment_rate", "exit_hazard", "share_via_contacts")
+ARM_OUTCOMES = ("unemployed", "exit_hazard", "via_contacts")
 
 
 def share(runs, answer):
@@ -167,6 +217,22 @@ def p_values(a, b):
             out[name] = stats.ttest_ind(
                 window[0][name], window[1][name], equal_var=False, nan_policy="omit"
             ).pvalue
+        if a.by_group.shape[1] > 1:  # a mixed population: each group's outcomes
+            groups = [market.by_group(x) for x in (a, b)]
+            for name in a.group_names():
+                for outcome in GROUP_OUTCOMES:
+                    x, y = (t[outcome][t["group"] == name] for t in groups)
+                    out[f"{outcome} [{name}]"] = stats.ttest_ind(
+                        x, y, equal_var=False, nan_policy="omit"
+                    ).pvalue
+        if a.params.intervention != "none":  # a programme: the arms' outcomes
+            arms = [interventions.arm_outcomes(x) for x in (a, b)]
+            for arm in ("control", "treated"):
+                for outcome in ARM_OUTCOMES:
+                    out[f"{outcome} [{arm}]"] = stats.ttest_ind(
+                        arms[0][f"{outcome}_{arm}"], arms[1][f"{outcome}_{arm}"],
+                        equal_var=False, nan_policy="omit",
+                    ).pvalue  # fmt: skip
         if a.unemployed_weeks.shape[1] == 4:  # the relay case: does either seeker win ties?
             gap = [x.unemployment_by_node()[:, 2] - x.unemployment_by_node()[:, 3] for x in (a, b)]
             out["seeker 2 minus seeker 3"] = stats.ttest_ind(*gap, equal_var=False).pvalue
@@ -201,6 +267,8 @@ def test_engines_agree_in_distribution(name):
         ("market vague-positive barabasi-albert, bankers, decay", {"w_positivity": 0.0}),
         # demography: every entrant starts out employed instead of half of them
         ("market at steady state holme-kim, demography, burn-in", {"entrant_unemployed": 0.0}),
+        # coaching towards specific asks instead of away from them
+        ("market mixed population with spreads, coaching", {"coaching_specificity": 0.6}),
     ],
 )
 def test_the_comparison_catches_an_altered_rule(name, change):

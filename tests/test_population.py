@@ -167,9 +167,10 @@ def test_group_counts_add_up_to_the_runs_own(engine):
     runs = run(p, 4 if engine == "mesa" else 30, seed=2, engine=engine)
     total = runs.by_group.sum(axis=1)
     window = runs.weekly[:, p.burn_in + 1 :, :]
-    contact = window[:, :, runs.columns.index("hires_lead")] + window[
-        :, :, runs.columns.index("hires_intro")
-    ]
+    contact = (
+        window[:, :, runs.columns.index("hires_lead")]
+        + window[:, :, runs.columns.index("hires_intro")]
+    )
     assert (total[:, 0] == 200).all()
     assert np.array_equal(total[:, 1], runs.unemployed_weeks.sum(axis=1))
     assert np.array_equal(total[:, 2], runs.hazard[:, 0].sum(axis=1))

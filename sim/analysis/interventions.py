@@ -126,4 +126,3 @@ def interval(diff: np.ndarray, level: float = LEVEL) -> tuple[float, float, floa
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.full(a.shape, np.nan), where=b > 0)
-

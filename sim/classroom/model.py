@@ -276,7 +276,7 @@ class Panel:
                 line = SAID[answer][(contact + week) % len(SAID[answer])]
                 said.append(f"{names[contact]}: {line}")
         leads = intros = 0
-        for channel, helper, hired in m.offers.get(m.seeker, []):
+        for channel, helper, hired, _ in m.offers.get(m.seeker, []):
             if helper is None:
                 what = "You applied for an opening you found yourself"
             elif channel == INTRO:

@@ -44,7 +44,6 @@ from numba.typed import List
 
 from sim.model.csr import CSRGraph
 from sim.model.graphs import SEEKER
-from sim.model.params import Params
 from sim.model.interventions import (
     COACHING,
     CONTROL,
@@ -59,8 +58,15 @@ from sim.model.interventions import (
     clipped,
     shifted,
 )
+from sim.model.params import Params
 from sim.model.population import Population, draw, draws
 from sim.model.results import (
+    A_AT_RISK,
+    A_EXITS,
+    A_PEOPLE,
+    A_UNEMPLOYED,
+    A_VIA,
+    A_WEEKS,
     BANKER,
     COLUMN,
     EXPERIENCED,
@@ -69,12 +75,6 @@ from sim.model.results import (
     G_PEOPLE,
     G_UNEMPLOYED,
     G_VIA,
-    A_AT_RISK,
-    A_EXITS,
-    A_PEOPLE,
-    A_UNEMPLOYED,
-    A_VIA,
-    A_WEEKS,
     REPLACED,
     Runs,
     empty,

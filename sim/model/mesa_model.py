@@ -25,7 +25,6 @@ from mesa.discrete_space import Network
 
 from sim.model.agents import Person
 from sim.model.graphs import SEEKER, build_graph, prepare
-from sim.model.params import Params, check_seed
 from sim.model.interventions import (
     CONTROL,
     OTHER,
@@ -34,20 +33,21 @@ from sim.model.interventions import (
     choose_treated,
     clipped,
 )
+from sim.model.params import Params, check_seed
 from sim.model.population import Population, draw, draws
 from sim.model.results import (
-    EVENTS,
-    G_AT_RISK,
-    G_EXITS,
-    G_PEOPLE,
-    G_VIA,
-    GROUP_COUNTS,
     A_AT_RISK,
     A_EXITS,
     A_PEOPLE,
     A_VIA,
     A_WEEKS,
     ARM_COUNTS,
+    EVENTS,
+    G_AT_RISK,
+    G_EXITS,
+    G_PEOPLE,
+    G_VIA,
+    GROUP_COUNTS,
     SPELL_BINS,
     spell_bin_of,
 )
@@ -176,7 +176,7 @@ class JobSearchModel(mesa.Model):
         self.elapsed = np.zeros(p.weeks + 2, dtype=np.int64)
         self.correlation = np.zeros(5)
         self.week: Counter[str] = Counter()
-        self.offers: dict[Person, list[tuple[int, Person | None, bool]]] = {}
+        self.offers: dict[Person, list[tuple[int, Person | None, bool, bool]]] = {}
         self.helped: list[tuple[Person, Person, bool]] = []
         reporters: dict[str, Any] = {key: _weekly(key) for key in WEEKLY_COUNTS}
         reporters["employed"] = lambda m: m.count_employed()

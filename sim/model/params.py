@@ -338,9 +338,7 @@ class Params:
     treated_share: Real = _p(
         0.5, "-", "programme: share of the eligible (unemployed when it starts) treated", 0, 1
     )
-    treat_whom: TreatWhom = _p(
-        "random", "-", "programme: which of the eligible are treated first"
-    )
+    treat_whom: TreatWhom = _p("random", "-", "programme: which of the eligible are treated first")
     treat_start: Whole = _p(
         0, "week", "programme: its first week; 0: the first week after the burn-in", 0, 10_000_000
     )
@@ -561,7 +559,6 @@ class Params:
                     "specificity and positivity alone; allowed: scenario=market, or leave it at "
                     "its default"
                 )
-
 
     def _check_programme(self) -> None:
         defaults = Params.defaults()

@@ -92,8 +92,10 @@ def groups(params: Params) -> tuple[Group, ...]:
 
 def is_uniform(params: Params) -> bool:
     """Whether everyone asks alike (one group, no spread): the population then draws nothing."""
-    return len(groups(params)) == 1 and not params.specificity_spread > 0.0 and not (
-        params.positivity_spread > 0.0
+    return (
+        len(groups(params)) == 1
+        and not params.specificity_spread > 0.0
+        and not (params.positivity_spread > 0.0)
     )
 
 
