@@ -1130,3 +1130,26 @@ def effects_under_uncertainty(
     ]  # fmt: skip
     ax.legend(handles=handles, fontsize="x-small", loc="best")
     return ax
+
+
+def saturation_effects(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    estimates: Sequence[str] = ("effect on the treated", "spillover", "total"),
+) -> Axes:
+    """A programme's estimates against the share treated: one line per estimate with its 95%
+    interval over markets (``sim.analysis.interventions.saturation``'s table: ``share``,
+    ``estimate``, ``effect``, ``low``, ``high``, in percentage points of follow-up weeks
+    unemployed; below zero is fewer)."""
+    ax = _axes(ax)
+    for i, name in enumerate(estimates):
+        rows = table[table.estimate == name].dropna(subset=["effect"]).sort_values("share")
+        x = 100 * rows.share.to_numpy() + (i - 1) * 1.2  # side by side, not on top
+        y = rows.effect.to_numpy()
+        err = np.vstack([y - rows.low.to_numpy(), rows.high.to_numpy() - y])
+        ax.errorbar(x, y, yerr=err, marker="o", ms=4, capsize=3, lw=1.5,
+                    color=OKABE_ITO[i], label=name)  # fmt: skip
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel("share of the eligible treated (%)")
+    ax.set_ylabel("points of follow-up weeks unemployed")
+    return ax
