@@ -35,9 +35,11 @@ def run(args):
     effects = pd.concat(tables, ignore_index=True)
     effects.to_csv(folder / "effects.csv", index=False, float_format="%.6g")
     first = config.params(config.programmes[0])
+    start = first.treat_start or first.burn_in + 1
+    lasts = f"{first.treat_weeks} weeks" if first.treat_weeks else "to the end"
     print(f"{config.markets} markets of {first.n_nodes:,} people per share (calibrated market, "
-          f"steady state); programmes start in week {first.burn_in + 1} and run "
-          f"{first.treat_weeks} weeks; outcome: points of the {first.weeks - first.burn_in} "
+          f"steady state); programmes start in week {start} and run {lasts}; outcome: points "
+          f"of the {first.weeks - start + 1} "
           "follow-up weeks spent unemployed (negative: less unemployment), 95% intervals over "
           "markets")  # fmt: skip
     fig, axes = plots.figure(ncols=len(config.programmes))

@@ -136,6 +136,58 @@ def test_a_bad_programme_is_refused_in_one_line(values, message):
     assert str(error.value).startswith(message) and "\n" not in str(error.value)
 
 
+def test_a_mix_or_programme_in_a_baseline_market_is_refused():
+    for name, value in (
+        ("intervention", "job-club"),
+        ("mix", "own: 1"),
+        ("positivity_spread", 0.2),
+    ):
+        with pytest.raises(ConfigError, match=f"^{name}=.* has no effect: baseline turns off"):
+            market(baseline=True, **{name: value})
+
+
+def test_the_saturation_estimator_refuses_a_selected_treated_arm():
+    with pytest.raises(ValueError, match="treat_whom='random'"):
+        iv.saturation(market(intervention="coaching", treat_whom="long-term"), markets=2)
+
+
+def test_a_model_built_directly_draws_its_population_apart_from_its_dynamics():
+    from sim.model.mesa_model import JobSearchModel
+
+    small = {**MARKET, "n_nodes": 60, "weeks": 50}
+    plain = JobSearchModel(seed=3, **small)
+    coached = JobSearchModel(seed=3, intervention="coaching", coaching_specificity=0.0,
+                             coaching_positivity=0.0, **small)  # fmt: skip
+    plain.run()
+    coached.run()
+    rows = [m.datacollector.get_model_vars_dataframe() for m in (plain, coached)]
+    assert rows[0].equals(rows[1]) and coached.by_arm[:, 0].sum() == 60
+
+
+def test_the_kernel_refuses_a_population_drawn_for_another_mix():
+    from sim.model.kernel import simulate_graphs
+    from sim.model.population import draw
+    from sim.model.runs import replicate_csr, streams
+
+    mixed = market(mix="specific-positive: 0.5, own: 0.5")
+    other = draw(market(mix="vague-gloomy: 0.2, own: 0.2, specific-gloomy: 0.6"), 200,
+                 np.random.default_rng(1))  # fmt: skip
+    with pytest.raises(ValueError, match="drawn for this mix"):
+        simulate_graphs(mixed, [replicate_csr(mixed, 1, 0, True)], [streams(1, 0)[1]],
+                        populations=[other])  # fmt: skip
+
+
+def test_a_range_of_programme_start_weeks_from_0_is_refused(tmp_path, capsys):
+    config = tmp_path / "range.toml"
+    config.write_text(
+        'name = "r"\nseed = 1\nreplicates = 2\n[model]\nscenario = "market"\n'
+        'intervention = "coaching"\n[design]\nkind = "lhs"\nsamples = 8\n'
+        "[design.ranges]\ntreat_start = [0, 600]\n"
+    )
+    assert main(["check", str(config)]) == 2
+    assert "design.ranges.treat_start starts at 0" in capsys.readouterr().err
+
+
 def test_a_programme_for_a_single_seeker_is_refused():
     with pytest.raises(ConfigError, match="applies to the market scenario only"):
         Params.from_dict({"intervention": "coaching"})

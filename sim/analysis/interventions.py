@@ -17,7 +17,12 @@ the run; lower is better):
 - **total**: the whole market's share of person-weeks unemployed over the follow-up, minus the
   pure control market's;
 - **within-market contrast**: treated minus controls in the same market, what a design with no
-  pure control would report (it adds the spillover to the effect on the treated).
+  pure control would report (the effect on the treated minus the spillover: with displacement
+  it overstates the programme's benefit).
+
+The treated must be a random share of the eligible (``treat_whom = "random"``): they are then
+compared with all the eligible of the pure control, which is their counterfactual in
+distribution. Under another order they would be a selected subset, and ``saturation`` refuses.
 
 Examples
 --------
@@ -92,9 +97,12 @@ def saturation(
     Returns one row per (share, estimate): ``effect``, ``low``, ``high`` (a ``LEVEL`` t
     interval over markets, percentage points), ``se``, ``markets`` (with a value: an arm
     with nobody in it, such as the controls at 100%, gives none) and the mean arm sizes
-    ``treated``, ``controls``. Raises ValueError for a run with no programme."""
+    ``treated``, ``controls``. Raises ValueError for a run with no programme, or one that
+    does not treat at random."""
     if params.intervention == "none":
         raise ValueError("saturation needs a programme: set intervention")
+    if params.treat_whom != "random":
+        raise ValueError("saturation compares with the whole pure control: treat_whom='random'")
     arms = {s: run(params.replace(treated_share=s), markets, seed, per_person=False)
             for s in sorted({0.0, *map(float, shares)})}  # fmt: skip
     rows = []

@@ -126,9 +126,10 @@ def by_group(runs: Runs) -> dict[str, np.ndarray]:
     ``group`` (its name), ``people``, and over the window ``unemployment_rate`` (the group's
     person-weeks ending unemployed / (people * window weeks)), ``exit_hazard`` (exits /
     unemployed at risk), ``share_via_contacts`` (exits through a lead or an introduction /
-    exits), with the counts ``unemployed_weeks``, ``at_risk``, ``exits``,
-    ``exits_via_contacts`` for pooling as ratios of sums. NaN where a group has no one at risk
-    or no exit. Summed over the groups, the counts are the run's own (``outcomes``)."""
+    exits; relays included), with the counts ``unemployed_weeks``, ``at_risk``, ``exits``,
+    ``exits_via_contacts`` for pooling as ratios of sums. NaN where a group has no one (a
+    share of 0), no one at risk or no exit. Summed over the groups, the counts are the run's
+    own (``outcomes``)."""
     counts = runs.by_group  # (R, G, len(GROUP_COUNTS))
     R, G = counts.shape[:2]
     flat = counts.reshape(R * G, -1)

@@ -661,6 +661,12 @@ def _check_combinations(experiment: Experiment) -> None:
             _check_point(base, {**rest, **dict(zip(joint, combo, strict=True))})
         return
     joint = [name for name in design.ranges if name in JOINT]
+    if "treat_start" in design.ranges and design.ranges["treat_start"][0] == 0:
+        # 0 stands for "the first week after the burn-in": not a corner the rule is linear in
+        raise ConfigError(
+            "design.ranges.treat_start starts at 0 (the first week after the burn-in, a special "
+            "value); allowed: a range of weeks after burn_in"
+        )
 
     def typed(name: str, value: float) -> int | float:
         return int(value) if is_whole(name) else float(value)

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.model.params import INTERVENTIONS, ConfigError, Params
+from sim.model.params import INTERVENTIONS, KIND_PARAMETERS, ConfigError, Params
 
 PROGRAMMES = tuple(kind for kind in INTERVENTIONS if kind != "none")
 _TOP = {"name", "seed", "markets", "shares", "programmes", "model", "posterior"}
@@ -65,15 +65,21 @@ class SaturationStudy:
     posterior: Posterior | None = None
 
     def params(self, programme: str, **changes: Any) -> Params:
-        """The market of ``[model]`` with ``programme`` (and ``changes``) on top."""
-        return Params.from_dict({**self.model, "intervention": programme, **changes})
+        """The market of ``[model]`` with ``programme`` (and ``changes``) on top; the amounts
+        of other kinds of programme (``coaching_specificity`` for a job club) are left out."""
+        others = {name for kind, names in KIND_PARAMETERS.items() if kind != programme
+                  for name in names}  # fmt: skip
+        model = {k: v for k, v in self.model.items() if k not in others}
+        return Params.from_dict({**model, "intervention": programme, **changes})
 
     def quick(self) -> SaturationStudy:
-        """A tenth of the markets (at least 10), for a look; posterior draws 5 x 4 markets."""
+        """A tenth of the markets (at least 10, at most all), for a look; posterior draws 5 x 4
+        markets."""
         posterior = None
         if self.posterior is not None:
             posterior = Posterior(self.posterior.file, 5, 4, self.posterior.share)
-        return SaturationStudy(self.name + "-quick", self.seed, max(10, self.markets // 10),
+        markets = min(self.markets, max(10, self.markets // 10))
+        return SaturationStudy(self.name + "-quick", self.seed, markets,
                                self.shares, self.programmes, self.model, posterior)  # fmt: skip
 
 
@@ -105,8 +111,14 @@ def loads(text: str) -> SaturationStudy:
     seed = _whole("seed", raw["seed"], 0)
     markets = _whole("markets", raw["markets"], 2)
     shares = raw["shares"]
-    if not isinstance(shares, list) or not shares or not all(_share(s) for s in shares):
-        raise ConfigError(f"shares={shares!r}; allowed: a list of numbers in [0, 1]")
+    if (
+        not isinstance(shares, list)
+        or not all(_share(s) for s in shares)
+        or not any(s > 0 for s in shares)
+    ):
+        raise ConfigError(
+            f"shares={shares!r}; allowed: a list of numbers in [0, 1], one of them above 0"
+        )
     programmes = raw["programmes"]
     if (
         not isinstance(programmes, list)
@@ -126,14 +138,24 @@ def loads(text: str) -> SaturationStudy:
             "[model] sets intervention or treated_share; allowed: neither (programmes and "
             "shares say them)"
         )
+    if model.get("treat_whom", "random") != "random":
+        raise ConfigError(
+            f"[model] treat_whom={model['treat_whom']!r}; allowed: 'random' (the estimates "
+            "compare the treated with all the eligible of the pure control)"
+        )
+    if model.get("scenario") != "market":
+        raise ConfigError("[model] needs scenario = 'market': programmes run in a market")
     posterior = None
     if "posterior" in raw:
         section = raw["posterior"]
         if not isinstance(section, dict):
             raise ConfigError("[posterior] must be a table")
         _known(section, _POSTERIOR, "posterior.")
-        if not isinstance(section.get("file"), str):
-            raise ConfigError("posterior.file must be the path of a posterior.parquet")
+        if not isinstance(section.get("file"), str) or not Path(section["file"]).is_file():
+            raise ConfigError(
+                f"posterior.file={section.get('file')!r}; allowed: the path of a "
+                "posterior.parquet (docs/calibration/posterior.parquet)"
+            )
         share = section.get("share", 0.5)
         if not _share(share) or share == 0:
             raise ConfigError(f"posterior.share={share!r}; allowed: a number in (0, 1]")
@@ -148,9 +170,7 @@ def loads(text: str) -> SaturationStudy:
         dict(model), posterior,
     )  # fmt: skip
     for programme in study.programmes:  # [model] is a valid market with each programme
-        params = study.params(programme)
-        if params.scenario != "market":
-            raise ConfigError("[model] scenario must be 'market': programmes run in a market")
+        study.params(programme)
     return study
 
 

@@ -59,7 +59,7 @@ from sim.model.interventions import (
     shifted,
 )
 from sim.model.params import Params
-from sim.model.population import Population, draw, draws
+from sim.model.population import Population, draw, draws, groups
 from sim.model.results import (
     A_AT_RISK,
     A_EXITS,
@@ -101,7 +101,9 @@ def _drop_stale_cache() -> None:
     here = Path(__file__).resolve().parent
     cache = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else here / "__pycache__"
     stamp = hashlib.sha256(
-        b"".join((here / name).read_bytes() for name in ("rules.py", "interventions.py"))
+        b"".join(
+            (here / name).read_bytes() for name in ("rules.py", "interventions.py", "results.py")
+        )
     ).hexdigest()
     marker = cache / "kernel.rules.sha256"
     try:
@@ -326,7 +328,7 @@ def simulate_graphs(
     ``populations`` gives each replicate's people their strategies
     (:func:`sim.model.population.draw`, one per replicate, or one shared by all); without it
     everyone asks as ``params`` says, which needs a population with one group and no spread
-    (``sim.model.population.is_uniform``; ``sim.model.runs.run`` draws the others).
+    (``sim.model.population.draws`` is false; ``sim.model.runs.run`` draws the others).
 
     Graphs are NetworkX graphs or :class:`~sim.model.csr.CSRGraph` arrays; replicates may share
     one (it is converted once) or each have their own; every graph must have the same number
@@ -363,6 +365,12 @@ def simulate_graphs(
         raise ValueError("give one population per replicate, or one for all")
     if any(pop.n_people != n for pop in populations):
         raise ValueError("every population must have as many people as the graphs")
+    names = tuple(g.name for g in groups(params))
+    if any(pop.names != names or pop.group.min() < 0 or pop.group.max() >= len(names)
+           for pop in populations if n > 0):  # fmt: skip
+        raise ValueError(f"every population must be drawn for this mix: groups {names}")
+    if params.intervention != "none" and any(not pop.priority.any() for pop in populations if n):
+        raise ValueError("a programme needs the population's priorities (draw it for params)")
     pop_of = np.zeros(len(graphs), dtype=np.int64)
     if len(populations) > 1:
         pop_of[:] = np.arange(len(graphs))

@@ -125,9 +125,9 @@ class JobSearchModel(mesa.Model):
 
         rnd = self.random
         n = self.graph.number_of_nodes()
-        if population is None:  # a uniform population draws nothing: the old streams
-            seed = rnd.getrandbits(128) if draws(p) else 0
-            population = draw(p, n, np.random.default_rng(seed))
+        if population is None:  # from a stream of the seed's own, as sim.model.runs does
+            stream = np.random.SeedSequence(seed, spawn_key=(0, 2)) if draws(p) else 0
+            population = draw(p, n, np.random.default_rng(stream))
         if population.n_people != n:
             raise ValueError(f"the population has {population.n_people} people, the graph {n}")
         self.population = population

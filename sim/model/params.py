@@ -552,6 +552,12 @@ class Params:
                 )
         check_encoding(self.graph_encoding)
         self._check_programme()
+        for name in (*POPULATION, "intervention"):
+            if self.baseline and getattr(self, name) != Params.defaults()[name]:
+                raise ConfigError(
+                    f"{name}={getattr(self, name)!r} has no effect: baseline turns off the "
+                    "levers it acts through; allowed: baseline=false, or leave it at its default"
+                )
         for name in POPULATION:
             if self.scenario == "single" and getattr(self, name) != Params.defaults()[name]:
                 raise ConfigError(

@@ -93,13 +93,16 @@ class Runs:
         (``sim.model.population.groups(params)``, in that order; G = 1 without a mix): its
         people, then over the window the person-weeks its members ended unemployed, were at
         risk (unemployed at a week's start), left unemployment for a job, and did so through
-        a contact (a lead or an introduction). A node's entrant stays in the node's group.
+        a contact (a lead or an introduction, relays included). A node's entrant stays in the
+        node's group.
     by_arm : (R, 3, len(ARM_COUNTS)) int64, per arm of a programme (other, control,
         treated: ``sim.model.interventions``), counted from its first week to the end of the
         run: its people when it started, then the person-weeks its members were in the labour
         force, ended a week unemployed, were at risk, left unemployment for a job, and did so
-        through a contact or a fellow club member. A member who leaves the labour force
-        leaves the arm (the entrant counts in ``other``). Zeros without a programme.
+        through a contact (relays and a fellow club member's passes included). A member who
+        leaves the labour force leaves the arm: their last week counts in the arm's
+        person-weeks, the entrant's status at its end in ``other`` (arm shares low by about
+        ``exit_rate``). Zeros without a programme.
     """
 
     engine: str
