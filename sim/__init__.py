@@ -4,4 +4,4 @@ A job seeker asks contacts for help; each answers with sympathy, "I'll keep my e
 productive empathy (a lead, an introduction). See ``docs/model.md`` for the model.
 """
 
-__version__ = "0.2.0"  # the one place the version is written (pyproject.toml reads it)
+__version__ = "0.3.0"  # the one place the version is written (pyproject.toml reads it)

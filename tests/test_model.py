@@ -200,11 +200,11 @@ def test_a_hire_through_a_helper_credits_the_helper():
     seeker, helper = model.person
     seeker.employed = False
     helper.owes[seeker.node] = 0.0
-    model.helped = [(seeker, helper)]
+    model.helped = [(seeker, helper, False)]
     model._settle_help_bank()
     assert seeker.owes[helper.node] == 1.0 and helper.reputation == 1.0
     # Helping someone who owes me repays their debt instead of adding mine.
-    model.helped = [(helper, seeker)]
+    model.helped = [(helper, seeker, False)]
     model._settle_help_bank()
     assert seeker.owes[helper.node] == 0.0 and helper.owes.get(seeker.node, 0.0) == 0.0
 
